@@ -1,0 +1,69 @@
+"""The inputs of the life-cycle estimate: what the user assumes, and where each value came from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from carbon_gate.units import Energy, Intensity
+
+# Seed paper (shared/seeds/README.md): data-centre PUE 1.58 (Uptime Institute 2020, §3.4); training
+# overhead k ≈ 5 (overhead measured at about 80 % of training energy, §3.5 and §4.4).
+DEFAULT_PUE = 1.58
+DEFAULT_OVERHEAD_FACTOR = 5.0
+DEFAULT_SOURCES = {
+    "pue": "default: data-centre PUE 1.58 (Uptime Institute 2020, via the seed paper §3.4)",
+    "overhead_factor": "default: k ≈ 5, overhead ≈ 80 % of training energy (seed paper §4.4)",
+    "hardware_transfer": "default: benchmark hardware = production hardware",
+    "trial_share": "default: each search trial costs a full training",
+}
+
+
+@dataclass(frozen=True)
+class TrainingHardware:
+    """Patterson et al. 2021: a training run described by its hardware instead of its data."""
+
+    processors: float
+    hours: float
+    watts_per_processor: float
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where the electricity comes from: exactly one of the four ways to say it."""
+
+    country: str | None = None
+    cloud_provider: str | None = None
+    cloud_region: str | None = None
+    intensity: Intensity | None = None
+    world_average: bool = False
+
+    def describe(self) -> str:
+        if self.country:
+            return self.country
+        if self.cloud_region:
+            return f"{self.cloud_provider}:{self.cloud_region}"
+        if self.intensity is not None:
+            return f"{self.intensity.g_per_kwh:g} g/kWh"
+        return "world average" if self.world_average else "not set"
+
+    @property
+    def is_set(self) -> bool:
+        return bool(self.country or self.cloud_region or self.intensity or self.world_average)
+
+
+@dataclass(frozen=True)
+class Assumptions:
+    """Every input of the seed paper's model; None where the user gave nothing."""
+
+    per_inference: Energy | None = None  # I on the benchmark hardware, before PUE
+    training_samples: float | None = None  # D
+    epochs: float | None = None  # E
+    overhead_factor: float = DEFAULT_OVERHEAD_FACTOR  # k
+    search_trials: float | None = None  # H
+    trial_share: float = 1.0  # the share of a full training that one trial costs
+    inferences: float | None = None  # e, over the model's life in the field
+    hardware_transfer: float = 1.0  # production energy / benchmark energy
+    pue: float = DEFAULT_PUE
+    training_hardware: TrainingHardware | None = None
+    location: Location = field(default_factory=Location)
+    sources: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_SOURCES))

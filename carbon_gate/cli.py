@@ -1,0 +1,138 @@
+"""The `carbon-gate` command line. The only place that turns errors into exit codes.
+
+Exit codes: 0 pass, 1 over budget, 2 usage or budget-file error, 3 measurement or internal error.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from carbon_gate import __version__, output
+from carbon_gate.errors import CarbonGateError, ConfigError
+
+EXAMPLE_CONFIG = Path(__file__).resolve().parent / "example" / "carbon-budget.yml"
+
+
+def _config_path(config: Path | None, example: bool, required: bool) -> Path | None:
+    if example and config:
+        raise click.UsageError("--example and --config both given: keep only one of them")
+    if example:
+        return EXAMPLE_CONFIG
+    if config:
+        return config
+    default = Path("carbon-budget.yml")
+    if default.exists() or required:
+        return default
+    return None
+
+
+_config_option = click.option(
+    "--config",
+    "config",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Budget file. [default: ./carbon-budget.yml]",
+)
+_example_option = click.option(
+    "--example", is_flag=True, help="Use the budget file of the built-in example project."
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="carbon-gate")
+def cli() -> None:
+    """A carbon-budget gate for machine-learning repositories.
+
+    Estimates the life-cycle CO2eq of a model (search, training, inference in the field) from a
+    committed budget file, and fails when a budget is exceeded.
+    """
+
+
+@cli.command()
+@_config_option
+@_example_option
+def validate(config: Path | None, example: bool) -> int:
+    """Check the budget file; list every problem in it with its line."""
+    from carbon_gate.commands.validate import validate as run
+
+    path = _config_path(config, example, required=True)
+    assert path is not None
+    return run(path)
+
+
+@cli.command()
+@_config_option
+@_example_option
+@click.option("--per-inference", metavar="ENERGY", help='Energy of one inference, e.g. "18 mJ".')
+@click.option("--training-samples", metavar="N", help="D: training samples per epoch.")
+@click.option("--epochs", metavar="N", help="E: training epochs.")
+@click.option("--overhead-factor", metavar="K", help="k: training overhead factor (default 5).")
+@click.option("--search-trials", metavar="N", help="H: model-search trials.")
+@click.option("--inferences", metavar="N", help='e: inferences in the field, e.g. "1e9".')
+@click.option("--pue", metavar="X", help="Power usage effectiveness (default 1.58).")
+@click.option("--region", metavar="CODE", help="DEU, gcp:europe-west1, or world.")
+@click.option("--intensity", metavar="G", help='Your own emission factor, e.g. "380 g/kWh".')
+@click.option("--processors", metavar="N", help="Hardware estimate: number of processors.")
+@click.option("--hours", metavar="H", help="Hardware estimate: training hours.")
+@click.option("--watts", metavar="W", help="Hardware estimate: average W per processor.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json", "markdown"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+def estimate(config: Path | None, example: bool, output_format: str, **flags: str | None) -> int:
+    """Estimate the life-cycle footprint. Flags override the budget file.
+
+    Exits 1 when the estimate exceeds a budget set in the budget file.
+    """
+    from carbon_gate.commands.estimate import estimate as run
+
+    return run(_config_path(config, example, required=False), flags, output_format)
+
+
+@cli.command()
+def schema() -> int:
+    """Print the JSON Schema of the budget file (for editors and check-jsonschema)."""
+    from carbon_gate import config
+
+    output.result(json.dumps(config.schema(), indent=2))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 (one return per error kind)
+    """Run the CLI and return its exit code; errors are printed without a traceback."""
+    try:
+        code = cli.main(args=argv, prog_name="carbon-gate", standalone_mode=False)
+    except ConfigError as error:
+        for problem in error.problems:
+            output.message(str(problem))
+        count = len(error.problems)
+        output.message(f"error: {count} problem{'s' * (count != 1)} in the budget file")
+        return error.exit_code
+    except CarbonGateError as error:
+        output.message(f"error: {error}")
+        return error.exit_code
+    except click.exceptions.Exit as error:  # --help, --version
+        return error.exit_code
+    except click.ClickException as error:
+        error.show()
+        return error.exit_code
+    except click.exceptions.Abort:
+        output.message("aborted")
+        return 130
+    except Exception as error:  # the last line of defence: no traceback, but what happened
+        if os.environ.get("CARBON_GATE_DEBUG"):
+            raise
+        output.message(
+            f"internal error: {type(error).__name__}: {error} — please report it; "
+            "set CARBON_GATE_DEBUG=1 to see the traceback"
+        )
+        return 3
+    return code if isinstance(code, int) else 0

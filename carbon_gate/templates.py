@@ -1,0 +1,44 @@
+"""The Jinja2 templates carbon-gate renders, shipped inside the package."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+
+
+def directory() -> Path:
+    """Where the templates are: inside the installed package, or the source tree's `templates/`."""
+    here = Path(__file__).resolve().parent
+    installed = here / "templates"
+    # An editable install or a plain checkout has no copy inside the package: the design card keeps
+    # templates/ at the repository root, and the wheel build copies them in.
+    return installed if installed.is_dir() else here.parent / "templates"
+
+
+def environment() -> jinja2.Environment:
+    """A Jinja2 environment for Markdown: undefined names are errors; escaping is explicit."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(directory()),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,  # Markdown, not HTML: untrusted strings go through the `md` filter
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["md"] = escape_markdown
+    return env
+
+
+_MARKDOWN_SPECIAL = str.maketrans(
+    {
+        **{c: f"\\{c}" for c in "\\`*_{}[]()<>#|~!"},
+        "&": "&amp;",  # no HTML entities
+        "@": "@\u200b",  # a zero-width space after @ stops GitHub from mentioning anyone
+    }
+)
+
+
+def escape_markdown(text: object) -> str:
+    """Make `text` inert in GitHub Markdown: no formatting, links, HTML, tables or @-mentions."""
+    return str(text).replace("\r", " ").replace("\n", " ").translate(_MARKDOWN_SPECIAL)

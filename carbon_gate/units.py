@@ -1,0 +1,320 @@
+"""Quantities with their units: parsing what people write in a budget file, printing what they read.
+
+Plain numbers are taken in a canonical unit that each parser names (`unit_for_plain`): joules for
+energy, kilograms of CO2eq for mass, g CO2eq/kWh for intensity, watts for power.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+JOULES_PER_KWH = 3.6e6
+SECONDS_PER_DAY = 86_400.0
+DAYS_PER_YEAR = 365.25
+
+
+class QuantityError(ValueError):
+    """A value that is not a quantity of the expected kind; `hint` says what to write instead."""
+
+    def __init__(self, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+@dataclass(frozen=True, order=True)
+class Energy:
+    """An amount of energy."""
+
+    joules: float
+
+    @classmethod
+    def from_joules(cls, joules: float) -> Energy:
+        return cls(joules)
+
+    @classmethod
+    def from_kwh(cls, kwh: float) -> Energy:
+        return cls(kwh * JOULES_PER_KWH)
+
+    @property
+    def kwh(self) -> float:
+        return self.joules / JOULES_PER_KWH
+
+    def __add__(self, other: Energy) -> Energy:
+        return Energy(self.joules + other.joules)
+
+    def __mul__(self, factor: float) -> Energy:
+        return Energy(self.joules * factor)
+
+    __rmul__ = __mul__
+
+
+@dataclass(frozen=True, order=True)
+class Mass:
+    """A mass of CO2-equivalent emissions."""
+
+    kg: float
+
+    @property
+    def grams(self) -> float:
+        return self.kg * 1000.0
+
+
+@dataclass(frozen=True)
+class Intensity:
+    """A grid's emission factor: grams of CO2eq per kWh of electricity."""
+
+    g_per_kwh: float
+
+    def emissions(self, energy: Energy) -> Mass:
+        """CO2eq = energy × emission factor (seed paper, section 3.8)."""
+        return Mass(energy.kwh * self.g_per_kwh / 1000.0)
+
+
+@dataclass(frozen=True)
+class Duration:
+    """A span of time."""
+
+    seconds: float
+
+    @property
+    def days(self) -> float:
+        return self.seconds / SECONDS_PER_DAY
+
+    @property
+    def hours(self) -> float:
+        return self.seconds / 3600.0
+
+
+@dataclass(frozen=True)
+class Rate:
+    """How many events happen per second."""
+
+    per_second: float
+
+    def over(self, duration: Duration) -> float:
+        return self.per_second * duration.seconds
+
+
+_NUMBER = re.compile(
+    r"^\s*(?P<number>[+-]?(?:\d[\d_]*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*(?P<unit>.*?)\s*$"
+)
+_COUNT_SUFFIXES = {"": 1.0, "k": 1e3, "K": 1e3, "M": 1e6, "G": 1e9, "B": 1e9, "T": 1e12}
+_ENERGY_UNITS = {
+    "µJ": 1e-6,
+    "uJ": 1e-6,
+    "mJ": 1e-3,
+    "J": 1.0,
+    "kJ": 1e3,
+    "MJ": 1e6,
+    "GJ": 1e9,
+    "mWh": 3.6,
+    "Wh": 3.6e3,
+    "kWh": 3.6e6,
+    "MWh": 3.6e9,
+    "GWh": 3.6e12,
+    "TWh": 3.6e15,
+}
+_MASS_UNITS = {"mg": 1e-6, "g": 1e-3, "kg": 1.0, "t": 1e3, "tonne": 1e3, "tonnes": 1e3}
+_INTENSITY_UNITS = {"g/kWh": 1.0, "kg/kWh": 1e3, "g/Wh": 1e3, "kg/MWh": 1.0, "t/MWh": 1e3}
+_POWER_UNITS = {"mW": 1e-3, "W": 1.0, "kW": 1e3}
+_TIME_UNITS = {
+    "s": 1.0,
+    "sec": 1.0,
+    "second": 1.0,
+    "seconds": 1.0,
+    "min": 60.0,
+    "minute": 60.0,
+    "minutes": 60.0,
+    "h": 3600.0,
+    "hr": 3600.0,
+    "hour": 3600.0,
+    "hours": 3600.0,
+    "d": SECONDS_PER_DAY,
+    "day": SECONDS_PER_DAY,
+    "days": SECONDS_PER_DAY,
+    "w": 7 * SECONDS_PER_DAY,
+    "week": 7 * SECONDS_PER_DAY,
+    "weeks": 7 * SECONDS_PER_DAY,
+    "month": DAYS_PER_YEAR / 12 * SECONDS_PER_DAY,
+    "months": DAYS_PER_YEAR / 12 * SECONDS_PER_DAY,
+    "y": DAYS_PER_YEAR * SECONDS_PER_DAY,
+    "yr": DAYS_PER_YEAR * SECONDS_PER_DAY,
+    "year": DAYS_PER_YEAR * SECONDS_PER_DAY,
+    "years": DAYS_PER_YEAR * SECONDS_PER_DAY,
+}
+_CO2_WORDS = re.compile(r"\s*(co2eq|co2e|co2-eq|co2)\s*", re.IGNORECASE)
+
+
+def _split(value: object, what: str, example: str) -> tuple[float, str]:
+    """Split `12.5 kWh` into (12.5, "kWh"); plain YAML numbers come back with an empty unit."""
+    if isinstance(value, bool) or value is None:
+        raise QuantityError(f"expected {what}, got {_show(value)}", f"write e.g. {example}")
+    if isinstance(value, int | float):
+        number, unit = float(value), ""
+    elif isinstance(value, str):
+        match = _NUMBER.match(value)
+        if match is None:
+            raise QuantityError(f"expected {what}, got {_show(value)}", f"write e.g. {example}")
+        number, unit = float(match["number"].replace("_", "")), match["unit"]
+    else:
+        raise QuantityError(f"expected {what}, got {_show(value)}", f"write e.g. {example}")
+    if not math.isfinite(number):
+        raise QuantityError(
+            f"expected {what} that is a finite number, got {_show(value)}", f"write e.g. {example}"
+        )
+    return number, unit
+
+
+def _show(value: object) -> str:
+    if isinstance(value, str):
+        return repr(value)
+    if value is None:
+        return "nothing"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value)
+
+
+def _scaled(number: float, unit: str, table: dict[str, float], what: str, example: str) -> float:
+    """`number` in `unit`, converted to the table's base unit; case matters only where it must."""
+    compact = unit.replace(" ", "")
+    if compact in table:
+        return number * table[compact]
+    matches = [name for name in table if name.lower() == compact.lower()]
+    if len(matches) == 1:
+        return number * table[matches[0]]
+    if matches:
+        raise QuantityError(
+            f"ambiguous unit {unit!r} for {what}", f"write one of {', '.join(matches)} exactly"
+        )
+    known = ", ".join(sorted(table, key=lambda name: table[name]))
+    raise QuantityError(f"unknown unit {unit!r} for {what}", f"use one of {known}, e.g. {example}")
+
+
+def parse_energy(value: object) -> Energy:
+    """`"12 J"`, `"0.3 kWh"`, `"5 mWh"`; a plain number is in joules."""
+    number, unit = _split(value, "an energy", '"12 J" or "0.3 kWh"')
+    if not unit:
+        return Energy(number)
+    return Energy(_scaled(number, unit, _ENERGY_UNITS, "an energy", '"12 J" or "0.3 kWh"'))
+
+
+def parse_mass(value: object) -> Mass:
+    """`"5 kg"`, `"120 g"`, `"2 t CO2eq"`; a plain number is in kg CO2eq."""
+    number, unit = _split(value, "a mass of CO2eq", '"5 kg" or "120 g"')
+    unit = _CO2_WORDS.sub("", unit)
+    if not unit:
+        return Mass(number)
+    return Mass(_scaled(number, unit, _MASS_UNITS, "a mass of CO2eq", '"5 kg" or "120 g"'))
+
+
+def parse_intensity(value: object) -> Intensity:
+    """`"380 g/kWh"`, `"0.38 kg/kWh"`; a plain number is in g CO2eq/kWh."""
+    number, unit = _split(value, "an emission factor", '"380 g/kWh"')
+    unit = _CO2_WORDS.sub("", unit)
+    if not unit:
+        return Intensity(number)
+    return Intensity(_scaled(number, unit, _INTENSITY_UNITS, "an emission factor", '"380 g/kWh"'))
+
+
+def parse_power(value: object) -> float:
+    """`"300 W"`, `"0.3 kW"`; returns watts; a plain number is in watts."""
+    number, unit = _split(value, "a power", '"300 W"')
+    return number if not unit else _scaled(number, unit, _POWER_UNITS, "a power", '"300 W"')
+
+
+def parse_count(value: object) -> float:
+    """`1000000`, `"1e9"`, `"10M"`, `"2.5k"`, `"3B"`: a number of things."""
+    number, unit = _split(value, "a number", '1000000, "1e9" or "10M"')
+    unit = unit.strip()
+    if unit not in _COUNT_SUFFIXES:
+        raise QuantityError(
+            f"unknown suffix {unit!r} for a number",
+            'use k (thousand), M (million), B or G (billion), T (trillion), e.g. "10M"',
+        )
+    return number * _COUNT_SUFFIXES[unit]
+
+
+def parse_duration(value: object, unit_for_plain: str = "d") -> Duration:
+    """`"2 years"`, `"18 months"`, `"36 h"`; a plain number is in `unit_for_plain`."""
+    example = '"2 years", "90 days" or "36 h"'
+    number, unit = _split(value, "a duration", example)
+    seconds = _scaled(number, unit or unit_for_plain, _TIME_UNITS, "a duration", example)
+    return Duration(seconds)
+
+
+def parse_rate(value: object) -> Rate:
+    """`"10M/day"`, `"500/s"`, `"1e6 per month"`; a plain number is per day."""
+    example = '"10M/day" or "500/s"'
+    if isinstance(value, str) and re.search(r"/|\bper\b", value):
+        count_text, _, per = re.split(r"(/|\bper\b)", value, maxsplit=1)
+        count = parse_count(count_text.strip())
+        per = per.strip()
+        # "/day" and "/2 days" both work: a bare unit means one of it.
+        period = parse_duration(per if _NUMBER.match(per) else f"1 {per}")
+        if period.seconds <= 0:
+            raise QuantityError(f"the period in {value!r} must be longer than zero", example)
+        return Rate(count / period.seconds)
+    try:
+        return Rate(parse_count(value) / SECONDS_PER_DAY)
+    except QuantityError as error:
+        raise QuantityError(
+            f"expected a rate, got {_show(value)}", f"write e.g. {example}"
+        ) from error
+
+
+def parse_percent(value: object) -> float:
+    """`"5 %"`, `"5%"` or `5`: a percentage (5 means 5 %)."""
+    number, unit = _split(value, "a percentage", '"5 %" or 5')
+    if unit not in ("", "%"):
+        raise QuantityError(f"unknown unit {unit!r} for a percentage", 'write e.g. "5 %" or 5')
+    return number
+
+
+# --- printing for people -------------------------------------------------------------------------
+
+
+def _significant(x: float, digits: int = 3) -> str:
+    """`x` with `digits` significant digits (more for large numbers), never in e-notation."""
+    if x == 0 or not math.isfinite(x):
+        return f"{x:g}"
+    x = float(f"{x:.{digits}g}")  # round first, so that 0.99996 becomes 1.00, not 1.000
+    decimals = max(0, digits - 1 - math.floor(math.log10(abs(x))))
+    return f"{x:,.{decimals}f}"
+
+
+def _pick(value: float, scales: list[tuple[float, str]]) -> str:
+    """Print `value` (in the base unit) with the largest unit that keeps it at 1 or more."""
+    for factor, name in reversed(scales):
+        # 0.9995 so that 999.96 g prints as "1.00 kg", not "1,000 g".
+        if abs(value) >= factor * 0.9995:
+            return f"{_significant(value / factor)} {name}"
+    factor, name = scales[0]
+    return f"{_significant(value / factor)} {name}"
+
+
+def format_mass(mass: Mass) -> str:
+    """`12.3 g CO2eq`, `4.56 t CO2eq`."""
+    scales = [(1e-9, "µg"), (1e-6, "mg"), (1e-3, "g"), (1.0, "kg"), (1e3, "t")]
+    return f"{_pick(mass.kg, scales)} CO2eq"
+
+
+def format_energy(energy: Energy) -> str:
+    """`12.3 Wh`, `4.56 MWh` for stage totals; small amounts in J."""
+    if energy.joules < 3.6:  # under 1 mWh, joules read better
+        return _pick(energy.joules, [(1e-6, "µJ"), (1e-3, "mJ"), (1.0, "J")])
+    scales = [(1e-3, "mWh"), (1.0, "Wh"), (1e3, "kWh"), (1e6, "MWh"), (1e9, "GWh")]
+    return _pick(energy.kwh * 1000.0, scales)
+
+
+def format_count(count: float) -> str:
+    """`1.5 million`, `2 billion`, `12,000`."""
+    for factor, name in ((1e12, "trillion"), (1e9, "billion"), (1e6, "million")):
+        if abs(count) >= factor:
+            return f"{_significant(count / factor)} {name}"
+    return f"{count:,.0f}" if float(count).is_integer() else _significant(count)
