@@ -42,7 +42,38 @@ _example_option = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _Group(click.Group):
+    """Runs a command, prints any error it raises, and exits with the code the command returned."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            code = super().invoke(ctx)
+        except ConfigError as error:
+            for problem in error.problems:
+                output.message(str(problem))
+            count = len(error.problems)
+            output.message(f"error: {count} problem{'s' * (count != 1)} in the budget file")
+            ctx.exit(error.exit_code)
+        except CarbonGateError as error:
+            output.message(f"error: {error}")
+            ctx.exit(error.exit_code)
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+            raise
+        except Exception as error:  # the last line of defence: no traceback, but what happened
+            if os.environ.get("CARBON_GATE_DEBUG"):
+                raise
+            output.message(
+                f"internal error: {type(error).__name__}: {error} — please report it; "
+                "set CARBON_GATE_DEBUG=1 to see the traceback"
+            )
+            ctx.exit(3)
+        ctx.exit(code if isinstance(code, int) else 0)
+
+
+@click.group(
+    cls=_Group,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(__version__, prog_name="carbon-gate")
 def cli() -> None:
     """A carbon-budget gate for machine-learning repositories.
@@ -100,39 +131,20 @@ def estimate(config: Path | None, example: bool, output_format: str, **flags: st
 @cli.command()
 def schema() -> int:
     """Print the JSON Schema of the budget file (for editors and check-jsonschema)."""
-    from carbon_gate import config
+    from carbon_gate import budget_schema
 
-    output.result(json.dumps(config.schema(), indent=2))
+    output.result(json.dumps(budget_schema.json_schema(), indent=2))
     return 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 (one return per error kind)
+def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return its exit code; errors are printed without a traceback."""
     try:
         code = cli.main(args=argv, prog_name="carbon-gate", standalone_mode=False)
-    except ConfigError as error:
-        for problem in error.problems:
-            output.message(str(problem))
-        count = len(error.problems)
-        output.message(f"error: {count} problem{'s' * (count != 1)} in the budget file")
-        return error.exit_code
-    except CarbonGateError as error:
-        output.message(f"error: {error}")
-        return error.exit_code
-    except click.exceptions.Exit as error:  # --help, --version
-        return error.exit_code
     except click.ClickException as error:
         error.show()
         return error.exit_code
     except click.exceptions.Abort:
         output.message("aborted")
         return 130
-    except Exception as error:  # the last line of defence: no traceback, but what happened
-        if os.environ.get("CARBON_GATE_DEBUG"):
-            raise
-        output.message(
-            f"internal error: {type(error).__name__}: {error} — please report it; "
-            "set CARBON_GATE_DEBUG=1 to see the traceback"
-        )
-        return 3
     return code if isinstance(code, int) else 0

@@ -91,9 +91,25 @@ def load(text: str, filename: str) -> Node:
             Problem(filename, 1, 1, "", "nested too deeply", "a budget file is a few levels deep")
         )
         node = Node(None, 1, 1)
+    except _TooLarge:
+        converter.problems.append(
+            Problem(
+                filename,
+                1,
+                1,
+                "",
+                f"too large: more than {_MAX_NODES:,} values",
+                "a budget file has a few dozen keys; check its &anchors and *aliases",
+            )
+        )
+        node = Node(None, 1, 1)
     if converter.problems:
         raise ConfigError(converter.problems)
     return node
+
+
+class _TooLarge(Exception):
+    pass
 
 
 class _Converter:
@@ -106,7 +122,9 @@ class _Converter:
     def convert(self, node: yaml.Node, depth: int) -> Node:
         self.count += 1
         line, column = node.start_mark.line + 1, node.start_mark.column + 1
-        if self.count > _MAX_NODES or depth > 50:
+        if self.count > _MAX_NODES:
+            raise _TooLarge
+        if depth > 50:
             raise RecursionError
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, depth, line, column)

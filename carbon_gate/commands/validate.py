@@ -18,5 +18,6 @@ def validate(path: Path) -> int:
         where = f"grid {factor.location} ({factor.intensity.g_per_kwh:g} g CO2eq/kWh)"
     budgets = [name for name, value in vars(loaded.budgets).items() if value is not None]
     benchmark = "a benchmark" if loaded.benchmark else "no benchmark"
-    output.result(f"{path}: valid — {where}, {len(budgets)} budget(s), {benchmark}")
+    name = config.display_name(path)
+    output.result(f"{name}: valid — {where}, {len(budgets)} budget(s), {benchmark}")
     return 0

@@ -1,0 +1,208 @@
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from carbon_gate.cli import cli
+
+BUDGET = """\
+grid:
+  country: FRA
+lifecycle:
+  per_inference: 10 mJ
+  training_samples: 1000
+  epochs: 10
+  search: {trials: 0}
+  inferences: 1M
+budgets:
+  lifecycle: 1 kg
+"""
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_validate_a_good_file(write_budget: Callable[[str], Path]) -> None:
+    write_budget(BUDGET)
+    code, out, _ = run("validate")
+    assert code == 0
+    assert out.startswith("carbon-budget.yml: valid — grid FRA")
+
+
+def test_validate_lists_every_problem_and_exits_2(write_budget: Callable[[str], Path]) -> None:
+    write_budget("grid:\n  contry: FRA\nlifecycle:\n  epochs: 0\n")
+    code, out, err = run("validate")
+    assert code == 2
+    assert out == ""
+    assert err.splitlines() == [
+        "carbon-budget.yml:2:3: grid.contry: unknown key — did you mean `country`?",
+        "carbon-budget.yml:4:11: lifecycle.epochs: must be more than zero — remove the key if it "
+        "does not apply",
+        "error: 2 problems in the budget file",
+    ]
+    assert "Traceback" not in err
+
+
+def test_validate_without_a_file_says_what_to_do() -> None:
+    code, _, err = run("validate")
+    assert code == 2
+    assert "carbon-budget.yml: no such file" in err
+
+
+def test_every_command_that_reads_the_file_rejects_a_broken_one(
+    write_budget: Callable[[str], Path],
+) -> None:
+    write_budget("grid: [\n")
+    code, _, err = run("estimate")
+    assert code == 2
+    assert "carbon-budget.yml:2:1: YAML syntax error" in err
+
+
+def test_estimate_table_from_the_budget_file(write_budget: Callable[[str], Path]) -> None:
+    write_budget(BUDGET)
+    code, out, _ = run("estimate")
+    assert code == 0
+    assert out.startswith("Life-cycle estimate — France (FRA)")
+    assert "life cycle" in out
+    assert "carbon-budget.yml:5 (lifecycle.training_samples)" in out
+
+
+def test_estimate_json_contract(write_budget: Callable[[str], Path]) -> None:
+    write_budget(BUDGET)
+    code, out, _ = run("estimate", "--format", "json")
+    assert code == 0
+    doc = json.loads(out)
+    assert doc["format"] == "carbon-gate/estimate"
+    assert doc["version"] == 1
+    assert set(doc["stages"]) == {"search", "training", "inference", "lifecycle"}
+    i = 0.010 * 1.58
+    stages = {name: s["energy_kwh"] * 3.6e6 for name, s in doc["stages"].items()}
+    assert math.isclose(stages["training"], i * 1000 * 10 * 5)
+    assert math.isclose(stages["inference"], i * 1e6)
+    assert stages["search"] == 0
+    assert math.isclose(stages["lifecycle"], stages["training"] + stages["inference"])
+    intensity = doc["emission_factor"]["g_per_kwh"]
+    co2 = doc["stages"]["lifecycle"]["co2eq_kg"]
+    assert math.isclose(co2, stages["lifecycle"] / 3.6e6 * intensity / 1000)
+    assert doc["emission_factor"]["year"] is not None
+    assert doc["assumptions"]["epochs"] == {
+        "value": 10,
+        "unit": "epochs",
+        "source": "carbon-budget.yml:6 (lifecycle.epochs)",
+    }
+    assert doc["assumptions"]["pue"]["source"].startswith("default")
+    assert doc["budgets"] == [
+        {"key": "lifecycle", "status": "pass", "limit": {"co2eq_kg": 1.0},
+         "value": {"co2eq_kg": co2}}
+    ]  # fmt: skip
+
+
+def test_flags_win_over_the_file_and_say_so(write_budget: Callable[[str], Path]) -> None:
+    write_budget(BUDGET)
+    _, out, _ = run("estimate", "--format", "json", "--epochs", "20", "--region", "DEU")
+    doc = json.loads(out)
+    assert doc["assumptions"]["epochs"] == {"value": 20, "unit": "epochs", "source": "--epochs"}
+    assert doc["emission_factor"]["location"] == "DEU"
+
+
+def test_stage_without_inputs_is_null_never_zero() -> None:
+    code, out, _ = run("estimate", "--format", "json", "--per-inference", "5 mJ", "--region",
+                       "FRA")  # fmt: skip
+    assert code == 0
+    doc = json.loads(out)
+    assert doc["stages"] == {"search": None, "training": None, "inference": None,
+                             "lifecycle": None}  # fmt: skip
+    assert "lifecycle.epochs (E)" in doc["missing"]["training"]
+    assert doc["per_inference"]["energy_j"] == pytest.approx(0.005 * 1.58)
+
+
+def test_hardware_estimate_from_flags() -> None:
+    code, out, _ = run("estimate", "--format", "json", "--processors", "8", "--hours", "36",
+                       "--watts", "300 W", "--pue", "1.1", "--intensity", "400 g/kWh")  # fmt: skip
+    assert code == 0
+    doc = json.loads(out)
+    assert doc["training_method"] == "hardware"
+    assert doc["stages"]["training"]["energy_kwh"] == pytest.approx(36 * 8 * 300 * 1.1 / 1000)
+    assert doc["stages"]["training"]["co2eq_kg"] == pytest.approx(36 * 8 * 300 * 1.1 / 1e6 * 400)
+
+
+def test_over_budget_exits_1_and_says_which(write_budget: Callable[[str], Path]) -> None:
+    write_budget(BUDGET)
+    code, out, _ = run("estimate", "--inferences", "1e12")
+    assert code == 1
+    assert "Over budget: life cycle." in out
+    code, _, err = run("estimate", "--inferences", "1e12", "--format", "json")
+    assert code == 1
+    assert "over budget: lifecycle" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--per-inference", "12 parsec"], "--per-inference: unknown unit 'parsec'"),
+        (["--epochs", "0"], "--epochs: must be more than zero"),
+        (["--pue", "abc"], "--pue: invalid value 'abc'"),
+        (["--region", "XYZ"], "unknown country code 'XYZ'"),
+        (["--region", "DEU", "--intensity", "300"], "--region and --intensity both given"),
+        (["--hours", "3"], "--processors, --watts missing"),
+        (["--config", "missing.yml"], "missing.yml: no such file"),
+        ([], "no grid location given"),
+    ],
+    ids=lambda v: " ".join(v) if isinstance(v, list) else v,
+)
+def test_bad_flags_exit_2_with_a_message(args: list[str], message: str) -> None:
+    code, out, err = run("estimate", *args)
+    assert code == 2, err
+    assert message in err
+    assert out == ""
+
+
+def test_markdown_escapes_strings_from_the_file(write_budget: Callable[[str], Path]) -> None:
+    write_budget(BUDGET.replace("country: FRA", 'intensity: "300 g/kWh"'))
+    code, out, _ = run("estimate", "--format", "markdown")
+    assert code == 0
+    assert out.startswith("### Carbon life-cycle estimate")
+    assert "| life cycle |" in out
+    assert "\\<" not in out.split("<details>")[0]
+
+
+def test_example_runs_without_a_budget_file_of_ones_own() -> None:
+    code, out, _ = run("estimate", "--example")
+    assert code == 0
+    assert "Germany (DEU)" in out
+
+
+def test_schema_command_prints_the_shipped_schema() -> None:
+    code, out, _ = run("schema")
+    assert code == 0
+    shipped = Path(__file__).parents[1] / "carbon_gate" / "schema" / "carbon-budget.schema.json"
+    assert json.loads(out) == json.loads(shipped.read_text(encoding="utf-8"))
+
+
+def test_help_is_instant_and_does_not_import_codecarbon() -> None:
+    code = (
+        "import sys, carbon_gate.cli as c; c.main(['--help']); print('codecarbon' in sys.modules)"
+    )
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    elapsed = time.perf_counter() - start
+    assert done.stdout.strip().endswith("False")
+    assert elapsed < 5  # generous for a loaded CI machine; the benchmark script has the real figure
+
+
+def test_python_m_runs_the_cli() -> None:
+    done = subprocess.run([sys.executable, "-m", "carbon_gate", "--version"], capture_output=True,
+                          text=True, check=False)  # fmt: skip
+    assert done.returncode == 0
+    assert done.stdout.startswith("carbon-gate, version")
