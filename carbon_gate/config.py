@@ -156,7 +156,11 @@ def load(path: Path, grid_data: GridData) -> Config:
 
 def display_name(path: Path) -> str:
     """`path` as messages show it: relative to the working directory when it is inside it."""
+    resolved = path.resolve()
+    package = Path(__file__).resolve().parent
+    if resolved.is_relative_to(package):  # the built-in example: say where it lives in the package
+        return str(resolved.relative_to(package.parent))
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(resolved.relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)

@@ -11,7 +11,14 @@ from carbon_gate.budget import BudgetCheck
 from carbon_gate.estimate import STAGES, Estimate, Footprint
 from carbon_gate.grid import EmissionFactor
 from carbon_gate.templates import environment
-from carbon_gate.units import Energy, Mass, format_count, format_energy, format_mass
+from carbon_gate.units import (
+    Energy,
+    Mass,
+    format_count,
+    format_energy,
+    format_intensity,
+    format_mass,
+)
 
 JSON_FORMAT = "carbon-gate/estimate"
 JSON_VERSION = 1
@@ -185,7 +192,7 @@ def _facts(estimate: Estimate) -> dict[str, Any]:
     year = f", {f.year}" if f.year else ""
     a = estimate.assumptions
     return {
-        "grid": f"{f.name} ({f.location}), {f.intensity.g_per_kwh:g} g CO2eq/kWh{year}",
+        "grid": f"{f.name} ({f.location}), {format_intensity(f.intensity)}{year}",
         "grid_source": f.source,
         "pue": f"{a.pue:g}",
         "per_inference": None
@@ -199,7 +206,7 @@ def _facts(estimate: Estimate) -> dict[str, Any]:
         "training_method": estimate.training_method,
         "missing": estimate.missing,
         "alternatives": [
-            (f"{g.name} ({g.location})", f"{g.intensity.g_per_kwh:g}", format_mass(m))
+            (f"{g.name} ({g.location})", format_intensity(g.intensity), format_mass(m))
             for g, m in estimate.alternatives
         ],
         "assumptions": [
@@ -272,4 +279,5 @@ def to_markdown(estimate: Estimate, checks: list[BudgetCheck]) -> str:
         labels=LABELS,
         status=overall_status(checks),
         over=[LABELS[c.key] for c in checks if c.status == "fail"],
+        has_budgets=bool(checks),
     )

@@ -312,6 +312,11 @@ def format_energy(energy: Energy) -> str:
     return _pick(energy.kwh * 1000.0, scales)
 
 
+def format_intensity(intensity: Intensity) -> str:
+    """`381 g CO2eq/kWh`, `23.8 g CO2eq/kWh`."""
+    return f"{_significant(intensity.g_per_kwh)} g CO2eq/kWh"
+
+
 def format_count(count: float) -> str:
     """`1.5 million`, `2 billion`, `12,000`."""
     for factor, name in ((1e12, "trillion"), (1e9, "billion"), (1e6, "million")):

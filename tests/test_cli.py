@@ -206,3 +206,15 @@ def test_python_m_runs_the_cli() -> None:
                           text=True, check=False)  # fmt: skip
     assert done.returncode == 0
     assert done.stdout.startswith("carbon-gate, version")
+
+
+def test_templates_ship_with_the_package() -> None:
+    from carbon_gate import templates
+
+    assert (templates.directory() / "estimate.md.j2").is_file()
+
+
+def test_the_example_is_named_by_its_place_in_the_package() -> None:
+    code, out, _ = run("validate", "--example")
+    assert code == 0
+    assert out.startswith("carbon_gate/example/carbon-budget.yml: valid — grid DEU")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from carbon_gate import config, grid, output
+from carbon_gate.units import format_intensity
 
 
 def validate(path: Path) -> int:
@@ -15,7 +16,7 @@ def validate(path: Path) -> int:
     where = "no grid location set"
     if location.is_set:
         factor = data.factor(location)
-        where = f"grid {factor.location} ({factor.intensity.g_per_kwh:g} g CO2eq/kWh)"
+        where = f"grid {factor.location} ({format_intensity(factor.intensity)})"
     budgets = [name for name, value in vars(loaded.budgets).items() if value is not None]
     benchmark = "a benchmark" if loaded.benchmark else "no benchmark"
     name = config.display_name(path)
