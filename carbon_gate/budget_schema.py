@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from carbon_gate import units
-from carbon_gate.fields import NUMBER_WITH_UNIT, Either, ListOf, Scalar, Section
+from carbon_gate.fields import NUMBER_WITH_UNIT, Either, ListOf, Mapping, Scalar, Section
 from carbon_gate.units import Energy, Mass, QuantityError
 
 SCHEMA_VERSION = 1
@@ -20,8 +20,10 @@ SCHEMA_VERSION = 1
 
 
 def _text(value: Any) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise QuantityError(f"expected text, got {value!r}", 'write it in quotes, e.g. "DEU"')
+    if not isinstance(value, str):
+        raise QuantityError(f"expected text, got {value!r}", "")
+    if not value.strip():
+        raise QuantityError("is empty", "write a value or remove the key")
     return value.strip()
 
 
@@ -40,14 +42,8 @@ def _flag(value: Any) -> bool:
 
 def _integer(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise QuantityError(f"expected a whole number, got {value!r}", "write e.g. 1")
+        raise QuantityError(f"expected a whole number, got {value!r}", "")
     return value
-
-
-def _ratio(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise QuantityError(f"expected a number, got {value!r}", "write e.g. 1.0 or 0.25")
-    return float(value)
 
 
 def _budget(value: Any) -> Mass | Energy:
@@ -75,15 +71,40 @@ def _duration(unit_for_plain: str) -> Any:
     return lambda value: units.parse_duration(value, unit_for_plain)
 
 
+def _amount(value: Any) -> float:
+    """The number inside a quantity (joules, kg, seconds, …), or the value itself."""
+    for unit in ("joules", "kg", "seconds", "per_second", "g_per_kwh"):
+        if hasattr(value, unit):
+            return float(getattr(value, unit))
+    return float(value)
+
+
 def positive(value: Any) -> tuple[str, str] | None:
-    amount = getattr(value, "joules", getattr(value, "kg", getattr(value, "seconds", value)))
-    if isinstance(amount, int | float) and amount <= 0:
+    if _amount(value) <= 0:
         return "must be more than zero", "remove the key if it does not apply"
     return None
 
 
-def not_negative(value: float) -> tuple[str, str] | None:
-    return ("must not be negative", "write 0 or more") if value < 0 else None
+def not_negative(value: Any) -> tuple[str, str] | None:
+    return ("must not be negative", "write 0 or more") if _amount(value) < 0 else None
+
+
+def whole(value: float) -> tuple[str, str] | None:
+    if value != int(value):
+        return "must be a whole number", "round it"
+    return None
+
+
+def at_most_one(value: float) -> tuple[str, str] | None:
+    if value > 1:
+        return "must be at most 1 (a full training)", 'write e.g. 0.25 or "25 %"'
+    return None
+
+
+def at_least_two(value: int) -> tuple[str, str] | None:
+    if value < 2:
+        return "must be 2 or more", "the spread of the result needs at least 2 repeats"
+    return None
 
 
 def _known_version(value: int) -> tuple[str, str] | None:
@@ -111,7 +132,12 @@ def _quantity(
 
 
 def _number(doc: str, *examples: Any, checks: tuple[Any, ...] = (positive,)) -> Scalar:
-    return Scalar(_ratio, doc, {**_NUMBER, "examples": list(examples)}, checks)
+    return Scalar(units.parse_number, doc, {**_NUMBER, "examples": list(examples)}, checks)
+
+
+def _fraction(doc: str, *examples: Any, checks: tuple[Any, ...] = (positive,)) -> Scalar:
+    schema = {"anyOf": [_NUMBER, {"type": "string", "pattern": NUMBER_WITH_UNIT}]}
+    return Scalar(units.parse_fraction, doc, {**schema, "examples": list(examples)}, checks)
 
 
 def _count(doc: str, *examples: Any, checks: tuple[Any, ...] = (positive,)) -> Scalar:
@@ -139,7 +165,7 @@ GRID = Section(
             "Your own emission factor (plain number: g CO2eq/kWh).",
             units.parse_intensity,
             "380 g/kWh",
-            checks=(),
+            checks=(not_negative,),
         ),
         "world_average": Scalar(
             _flag, "Use the world-average emission factor (475 g/kWh).", {"type": "boolean"}
@@ -162,7 +188,7 @@ LIFECYCLE = Section(
             units.parse_energy,
             "18 mJ",
         ),
-        "hardware_transfer": _number(
+        "hardware_transfer": _fraction(
             "Production energy / benchmark energy, when the benchmark runs on other hardware.", 0.1
         ),
         "training_samples": _count("D: training samples per epoch.", 60000, "1.2M"),
@@ -175,7 +201,9 @@ LIFECYCLE = Section(
         "training_hardware": Section(
             "Training described by its hardware (Patterson et al. 2021) instead of D·E·k.",
             {
-                "processors": _count("Number of processors (GPUs, TPUs, CPUs).", 8),
+                "processors": _count(
+                    "Number of processors (GPUs, TPUs, CPUs).", 8, checks=(positive, whole)
+                ),
                 "hours": _quantity("Training time (plain number: hours).", _duration("h"), "36 h"),
                 "watts": _quantity(
                     "Average power per processor (plain number: W).", units.parse_power, "300 W"
@@ -186,8 +214,14 @@ LIFECYCLE = Section(
         "search": Section(
             "Model and hyper-parameter search before the final training.",
             {
-                "trials": _count("H: number of trials (0: no search).", 20, checks=(not_negative,)),
-                "trial_share": _number("Share of a full training that one trial costs.", 0.25),
+                "trials": _count(
+                    "H: number of trials (0: no search).", 20, checks=(not_negative, whole)
+                ),
+                "trial_share": _fraction(
+                    "Share of a full training that one trial costs (at most 1).",
+                    0.25,
+                    checks=(positive, at_most_one),
+                ),
             },
         ),
         "inferences": Either(
@@ -256,7 +290,13 @@ BENCHMARK = Section(
         ),
         "duration": _quantity("Time to measure (plain: seconds).", _duration("s"), "10 s"),
         "repeats": Scalar(
-            _integer, "Number of measured repeats.", {"type": "integer"}, (positive,)
+            _integer,
+            "Number of measured repeats (default 5).",
+            {"type": "integer"},
+            (at_least_two,),
+        ),
+        "parameters": Mapping(
+            "Keyword arguments passed to the setup callable, e.g. {width: 256, depth: 3}."
         ),
         "timeout": _quantity("Give up after this long (plain: seconds).", _duration("s"), "5 min"),
         "working_directory": _string("Where to run, relative to the budget file.", _text, "."),
@@ -280,6 +320,16 @@ ROOT = Section(
         "benchmark": BENCHMARK,
     },
 )
+
+
+def field(path: str) -> Scalar:
+    """The spec of one scalar key, e.g. `field("lifecycle.epochs")`; flags parse through it too."""
+    spec: Any = ROOT
+    for name in path.split("."):
+        spec = spec.fields[name]
+    spec = spec.scalar if isinstance(spec, Either) else spec
+    assert isinstance(spec, Scalar), path
+    return spec
 
 
 def json_schema() -> dict[str, Any]:

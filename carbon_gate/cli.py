@@ -98,18 +98,22 @@ def validate(config: Path | None, example: bool) -> int:
 @cli.command()
 @_config_option
 @_example_option
-@click.option("--per-inference", metavar="ENERGY", help='Energy of one inference, e.g. "18 mJ".')
-@click.option("--training-samples", metavar="N", help="D: training samples per epoch.")
+@click.option(
+    "--per-inference", metavar="ENERGY", help='I before PUE, e.g. "18 mJ" (plain number: J).'
+)
+@click.option("--training-samples", metavar="N", help="D: training samples, e.g. 60k.")
 @click.option("--epochs", metavar="N", help="E: training epochs.")
 @click.option("--overhead-factor", metavar="K", help="k: training overhead factor (default 5).")
-@click.option("--search-trials", metavar="N", help="H: model-search trials.")
-@click.option("--inferences", metavar="N", help='e: inferences in the field, e.g. "1e9".')
-@click.option("--pue", metavar="X", help="Power usage effectiveness (default 1.58).")
+@click.option("--search-trials", metavar="N", help="H: model-search trials (0: no search).")
+@click.option("--trial-share", metavar="X", help="Share of a training one trial costs, e.g. 0.25.")
+@click.option("--inferences", metavar="N", help="e: inferences in the field, e.g. 1e9 or 500M.")
+@click.option("--hardware-transfer", metavar="X", help="Production / benchmark energy (default 1).")
+@click.option("--pue", metavar="X", help="Power usage effectiveness, ≥ 1 (default 1.58).")
 @click.option("--region", metavar="CODE", help="DEU, gcp:europe-west1, or world.")
-@click.option("--intensity", metavar="G", help='Your own emission factor, e.g. "380 g/kWh".')
+@click.option("--intensity", metavar="G", help='Own emission factor, e.g. "380 g/kWh".')
 @click.option("--processors", metavar="N", help="Hardware estimate: number of processors.")
-@click.option("--hours", metavar="H", help="Hardware estimate: training hours.")
-@click.option("--watts", metavar="W", help="Hardware estimate: average W per processor.")
+@click.option("--hours", metavar="H", help="Hardware estimate: training time, e.g. 36 (hours).")
+@click.option("--watts", metavar="W", help="Hardware estimate: average power per processor (W).")
 @click.option(
     "--format",
     "output_format",

@@ -32,29 +32,53 @@ class Budgets:
 
 
 @dataclass(frozen=True)
+class Benchmark:
+    """How to run the user's model: a Python callable (with optional setup and train step) or a
+    shell command, and how long to measure it."""
+
+    callable: str | None = None
+    setup: str | None = None
+    train_step: str | None = None
+    command: str | None = None
+    parameters: dict[str, Any] = field(default_factory=dict)
+    batch_size: int = 1
+    warmup_s: float = 2.0
+    duration_s: float = 10.0
+    repeats: int = 5
+    timeout_s: float = 300.0
+    working_directory: Path = Path()
+    python_path: tuple[Path, ...] = ()
+
+
+@dataclass(frozen=True)
 class Config:
     """A validated budget file. `positions` maps each key path to its (line, column)."""
 
     path: str
     assumptions: Assumptions
     budgets: Budgets
-    benchmark: dict[str, Any] | None = None
+    benchmark: Benchmark | None = None
     positions: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 def read(path: Path) -> str:
     """The text of the budget file, or a `UsageError` that says what to do."""
     try:
-        return path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise UsageError(
             f"{path}: no such file — write one (see the README) or pass --config PATH"
         ) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise UsageError(f"{path}: cannot read it: {error}") from None
+    except IsADirectoryError:
+        raise UsageError(f"{path}: is a directory — pass the budget file itself") from None
+    except OSError as error:
+        raise UsageError(f"{path}: cannot read it: {error.strerror}") from None
+    from carbon_gate import yamlfile
+
+    return yamlfile.decode(data, display_name(path))
 
 
-def parse(text: str, filename: str, grid_data: GridData) -> Config:
+def parse(text: str, filename: str, grid_data: GridData, directory: Path | None = None) -> Config:
     """Validate `text` as a budget file; raise `ConfigError` listing every problem in it."""
     from carbon_gate import yamlfile
 
@@ -71,9 +95,21 @@ def parse(text: str, filename: str, grid_data: GridData) -> Config:
     parsed = walk.walk(ROOT, root, "")
     if parsed is not None:
         _check_location(parsed.get("grid") or {}, walk, grid_data)
+        bench = parsed.get("benchmark")
+        if (
+            "benchmark" in root.value
+            and bench is not None
+            and not (bench.get("callable") or bench.get("command"))
+        ):
+            walk.problem(
+                walk.positions["benchmark"],
+                "benchmark",
+                "says neither what to run",
+                "add `callable: package.module:function` or `command: ...`",
+            )
     if walk.problems:
         raise ConfigError(walk.problems)
-    return _build(filename, parsed, walk.positions)
+    return _build(filename, parsed, walk.positions, directory or Path())
 
 
 def _check_location(grid: dict[str, Any], walk: Walk, grid_data: GridData) -> None:
@@ -83,6 +119,8 @@ def _check_location(grid: dict[str, Any], walk: Walk, grid_data: GridData) -> No
     failure = grid_data.problem_with(location)
     if failure is not None:
         key = "grid.country" if location.country else "grid.cloud.region"
+        if location.cloud_provider and not grid_data.knows_provider(location.cloud_provider):
+            key = "grid.cloud.provider"
         walk.problem(walk.positions[key], key, *failure)
 
 
@@ -99,7 +137,12 @@ def _location(grid: dict[str, Any]) -> Location | None:
     )
 
 
-def _build(filename: str, parsed: dict[str, Any], positions: dict[str, tuple[int, int]]) -> Config:
+def _build(
+    filename: str,
+    parsed: dict[str, Any],
+    positions: dict[str, tuple[int, int]],
+    directory: Path,
+) -> Config:
     grid = parsed.get("grid") or {}
     life = parsed.get("lifecycle") or {}
     search = life.get("search") or {}
@@ -144,14 +187,32 @@ def _build(filename: str, parsed: dict[str, Any], positions: dict[str, tuple[int
             **{name: budgets.get(name) for name in Budgets.__dataclass_fields__ if name in budgets},
             max_increase_percent=budgets.get("max_increase"),
         ),
-        benchmark=parsed.get("benchmark"),
+        benchmark=_benchmark(parsed.get("benchmark"), directory),
         positions=positions,
+    )
+
+
+def _benchmark(section: dict[str, Any] | None, directory: Path) -> Benchmark | None:
+    if not section:
+        return None
+    seconds = {
+        f"{key}_s": section[key].seconds
+        for key in ("warmup", "duration", "timeout")
+        if section.get(key) is not None
+    }
+    plain = ("callable", "setup", "train_step", "command", "parameters", "batch_size", "repeats")
+    workdir = directory / section.get("working_directory", ".")
+    return Benchmark(
+        **{key: section[key] for key in plain if section.get(key) is not None},
+        **seconds,
+        working_directory=workdir,
+        python_path=tuple(workdir / p for p in section.get("python_path") or []),
     )
 
 
 def load(path: Path, grid_data: GridData) -> Config:
     """Read and validate the budget file at `path`."""
-    return parse(read(path), display_name(path), grid_data)
+    return parse(read(path), display_name(path), grid_data, path.parent)
 
 
 def display_name(path: Path) -> str:

@@ -33,6 +33,22 @@ class Scalar:
     def json_schema(self) -> dict[str, Any]:
         return {"description": self.doc, **self.schema}
 
+    def read(self, raw: Any) -> Any:
+        """The parsed, checked value; `QuantityError` (with a hint) when it is not acceptable."""
+        try:
+            value = self.parse(raw)
+        except QuantityError as error:
+            raise QuantityError(error.message, error.hint or self.example_hint()) from None
+        for check in self.checks:
+            failure = check(value)
+            if failure is not None:
+                raise QuantityError(*failure)
+        return value
+
+    def example_hint(self) -> str:
+        examples = self.schema.get("examples")
+        return f"write e.g. {examples[0]}" if examples else "write a single value"
+
 
 @dataclass(frozen=True)
 class Section:
@@ -83,7 +99,18 @@ class ListOf:
         return {"description": self.doc, "anyOf": [item, {"type": "array", "items": item}]}
 
 
-Spec = Scalar | Section | Either | ListOf
+@dataclass(frozen=True)
+class Mapping:
+    """Free-form keys with plain values (text, numbers, booleans), passed on as they are."""
+
+    doc: str
+
+    def json_schema(self) -> dict[str, Any]:
+        plain = {"type": ["string", "number", "boolean", "null"]}
+        return {"description": self.doc, "type": "object", "additionalProperties": plain}
+
+
+Spec = Scalar | Section | Either | ListOf | Mapping
 
 
 @dataclass
@@ -108,6 +135,8 @@ class Walk:
                 if node.is_mapping
                 else self._scalar(spec.scalar, node, path)
             )
+        if isinstance(spec, Mapping):
+            return self._mapping(node, path)
         if isinstance(spec, ListOf):
             items = node.value if isinstance(node.value, list) else [node]
             return [self.walk(spec.item, item, f"{path}[{i}]") for i, item in enumerate(items)]
@@ -117,19 +146,37 @@ class Walk:
         where = (node.line, node.column)
         if isinstance(node.value, dict | list):
             kind = "a mapping" if isinstance(node.value, dict) else "a list"
-            self.problem(where, path, f"expected a single value, got {kind}", _example(spec))
+            self.problem(where, path, f"expected a single value, got {kind}", spec.example_hint())
             return None
         try:
-            value = spec.parse(node.value)
+            return spec.read(node.value)
         except QuantityError as error:
             self.problem(where, path, error.message, error.hint)
             return None
-        for check in spec.checks:
-            failure = check(value)
-            if failure is not None:
-                self.problem(where, path, *failure)
-                return None
-        return value
+
+    def _mapping(self, node: Node, path: str) -> dict[str, Any] | None:
+        if node.value is None:
+            return {}
+        if not node.is_mapping:
+            self.problem(
+                (node.line, node.column),
+                path,
+                "expected a mapping of keys",
+                "write e.g. {width: 256, depth: 3}",
+            )
+            return None
+        values = {}
+        for key, child in node.value.items():
+            if child.value is not None and not isinstance(child.value, str | int | float | bool):
+                self.problem(
+                    (child.line, child.column),
+                    f"{path}.{key}",
+                    "expected a plain value",
+                    "write text, a number or true/false",
+                )
+                continue
+            values[key] = child.value
+        return values
 
     def _section(self, spec: Section, node: Node, path: str) -> dict[str, Any] | None:
         where = (node.line, node.column)
@@ -186,8 +233,3 @@ def _kind(value: Any) -> str:
     if isinstance(value, list):
         return "a list"
     return repr(value)
-
-
-def _example(spec: Scalar) -> str:
-    examples = spec.schema.get("examples")
-    return f"write e.g. {examples[0]!r}" if examples else "write a single value"

@@ -24,6 +24,8 @@ from carbon_gate.units import Intensity
 
 # Grids this large (in TWh a year) can host data centres; used to pick lower-carbon alternatives.
 _LARGE_GRID_TWH = 50.0
+# ISO 3166-1 reserves UK for the United Kingdom, whose alpha-3 code is GBR; people write UK often.
+_RESERVED_ALIASES = {"UK": "GBR"}
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,10 @@ class GridData:
     world_average_g_per_kwh: float
     world_average_source: str
     origin: str  # e.g. "codecarbon 3.3.2"
+
+    def knows_provider(self, provider: str) -> bool:
+        """Whether codecarbon's data has any region of this cloud provider."""
+        return any(p == provider.lower() for p, _ in self.cloud)
 
     def problem_with(self, location: Location) -> tuple[str, str] | None:
         """Why `location` cannot be resolved, as (what is wrong, what to write), or None."""
@@ -86,7 +92,10 @@ class GridData:
     def _country(self, code: str) -> EmissionFactor:
         row = self.countries.get(code.upper())
         if row is None:
-            raise UsageError(f"unknown country code {code!r} — {self._suggest_country(code)}")
+            raise UsageError(
+                f"no emission factor for country code {code!r} in {self.origin}'s data — "
+                f"{self._suggest_country(code)} (or give your own: grid.intensity, --intensity)"
+            )
         return EmissionFactor(
             Intensity(float(row["carbon_intensity"])),
             code.upper(),
@@ -98,6 +107,20 @@ class GridData:
     def _suggest_country(self, code: str) -> str:
         names = {str(row["country_name"]).lower(): iso for iso, row in self.countries.items()}
         typed = code.strip().lower()
+        if code.upper() in _RESERVED_ALIASES:
+            iso = _RESERVED_ALIASES[code.upper()]
+            return f"did you mean {iso!r} ({self.countries[iso]['country_name']})?"
+        if len(typed) == 2:  # an alpha-2 code: the alpha-3 codes it starts, largest grid first
+            starts = sorted(
+                (iso for iso in self.countries if iso.lower().startswith(typed)),
+                key=lambda iso: -float(self.countries[iso].get("total_TWh") or 0),
+            )
+            if starts:
+                iso = starts[0]
+                return (
+                    f"did you mean {iso!r} ({self.countries[iso]['country_name']})? "
+                    "Codes are ISO 3166-1 alpha-3"
+                )
         # "GER" and "Germ" are the start of a name; "Germnay" is close to one.
         by_name = [name for name in names if len(typed) >= 3 and name.startswith(typed)][:1]
         by_name = by_name or difflib.get_close_matches(typed, list(names), n=1, cutoff=0.75)

@@ -89,7 +89,18 @@ def to_json(estimate: Estimate, checks: list[BudgetCheck]) -> str:
             for factor, mass in estimate.alternatives
         ],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(_rounded(document), indent=2, ensure_ascii=False) + "\n"
+
+
+def _rounded(value: Any) -> Any:
+    """Floats to 12 significant digits: drops binary noise (59.25000000000001), keeps precision."""
+    if isinstance(value, float):
+        return float(f"{value:.12g}")
+    if isinstance(value, dict):
+        return {key: _rounded(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_rounded(item) for item in value]
+    return value
 
 
 def _footprint(footprint: Footprint | None, share: float | None = None) -> dict[str, Any] | None:

@@ -145,27 +145,40 @@ _TIME_UNITS = {
     "year": DAYS_PER_YEAR * SECONDS_PER_DAY,
     "years": DAYS_PER_YEAR * SECONDS_PER_DAY,
 }
+_KINDS = {
+    "energy": _ENERGY_UNITS,
+    "mass": _MASS_UNITS,
+    "emission factor": _INTENSITY_UNITS,
+    "power": _POWER_UNITS,
+    "time": _TIME_UNITS,
+}
 _CO2_WORDS = re.compile(r"\s*(co2eq|co2e|co2-eq|co2)\s*", re.IGNORECASE)
 
 
 def _split(value: object, what: str, example: str) -> tuple[float, str]:
     """Split `12.5 kWh` into (12.5, "kWh"); plain YAML numbers come back with an empty unit."""
     if isinstance(value, bool) or value is None:
-        raise QuantityError(f"expected {what}, got {_show(value)}", f"write e.g. {example}")
+        raise QuantityError(f"expected {what}, got {_show(value)}", _write(example))
     if isinstance(value, int | float):
         number, unit = float(value), ""
     elif isinstance(value, str):
         match = _NUMBER.match(value)
         if match is None:
-            raise QuantityError(f"expected {what}, got {_show(value)}", f"write e.g. {example}")
+            raise QuantityError(f"expected {what}, got {_show(value)}", _write(example))
         number, unit = float(match["number"].replace("_", "")), match["unit"]
     else:
-        raise QuantityError(f"expected {what}, got {_show(value)}", f"write e.g. {example}")
+        raise QuantityError(f"expected {what}, got {_show(value)}", _write(example))
     if not math.isfinite(number):
         raise QuantityError(
-            f"expected {what} that is a finite number, got {_show(value)}", f"write e.g. {example}"
+            f"expected {what}, got {_show(value)}, which is not a finite number",
+            _write(example),
         )
     return number, unit
+
+
+def _write(example: str) -> str:
+    """The hint for a value of the wrong kind; empty when the caller knows a better example."""
+    return f"write e.g. {example}" if example else ""
 
 
 def _show(value: object) -> str:
@@ -193,6 +206,11 @@ def _scaled(number: float, unit: str, table: dict[str, float], what: str, exampl
             f"ambiguous unit {unit!r} for {what}", f"write one of {', '.join(matches)} exactly"
         )
     known = ", ".join(sorted(table, key=lambda name: table[name]))
+    for kind, other in _KINDS.items():
+        if other is not table and compact.lower() in {name.lower() for name in other}:
+            raise QuantityError(
+                f"{unit!r} is a unit of {kind}, but this is {what}", f"write e.g. {example}"
+            )
     raise QuantityError(f"unknown unit {unit!r} for {what}", f"use one of {known}, e.g. {example}")
 
 
@@ -253,10 +271,15 @@ def parse_rate(value: object) -> Rate:
     example = '"10M/day" or "500/s"'
     if isinstance(value, str) and re.search(r"/|\bper\b", value):
         count_text, _, per = re.split(r"(/|\bper\b)", value, maxsplit=1)
-        count = parse_count(count_text.strip())
-        per = per.strip()
-        # "/day" and "/2 days" both work: a bare unit means one of it.
-        period = parse_duration(per if _NUMBER.match(per) else f"1 {per}")
+        try:
+            count = parse_count(count_text.strip())
+            per = per.strip()
+            # "/day" and "/2 days" both work: a bare unit means one of it.
+            period = parse_duration(per if _NUMBER.match(per) else f"1 {per}")
+        except QuantityError as error:
+            raise QuantityError(
+                f"in the rate {value!r}: {error.message}", _write(example)
+            ) from None
         if period.seconds <= 0:
             raise QuantityError(f"the period in {value!r} must be longer than zero", example)
         return Rate(count / period.seconds)
@@ -266,6 +289,22 @@ def parse_rate(value: object) -> Rate:
         raise QuantityError(
             f"expected a rate, got {_show(value)}", f"write e.g. {example}"
         ) from error
+
+
+def parse_number(value: object) -> float:
+    """A plain number, also when written as text ("20"); no unit."""
+    number, unit = _split(value, "a number", "")
+    if unit:
+        raise QuantityError(f"expected a plain number, got {_show(value)}", "remove the unit")
+    return number
+
+
+def parse_fraction(value: object) -> float:
+    """A ratio: `0.25` or `"25 %"` (both mean a quarter)."""
+    number, unit = _split(value, "a number", "")
+    if unit not in ("", "%"):
+        raise QuantityError(f"expected a number or a percentage, got {_show(value)}", "")
+    return number / 100.0 if unit == "%" else number
 
 
 def parse_percent(value: object) -> float:
@@ -280,9 +319,9 @@ def parse_percent(value: object) -> float:
 
 
 def _significant(x: float, digits: int = 3) -> str:
-    """`x` with `digits` significant digits (more for large numbers), never in e-notation."""
-    if x == 0 or not math.isfinite(x):
-        return f"{x:g}"
+    """`x` with `digits` significant digits (more for large numbers); e-notation only past 1e15."""
+    if x == 0 or not math.isfinite(x) or abs(x) >= 1e15:
+        return f"{x:.{digits}g}"
     x = float(f"{x:.{digits}g}")  # round first, so that 0.99996 becomes 1.00, not 1.000
     decimals = max(0, digits - 1 - math.floor(math.log10(abs(x))))
     return f"{x:,.{decimals}f}"
@@ -300,12 +339,16 @@ def _pick(value: float, scales: list[tuple[float, str]]) -> str:
 
 def format_mass(mass: Mass) -> str:
     """`12.3 g CO2eq`, `4.56 t CO2eq`."""
+    if mass.kg == 0:
+        return "0 g CO2eq"
     scales = [(1e-9, "µg"), (1e-6, "mg"), (1e-3, "g"), (1.0, "kg"), (1e3, "t")]
     return f"{_pick(mass.kg, scales)} CO2eq"
 
 
 def format_energy(energy: Energy) -> str:
     """`12.3 Wh`, `4.56 MWh` for stage totals; small amounts in J."""
+    if energy.joules == 0:
+        return "0 Wh"
     if energy.joules < 3.6:  # under 1 mWh, joules read better
         return _pick(energy.joules, [(1e-6, "µJ"), (1e-3, "mJ"), (1.0, "J")])
     scales = [(1e-3, "mWh"), (1.0, "Wh"), (1e3, "kWh"), (1e6, "MWh"), (1e9, "GWh")]
@@ -319,6 +362,8 @@ def format_intensity(intensity: Intensity) -> str:
 
 def format_count(count: float) -> str:
     """`1.5 million`, `2 billion`, `12,000`."""
+    if abs(count) >= 1e15:
+        return f"{count:.3g}"
     for factor, name in ((1e12, "trillion"), (1e9, "billion"), (1e6, "million")):
         if abs(count) >= factor:
             return f"{_significant(count / factor)} {name}"

@@ -33,14 +33,42 @@ class Node:
         return isinstance(self.value, dict)
 
 
+def decode(data: bytes, filename: str) -> str:
+    """The file's bytes as text; a `ConfigError` at the first byte that is not UTF-8."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        before = data[: error.start]
+        line = before.count(b"\n") + 1
+        column = error.start - (before.rfind(b"\n") + 1) + 1
+        raise ConfigError(
+            [
+                Problem(
+                    filename,
+                    line,
+                    column,
+                    "",
+                    f"not UTF-8 text (byte 0x{data[error.start]:02x})",
+                    "save the file as UTF-8",
+                )
+            ]
+        ) from None
+
+
 def load(text: str, filename: str) -> Node:
     """Parse `text` into a `Node`; raise `ConfigError` with every structural problem found."""
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
+        # An unclosed bracket or quote is noticed lines later; point at where it was opened.
+        problem, context = error.problem_mark, error.context_mark
+        mark = context if context and (not problem or context.line < problem.line) else problem
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        what = " ".join(str(part) for part in (error.context, error.problem) if part)
+        what = ", ".join(str(part) for part in (error.context, error.problem) if part)
+        hint = "check the indentation and quoting on this line and the one before"
+        if problem and mark is not problem:
+            what += f" (noticed on line {problem.line + 1})"
+            hint = "close the bracket or quote that opens here"
         raise ConfigError(
             [
                 Problem(
@@ -49,7 +77,7 @@ def load(text: str, filename: str) -> Node:
                     column,
                     "",
                     f"YAML syntax error: {what}",
-                    "check the indentation and quoting on this line and the one before",
+                    hint,
                 )
             ]
         ) from None
@@ -79,13 +107,13 @@ def load(text: str, filename: str) -> Node:
                     1,
                     "",
                     "the file is empty",
-                    "start from the example in the README (carbon-gate estimate --example)",
+                    "see the README's section 'The budget file' for a complete example",
                 )
             ]
         )
     converter = _Converter(filename)
     try:
-        node = converter.convert(root, depth=0)
+        node = converter.convert(root, depth=0, path="")
     except RecursionError:
         converter.problems.append(
             Problem(filename, 1, 1, "", "nested too deeply", "a budget file is a few levels deep")
@@ -119,7 +147,7 @@ class _Converter:
         self.count = 0
         self.constructor = yaml.SafeLoader("")  # only its scalar constructors are used
 
-    def convert(self, node: yaml.Node, depth: int) -> Node:
+    def convert(self, node: yaml.Node, depth: int, path: str) -> Node:
         self.count += 1
         line, column = node.start_mark.line + 1, node.start_mark.column + 1
         if self.count > _MAX_NODES:
@@ -127,9 +155,12 @@ class _Converter:
         if depth > 50:
             raise RecursionError
         if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, depth, line, column)
+            return self._mapping(node, depth, path, (line, column))
         if isinstance(node, yaml.SequenceNode):
-            return Node([self.convert(item, depth + 1) for item in node.value], line, column)
+            items = [
+                self.convert(item, depth + 1, f"{path}[{i}]") for i, item in enumerate(node.value)
+            ]
+            return Node(items, line, column)
         try:
             value = self.constructor.construct_object(node, deep=True)
         except yaml.MarkedYAMLError as error:  # an explicit tag such as !!python/object
@@ -151,7 +182,9 @@ class _Converter:
             value = None
         return Node(value, line, column)
 
-    def _mapping(self, node: yaml.MappingNode, depth: int, line: int, column: int) -> Node:
+    def _mapping(
+        self, node: yaml.MappingNode, depth: int, path: str, where: tuple[int, int]
+    ) -> Node:
         values: dict[str, Node] = {}
         positions: dict[str, tuple[int, int]] = {}
         for key_node, value_node in node.value:
@@ -172,6 +205,7 @@ class _Converter:
                 )
                 continue
             key = str(key_node.value)
+            key_path = f"{path}.{key}" if path else key
             if key in values:
                 first = positions[key][0]
                 self.problems.append(
@@ -179,12 +213,12 @@ class _Converter:
                         self.filename,
                         key_line,
                         key_column,
-                        key,
+                        key_path,
                         f"duplicate key (first given on line {first})",
                         "keep only one of them",
                     )
                 )
                 continue
             positions[key] = (key_line, key_column)
-            values[key] = self.convert(value_node, depth + 1)
-        return Node(values, line, column, positions)
+            values[key] = self.convert(value_node, depth + 1, key_path)
+        return Node(values, where[0], where[1], positions)

@@ -152,8 +152,19 @@ def test_over_budget_exits_1_and_says_which(write_budget: Callable[[str], Path])
     [
         (["--per-inference", "12 parsec"], "--per-inference: unknown unit 'parsec'"),
         (["--epochs", "0"], "--epochs: must be more than zero"),
-        (["--pue", "abc"], "--pue: invalid value 'abc'"),
-        (["--region", "XYZ"], "unknown country code 'XYZ'"),
+        (["--pue", "abc"], "--pue: expected a number, got 'abc' — write e.g. 1.58"),
+        (["--per-inference", "-1"], "--per-inference: must be more than zero"),
+        (["--intensity", "-5"], "--intensity: must not be negative"),
+        (["--training-samples", "-5"], "--training-samples: must be more than zero"),
+        (["--search-trials", "-1"], "--search-trials: must not be negative"),
+        (["--search-trials", "2.5"], "--search-trials: must be a whole number"),
+        (["--inferences", "-5"], "--inferences: must be more than zero"),
+        (["--inferences", "50M/day"], "--inferences: unknown suffix 'M/day'"),
+        (["--processors", "2.5", "--hours", "1", "--watts", "1"], "must be a whole number"),
+        (["--trial-share", "1.5"], "--trial-share: must be at most 1"),
+        (["--epochs", "nan"], "--epochs: expected a number, got 'nan'"),
+        (["--region", " "], "--region: is empty"),
+        (["--region", "XYZ"], "no emission factor for country code 'XYZ'"),
         (["--region", "DEU", "--intensity", "300"], "--region and --intensity both given"),
         (["--hours", "3"], "--processors, --watts missing"),
         (["--config", "missing.yml"], "missing.yml: no such file"),
@@ -218,3 +229,43 @@ def test_the_example_is_named_by_its_place_in_the_package() -> None:
     code, out, _ = run("validate", "--example")
     assert code == 0
     assert out.startswith("carbon_gate/example/carbon-budget.yml: valid — grid DEU")
+
+
+def test_a_budget_that_cannot_be_checked_is_not_a_pass(
+    write_budget: Callable[[str], Path],
+) -> None:
+    write_budget("grid: {country: FRA}\nlifecycle: {per_inference: 1 J}\nbudgets: {search: 1 kg}\n")
+    code, out, err = run("estimate")
+    assert code == 2
+    assert "?" in out
+    assert "error: budgets.search cannot be checked: search needs lifecycle.search.trials" in err
+
+
+def test_percentages_work_where_a_share_is_meant(write_budget: Callable[[str], Path]) -> None:
+    write_budget(BUDGET.replace("search: {trials: 0}", "search: {trials: 4, trial_share: 25 %}"))
+    _, out, _ = run("estimate", "--format", "json")
+    doc = json.loads(out)
+    assert doc["assumptions"]["trial_share"]["value"] == 0.25
+    assert doc["stages"]["search"]["energy_kwh"] == pytest.approx(
+        doc["stages"]["training"]["energy_kwh"]
+    )
+
+
+def test_validate_warns_about_what_estimate_will_miss(write_budget: Callable[[str], Path]) -> None:
+    write_budget("lifecycle: {per_inference: 1 J}\nbudgets: {training: 1 kg}\n")
+    code, _, err = run("validate")
+    assert code == 0
+    assert "warning: carbon-budget.yml: no grid location" in err
+    write_budget(
+        "grid: {country: FRA}\nlifecycle: {per_inference: 1 J}\nbudgets: {training: 1 kg}\n"
+    )
+    code, _, err = run("validate")
+    assert code == 0
+    assert "budgets.training cannot be checked: needs lifecycle.training_samples (D)" in err
+
+
+def test_json_floats_carry_no_binary_noise(write_budget: Callable[[str], Path]) -> None:
+    write_budget(BUDGET)
+    _, out, _ = run("estimate", "--format", "json")
+    assert "0000000000" not in out
+    assert "9999999999" not in out

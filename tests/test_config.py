@@ -59,7 +59,9 @@ def test_a_good_file_loads_with_units_and_sources(grid_data: GridData) -> None:
     assert loaded.budgets.lifecycle == Energy.from_kwh(3000.0)
     assert loaded.budgets.max_increase_percent == 5.0
     assert loaded.benchmark is not None
-    assert loaded.benchmark["python_path"] == ["src"]
+    assert loaded.benchmark.python_path == (Path("src"),)
+    assert loaded.benchmark.batch_size == 8
+    assert loaded.benchmark.repeats == 5  # default
     assert loaded.positions["budgets.training"] == (12, 13)
 
 
@@ -84,8 +86,8 @@ def test_the_shipped_example_is_valid(grid_data: GridData) -> None:
             id="unknown-key-suggests",
         ),
         pytest.param(
-            "lifecycle:\n  epochs: many\n",
-            "carbon-budget.yml:2:11: lifecycle.epochs: expected a number, got 'many'",
+            "lifecycle:\n  epochs: [1]\n",
+            "carbon-budget.yml:2:11: lifecycle.epochs: expected a single value, got a list",
             id="wrong-type",
         ),
         pytest.param(
@@ -95,7 +97,7 @@ def test_the_shipped_example_is_valid(grid_data: GridData) -> None:
         ),
         pytest.param(
             "grid:\n  intensity: 380 g\n",
-            "grid.intensity: unknown unit 'g' for an emission factor",
+            "grid.intensity: 'g' is a unit of mass, but this is an emission factor",
             id="missing-per-kwh",
         ),
         pytest.param(
@@ -111,7 +113,8 @@ def test_the_shipped_example_is_valid(grid_data: GridData) -> None:
         pytest.param("grid:\n  pue: 0.9\n", "grid.pue: must be 1 or more", id="pue-below-one"),
         pytest.param(
             "grid:\n  country: GER\n",
-            "carbon-budget.yml:2:12: grid.country: unknown country code 'GER' — did you mean 'DEU'",
+            "carbon-budget.yml:2:12: grid.country: no emission factor for country code 'GER' in "
+            "codecarbon",
             id="unknown-country",
         ),
         pytest.param(
@@ -141,7 +144,7 @@ def test_the_shipped_example_is_valid(grid_data: GridData) -> None:
         ),
         pytest.param(
             "budgets:\n  training: 5 kg\n  training: 6 kg\n",
-            "carbon-budget.yml:3:3: training: duplicate key (first given on line 2)",
+            "carbon-budget.yml:3:3: budgets.training: duplicate key (first given on line 2)",
             id="duplicate",
         ),
         pytest.param(
@@ -159,7 +162,38 @@ def test_the_shipped_example_is_valid(grid_data: GridData) -> None:
         ),
         pytest.param("- a\n- b\n", "expected a mapping of sections at the top", id="top-list"),
         pytest.param("", "the file is empty", id="empty"),
+        pytest.param(
+            "grid:\n  country: DEU\nlifecycle: {epochs: 3,\n  per_inference: 1 J\n\nbudgets: {}\n",
+            "carbon-budget.yml:3:12: YAML syntax error: while parsing a flow mapping, did not find "
+            "expected ',' or '}' (noticed on line 6) — close the bracket or quote that opens here",
+            id="unclosed-bracket-points-at-its-start",
+        ),
         pytest.param("version: 2\n", "version: must be 1", id="version"),
+        pytest.param(
+            "lifecycle:\n  epochs: .nan\n",
+            "lifecycle.epochs: expected a number, got nan, which is not a finite number",
+            id="nan",
+        ),
+        pytest.param("grid:\n  pue: .inf\n", "grid.pue: expected a number, got inf", id="infinity"),
+        pytest.param(
+            "lifecycle:\n  search: {trials: 2.5}\n",
+            "lifecycle.search.trials: must be a whole number",
+            id="fractional-trials",
+        ),
+        pytest.param(
+            "lifecycle:\n  per_inference: 0.5 kg\n",
+            "lifecycle.per_inference: 'kg' is a unit of mass, but this is an energy",
+            id="mass-for-energy",
+        ),
+        pytest.param(
+            "lifecycle:\n  epochs: twenty\n",
+            "lifecycle.epochs: expected a number, got 'twenty' — write e.g. 20",
+            id="example-of-the-key",
+        ),
+        pytest.param("grid:\n  country: ''\n", "grid.country: is empty", id="empty-text"),
+        pytest.param(
+            "benchmark:\n  repeats: 5\n", "benchmark: says neither what to run", id="no-callable"
+        ),
     ],
 )
 def test_each_mistake_is_reported_where_it_is(
@@ -191,3 +225,15 @@ def test_flow_and_block_styles_give_the_same_config(
     flow = write_budget("lifecycle: {search: {trials: 3}}\n", "b.yml")
     from_block, from_flow = config.load(block, grid_data), config.load(flow, grid_data)
     assert replace(from_block.assumptions, sources={}) == replace(from_flow.assumptions, sources={})
+
+
+def test_a_file_that_is_not_utf8_is_reported_at_its_first_bad_byte(
+    tmp_path: Path, grid_data: GridData
+) -> None:
+    path = tmp_path / "carbon-budget.yml"
+    path.write_bytes(b"grid:\n  country: D\xd0\xff\n")
+    with pytest.raises(ConfigError) as caught:
+        config.load(path, grid_data)
+    assert str(caught.value.problems[0]) == (
+        "carbon-budget.yml:2:13: not UTF-8 text (byte 0xd0) — save the file as UTF-8"
+    )

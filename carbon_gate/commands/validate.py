@@ -4,21 +4,38 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from carbon_gate import config, grid, output
+from carbon_gate import budget, config, grid, output
+from carbon_gate.estimate import estimate
 from carbon_gate.units import format_intensity
 
 
 def validate(path: Path) -> int:
-    """Exit 0 with a one-line summary when the budget file is valid; errors propagate."""
+    """Exit 0 with a one-line summary when the budget file is valid; errors propagate.
+
+    Warns (without failing) about what a later command will miss: a grid location, or the inputs a
+    budget needs; the energy per inference may still come from a measurement.
+    """
     data = grid.load()
     loaded = config.load(path, data)
+    name = config.display_name(path)
     location = loaded.assumptions.location
     where = "no grid location set"
     if location.is_set:
         factor = data.factor(location)
         where = f"grid {factor.location} ({format_intensity(factor.intensity)})"
-    budgets = [name for name, value in vars(loaded.budgets).items() if value is not None]
+        result = estimate(loaded.assumptions, factor)
+        measured = loaded.benchmark is not None
+        for check in budget.check(result, loaded.budgets):
+            stage = "inference" if check.key == "inference_per_1000" else check.key
+            reason = result.missing.get(stage, "needs the energy per inference (I)")
+            if check.status == "unknown" and not (measured and "energy per inference" in reason):
+                output.message(f"warning: {name}: budgets.{check.key} cannot be checked: {reason}")
+    else:
+        output.message(
+            f"warning: {name}: no grid location — set grid.country (or cloud, intensity, "
+            "world_average), or pass --region to estimate"
+        )
+    budgets = [key for key, value in vars(loaded.budgets).items() if value is not None]
     benchmark = "a benchmark" if loaded.benchmark else "no benchmark"
-    name = config.display_name(path)
     output.result(f"{name}: valid — {where}, {len(budgets)} budget(s), {benchmark}")
     return 0

@@ -1,0 +1,1 @@
+"""carbon-gate's built-in example project: a small dense network in plain numpy."""
