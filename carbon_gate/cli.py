@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from carbon_gate import __version__, output
-from carbon_gate.errors import CarbonGateError, ConfigError
+from carbon_gate.errors import CarbonGateError, ConfigError, MeasurementError
 
 EXAMPLE_CONFIG = Path(__file__).resolve().parent / "example" / "carbon-budget.yml"
 
@@ -53,6 +53,11 @@ class _Group(click.Group):
                 output.message(str(problem))
             count = len(error.problems)
             output.message(f"error: {count} problem{'s' * (count != 1)} in the budget file")
+            ctx.exit(error.exit_code)
+        except MeasurementError as error:
+            output.message(f"error: {error}")
+            if error.details.strip():
+                output.message("\n".join(f"  | {line}" for line in error.details.splitlines()))
             ctx.exit(error.exit_code)
         except CarbonGateError as error:
             output.message(f"error: {error}")
@@ -122,14 +127,58 @@ def validate(config: Path | None, example: bool) -> int:
     show_default=True,
     help="Output format.",
 )
-def estimate(config: Path | None, example: bool, output_format: str, **flags: str | None) -> int:
+@click.option(
+    "--results",
+    "results_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Use the energy measured by `carbon-gate measure` (its results file).",
+)
+def estimate(
+    config: Path | None,
+    example: bool,
+    output_format: str,
+    results_path: Path | None,
+    **flags: str | None,
+) -> int:
     """Estimate the life-cycle footprint. Flags override the budget file.
 
     Exits 1 when the estimate exceeds a budget set in the budget file.
     """
     from carbon_gate.commands.estimate import estimate as run
 
-    return run(_config_path(config, example, required=False), flags, output_format)
+    return run(_config_path(config, example, required=False), flags, output_format, results_path)
+
+
+@cli.command()
+@_config_option
+@_example_option
+@click.option(
+    "--output",
+    "results_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default="carbon-gate-results.json",
+    show_default=True,
+    help="Where to write the results file.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="Print a table, or the results file's JSON.",
+)
+def measure(config: Path | None, example: bool, results_path: Path, output_format: str) -> int:
+    """Measure the energy of one inference with codecarbon, then estimate the life cycle.
+
+    Runs the `benchmark:` of the budget file in a separate process, writes the results file, and
+    exits 1 when the estimate exceeds a budget.
+    """
+    from carbon_gate.commands.measure import measure_command
+
+    path = _config_path(config, example, required=True)
+    assert path is not None
+    return measure_command(path, results_path, output_format)
 
 
 @cli.command()

@@ -1,8 +1,9 @@
 """The errors carbon-gate raises, and the exit code each one means.
 
-    CarbonGateError     exit 3: measurement or internal error
-    ├── UsageError      exit 2: a bad flag, a missing file
-    └── ConfigError     exit 2: the budget file is wrong; carries every problem found in it
+    CarbonGateError       exit 3: measurement or internal error
+    ├── MeasurementError  exit 3: the benchmark failed, hung or crashed; carries the details
+    ├── UsageError        exit 2: a bad flag, a missing file
+    └── ConfigError       exit 2: the budget file is wrong; carries every problem found in it
 
 Exit code 1 (over budget) is a decision, not an error: commands return it.
 Only the CLI turns these into exit codes and prints them.
@@ -50,3 +51,13 @@ class ConfigError(CarbonGateError):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = sorted(problems, key=lambda p: (p.line, p.column, p.key))
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class MeasurementError(CarbonGateError):
+    """The benchmark could not be measured; `details` holds the user's traceback or output."""
+
+    exit_code = 3
+
+    def __init__(self, message: str, details: str = "") -> None:
+        super().__init__(message)
+        self.details = details

@@ -49,6 +49,16 @@ class GridData:
     world_average_source: str
     origin: str  # e.g. "codecarbon 3.3.2"
 
+    def country_of(self, location: Location) -> str:
+        """An ISO alpha-3 code for codecarbon's tracker. Only its energy is used, never its CO2
+        figure, so any valid country does; the grid's own where there is one."""
+        if location.country and location.country in self.countries:
+            return location.country
+        row = self.cloud.get(((location.cloud_provider or "").lower(),
+                              (location.cloud_region or "").lower()))  # fmt: skip
+        code = (row or {}).get("countryIsoCode", "")
+        return code if code in self.countries else "USA"
+
     def knows_provider(self, provider: str) -> bool:
         """Whether codecarbon's data has any region of this cloud provider."""
         return any(p == provider.lower() for p, _ in self.cloud)

@@ -117,7 +117,7 @@ _ENERGY_UNITS = {
     "GWh": 3.6e12,
     "TWh": 3.6e15,
 }
-_MASS_UNITS = {"mg": 1e-6, "g": 1e-3, "kg": 1.0, "t": 1e3, "tonne": 1e3, "tonnes": 1e3}
+_MASS_UNITS = {"µg": 1e-9, "ug": 1e-9, "mg": 1e-6, "g": 1e-3, "kg": 1.0, "t": 1e3, "tonne": 1e3, "tonnes": 1e3}
 _INTENSITY_UNITS = {"g/kWh": 1.0, "kg/kWh": 1e3, "g/Wh": 1e3, "kg/MWh": 1.0, "t/MWh": 1e3}
 _POWER_UNITS = {"mW": 1e-3, "W": 1.0, "kW": 1e3}
 _TIME_UNITS = {
@@ -327,8 +327,13 @@ def _significant(x: float, digits: int = 3) -> str:
     return f"{x:,.{decimals}f}"
 
 
-def _pick(value: float, scales: list[tuple[float, str]]) -> str:
-    """Print `value` (in the base unit) with the largest unit that keeps it at 1 or more."""
+def _pick(value: float, scales: list[tuple[float, str]], like: float | None = None) -> str:
+    """Print `value` (in the base unit) with the largest unit that keeps it at 1 or more, or, given
+    `like`, with the unit `like` would get (so that a range reads in one unit)."""
+    if like is not None:
+        for factor, name in reversed(scales):
+            if abs(like) >= factor * 0.9995 or factor == scales[0][0]:
+                return f"{_significant(value / factor)} {name}"
     for factor, name in reversed(scales):
         # 0.9995 so that 999.96 g prints as "1.00 kg", not "1,000 g".
         if abs(value) >= factor * 0.9995:
@@ -345,14 +350,16 @@ def format_mass(mass: Mass) -> str:
     return f"{_pick(mass.kg, scales)} CO2eq"
 
 
-def format_energy(energy: Energy) -> str:
-    """`12.3 Wh`, `4.56 MWh` for stage totals; small amounts in J."""
-    if energy.joules == 0:
+def format_energy(energy: Energy, like: Energy | None = None) -> str:
+    """`12.3 Wh`, `4.56 MWh` for stage totals; small amounts in J. With `like`, in its unit."""
+    reference = energy if like is None else like
+    if energy.joules == 0 and like is None:
         return "0 Wh"
-    if energy.joules < 3.6:  # under 1 mWh, joules read better
-        return _pick(energy.joules, [(1e-6, "µJ"), (1e-3, "mJ"), (1.0, "J")])
+    if abs(reference.joules) < 3.6:  # under 1 mWh, joules read better
+        scales = [(1e-6, "µJ"), (1e-3, "mJ"), (1.0, "J")]
+        return _pick(energy.joules, scales, None if like is None else like.joules)
     scales = [(1e-3, "mWh"), (1.0, "Wh"), (1e3, "kWh"), (1e6, "MWh"), (1e9, "GWh")]
-    return _pick(energy.kwh * 1000.0, scales)
+    return _pick(energy.kwh * 1000.0, scales, None if like is None else like.kwh * 1000.0)
 
 
 def format_intensity(intensity: Intensity) -> str:

@@ -6,7 +6,7 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
-from carbon_gate import budget, budget_schema, config, grid, output, render_estimate
+from carbon_gate import budget, budget_schema, config, grid, output, render_estimate, results
 from carbon_gate.assumptions import Assumptions, Location, TrainingHardware
 from carbon_gate.errors import UsageError
 from carbon_gate.estimate import estimate as run_estimate
@@ -28,11 +28,22 @@ FLAGS = {
 HARDWARE_FLAGS = ("processors", "hours", "watts")
 
 
-def estimate(config_path: Path | None, flags: dict[str, Any], output_format: str) -> int:
-    """Print the estimate; 1 when a budget is exceeded, 2 when a budget cannot be checked."""
+def estimate(
+    config_path: Path | None,
+    flags: dict[str, Any],
+    output_format: str,
+    results_path: Path | None = None,
+) -> int:
+    """Print the estimate; 1 when a budget is exceeded, 2 when a budget cannot be checked.
+
+    Precedence: flags, then the measured results, then the budget file, then the defaults.
+    """
     data = grid.load()
     loaded = config.load(config_path, data) if config_path else None
-    assumptions = apply_flags(loaded.assumptions if loaded else Assumptions(), flags)
+    base = loaded.assumptions if loaded else Assumptions()
+    if results_path is not None:
+        base = results.apply(base, results.read(results_path))
+    assumptions = apply_flags(base, flags)
     factor = data.factor(assumptions.location)
     result = run_estimate(assumptions, factor, data.alternatives(factor))
     checks = budget.check(result, loaded.budgets) if loaded else []

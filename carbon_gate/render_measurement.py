@@ -1,0 +1,77 @@
+"""A measurement as a person reads it: what was run, the energy with its spread, and whether each
+component's energy was measured by a counter or estimated by a model."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from carbon_gate.config import Benchmark
+from carbon_gate.measure import Measurement
+from carbon_gate.results import energy_kind
+from carbon_gate.stats import Summary
+from carbon_gate.units import Energy, format_energy
+
+
+def describe_plan(bench: Benchmark) -> str:
+    """One line before measuring: what will run, and for how long."""
+    what = bench.command or bench.callable
+    train = f", and {bench.train_step} alternating with it" if bench.train_step else ""
+    return (
+        f"measuring {what} (batch {bench.batch_size}){train}: warm-up {bench.warmup_s:g} s, then "
+        f"{bench.repeats} repeats over {bench.duration_s:g} s"
+    )
+
+
+def _energy(joules: float) -> str:
+    return format_energy(Energy(joules))
+
+
+def _spread(s: Summary) -> str:
+    # A t-interval of few noisy repeats can reach below zero; energy cannot.
+    low, high = (
+        format_energy(Energy(max(0.0, x)), like=Energy(s.median)) for x in (s.ci_low, s.ci_high)
+    )
+    return f"95 % CI {low} – {high}, CV {s.cv:.1%}, {s.n} repeats"
+
+
+def to_text(m: Measurement, bench: Benchmark, results_path: str) -> str:
+    """The measurement block printed above the estimate."""
+    kind = energy_kind(m.power_sources)
+    label = {
+        "measured": "measured by energy counters",
+        "estimated": "ESTIMATED by codecarbon's power models (no energy counter here)",
+        "partly measured": "partly measured, partly estimated (see below)",
+    }[kind]
+    what = bench.command or bench.callable
+    lines = [
+        f"Benchmark — {what}, batch {m.batch_size}",
+        "",
+        f"  energy per sample   {_energy(m.per_sample_j.median)}  ({_spread(m.per_sample_j)})",
+        f"  energy per call     {_energy(m.per_call_j.median)}",
+        f"  energy is           {label}",
+    ]
+    if bench.command:
+        lines.append("  (a shell command: the energy of the whole machine while it ran)")
+    if m.train_per_sample_j is not None and m.overhead_factor is not None:
+        k = m.overhead_factor
+        lines += [
+            f"  training step       {_energy(m.train_per_sample_j.median)} per sample",
+            f"  overhead factor k   {k.median:.2f}  (95 % CI {max(0.0, k.ci_low):.2f} – "
+            f"{k.ci_high:.2f}; "
+            "the seed paper's default: 5)",
+        ]
+    lines += ["", *_sources(m.power_sources)]
+    lines += [f"warning: {w}" for w in m.warnings]
+    lines += ["", f"Results written to {results_path}", ""]
+    return "\n".join(lines) + "\n"
+
+
+def _sources(sources: dict[str, Any]) -> list[str]:
+    lines = []
+    for component in ("cpu", "gpu", "ram"):
+        source = sources.get(component)
+        if source is None:
+            continue
+        model = f", {source['model']}" if source.get("model") else ""
+        lines.append(f"  {component.upper():<4}{source['source']:<10} {source['method']}{model}")
+    return lines
