@@ -117,7 +117,9 @@ _ENERGY_UNITS = {
     "GWh": 3.6e12,
     "TWh": 3.6e15,
 }
-_MASS_UNITS = {"µg": 1e-9, "ug": 1e-9, "mg": 1e-6, "g": 1e-3, "kg": 1.0, "t": 1e3, "tonne": 1e3, "tonnes": 1e3}
+_MASS_UNITS = {
+    "µg": 1e-9, "ug": 1e-9, "mg": 1e-6, "g": 1e-3, "kg": 1.0, "t": 1e3, "tonne": 1e3, "tonnes": 1e3,
+}  # fmt: skip
 _INTENSITY_UNITS = {"g/kWh": 1.0, "kg/kWh": 1e3, "g/Wh": 1e3, "kg/MWh": 1.0, "t/MWh": 1e3}
 _POWER_UNITS = {"mW": 1e-3, "W": 1.0, "kW": 1e3}
 _TIME_UNITS = {

@@ -1,0 +1,245 @@
+"""`carbon-gate measure` for real: a worker process, real codecarbon measurements, real failures."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from carbon_gate.cli import EXAMPLE_CONFIG, cli
+
+BENCH = """
+import os, signal, sys, time
+
+def setup(size=2000):
+    return list(range(size))
+
+def predict(data):
+    return sum(x * x for x in data)
+
+def train_step(data):
+    return sum(x * x for x in data) + sum(x * 3 for x in data) + sum(data)
+
+def raises(data):
+    raise ValueError("the model is broken")
+
+def hangs(data):
+    time.sleep(3600)
+
+def exits(data):
+    sys.exit(4)
+
+def hard_exit(data):
+    os._exit(9)
+
+def killed(data):
+    os.kill(os.getpid(), signal.SIGKILL)
+
+def blows_up(data):
+    return bytearray(10**15)
+
+def bad_setup(size=1):
+    raise RuntimeError("no weights")
+
+NOT_CALLABLE = 3
+"""
+
+FAST = "warmup: 0.2 s\nduration: 1 s\nrepeats: 2\ntimeout: 60 s\n"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Callable[[str], Path]:
+    """A toy project of the user's own; returns a writer for its budget file's benchmark section."""
+    package = tmp_path / "src" / "toymodel"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    (package / "bench.py").write_text(BENCH, encoding="utf-8")
+
+    def write(benchmark: str, fast: bool = True) -> Path:
+        """The budget file; `fast` adds short measuring times unless the section sets its own."""
+        benchmark = textwrap.dedent(benchmark).strip() + "\n" + (FAST if fast else "")
+        path = tmp_path / "carbon-budget.yml"
+        path.write_text(
+            "grid: {country: FRA}\n"
+            "lifecycle: {training_samples: 1M, epochs: 10, search: {trials: 0}, inferences: 1e9}\n"
+            "budgets: {lifecycle: 1 t}\n"
+            "benchmark:\n" + textwrap.indent(benchmark, "  "),
+            encoding="utf-8",
+        )
+        return path
+
+    return write
+
+
+def measure(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, ["measure", *args])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_a_toy_project_is_measured_and_its_results_feed_the_estimate(
+    project: Callable[[str], Path],
+) -> None:
+    project("""
+        setup: toymodel.bench:setup
+        callable: toymodel.bench:predict
+        train_step: toymodel.bench:train_step
+        parameters: {size: 3000}
+        python_path: [src]
+    """)
+    code, out, err = measure()
+    assert code == 0, err
+    assert err.startswith("measuring toymodel.bench:predict (batch 1)")
+    doc = json.loads(Path("carbon-gate-results.json").read_text(encoding="utf-8"))
+    assert doc["format"] == "carbon-gate/results"
+    assert doc["version"] == 1
+    assert [len(doc["repeats"][k]) for k in ("inference", "train_step")] == [2, 2]
+    per_sample = doc["summary"]["per_sample"]
+    assert per_sample["median_j"] > 0
+    assert per_sample["ci95_j"][0] <= per_sample["mean_j"] <= per_sample["ci95_j"][1]
+    # The train step does about three times the work of predict: k is measured, not the default.
+    assert doc["summary"]["overhead_factor"]["median"] > 1.5
+    assert doc["environment"]["codecarbon"]
+    assert doc["benchmark"]["callable"] == "toymodel.bench:predict"
+    # Never "measured" for a component that codecarbon only modelled.
+    sources = doc["power_sources"]
+    labels = {s["source"] for s in sources.values() if s}
+    assert doc["energy_kind"] == (
+        "measured" if labels == {"measured"} else
+        "estimated" if labels == {"estimated"} else "partly measured"
+    )  # fmt: skip
+    assert sources["ram"]["source"] == "estimated"
+    assert ("ESTIMATED" in out) == (doc["energy_kind"] == "estimated")
+    assert doc["estimate"]["stages"]["lifecycle"] is not None
+
+    result = CliRunner().invoke(
+        cli, ["estimate", "--results", "carbon-gate-results.json", "--format", "json"]
+    )
+    assert result.exit_code == 0, result.stderr
+    estimate = json.loads(result.stdout)
+    assert estimate["assumptions"]["per_inference"]["value"] == pytest.approx(
+        per_sample["median_j"]
+    )
+    assert "carbon-gate-results.json" in estimate["assumptions"]["per_inference"]["source"]
+    assert estimate["assumptions"]["overhead_factor"]["value"] == pytest.approx(
+        doc["summary"]["overhead_factor"]["median"]
+    )
+
+
+def test_a_shell_command_is_measured_as_a_whole(project: Callable[[str], Path]) -> None:
+    project("""
+        command: python3 -c "sum(range(1000))"
+    """)
+    code, out, err = measure("--output", "out/results.json")
+    assert code == 0, err
+    assert "the energy of the whole machine while it ran" in out
+    doc = json.loads(Path("out/results.json").read_text(encoding="utf-8"))
+    assert doc["environment"]["tracking_mode"] == "machine"
+
+
+def test_the_built_in_example_measures(tmp_path: Path) -> None:
+    text = EXAMPLE_CONFIG.read_text(encoding="utf-8")
+    text = text.replace("duration: 10 s", "duration: 1 s").replace("warmup: 2 s", "warmup: 0.2 s")
+    budget = tmp_path / "example.yml"
+    budget.write_text(text, encoding="utf-8")
+    code, out, err = measure("--config", str(budget))
+    assert code == 0, err
+    assert "Benchmark — carbon_gate.example.model:predict, batch 32" in out
+    assert "overhead factor k" in out
+
+
+@pytest.mark.parametrize(
+    ("callable_", "message", "trace"),
+    [
+        ("raises", "toymodel.bench:raises raised ValueError: the model is broken",
+         'bench.py", line 14, in raises'),
+        ("exits", "toymodel.bench:exits called sys.exit(4)", "SystemExit: 4"),
+        ("blows_up", "toymodel.bench:blows_up raised MemoryError", "MemoryError"),
+        ("hard_exit", "the benchmark process exited with code 9 while warming up", ""),
+        ("killed", "was killed by signal 9 (out of memory?) while warming up", ""),
+        ("missing", "cannot import toymodel.bench:missing: AttributeError", ""),
+        ("NOT_CALLABLE", "toymodel.bench:NOT_CALLABLE is not callable (it is int)", ""),
+    ],
+    ids=lambda v: v if isinstance(v, str) and " " not in v else None,
+)  # fmt: skip
+def test_a_failing_benchmark_is_a_clear_error_with_exit_3(
+    project: Callable[[str], Path], callable_: str, message: str, trace: str
+) -> None:
+    project(f"""
+        setup: toymodel.bench:setup
+        callable: toymodel.bench:{callable_}
+        python_path: [src]
+    """)
+    code, out, err = measure()
+    assert code == 3
+    assert message in err
+    assert trace in err
+    assert "carbon_gate/worker.py" not in err  # only the user's frames
+    assert out == ""
+    assert not Path("carbon-gate-results.json").exists()
+
+
+def test_a_hanging_benchmark_is_stopped_at_its_timeout(project: Callable[[str], Path]) -> None:
+    project(
+        """
+        setup: toymodel.bench:setup
+        callable: toymodel.bench:hangs
+        python_path: [src]
+        warmup: 0.1 s
+        duration: 0.5 s
+        repeats: 2
+        timeout: 3 s
+    """,
+        fast=False,
+    )
+    code, _, err = measure()
+    assert code == 3
+    assert "did not finish within 3 s; it was warming up" in err
+
+
+def test_a_failing_setup_names_the_setup(project: Callable[[str], Path]) -> None:
+    project("""
+        setup: toymodel.bench:bad_setup
+        callable: toymodel.bench:predict
+        python_path: [src]
+    """)
+    code, _, err = measure()
+    assert code == 3
+    assert "while running setup: toymodel.bench:bad_setup raised RuntimeError: no weights" in err
+
+
+def test_a_module_that_does_not_exist(project: Callable[[str], Path]) -> None:
+    project("""
+        callable: nosuchmodule:predict
+    """)
+    code, _, err = measure()
+    assert code == 3
+    assert "cannot import nosuchmodule:predict: ModuleNotFoundError" in err
+
+
+@pytest.mark.parametrize(
+    ("benchmark", "message"),
+    [
+        ("callable: a:b\nduration: 10 s\ntimeout: 5 s", "benchmark.timeout (5 s) leaves no time"),
+        ("callable: a:b\nworking_directory: nowhere\nduration: 1 s", "nowhere is not a directory"),
+    ],
+    ids=["timeout-too-short", "no-working-directory"],
+)
+def test_impossible_benchmark_settings_are_usage_errors(
+    project: Callable[[str], Path], benchmark: str, message: str
+) -> None:
+    project(benchmark, fast=False)
+    code, _, err = measure()
+    assert code == 2
+    assert message in err
+
+
+def test_a_budget_file_without_benchmark(write_budget: Callable[[str], Path]) -> None:
+    write_budget("grid: {country: FRA}\n")
+    code, _, err = measure()
+    assert code == 2
+    assert "no `benchmark:` section" in err

@@ -1,0 +1,140 @@
+"""The pure half of measuring: power sources, summaries, warnings, the results file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from carbon_gate import results
+from carbon_gate.cli import cli
+from carbon_gate.measure import summarize_run
+from carbon_gate.worker import power_sources
+
+
+class CPU:
+    def __init__(self, mode: str, tdp: int | None = 65) -> None:
+        self._mode, self._model, self._tdp = mode, "Test CPU 9000", tdp
+
+
+class RAM:
+    pass
+
+
+class _NVML:
+    def get_gpu_details(self) -> list[dict[str, Any]]:
+        # What codecarbon's NVML wrapper reports for a GPU with an energy counter.
+        return [{"name": "NVIDIA H100 80GB HBM3", "total_energy_consumption": 123456.0}]
+
+
+class GPU:
+    devices = _NVML()
+
+
+def test_a_cpu_power_model_is_estimated_never_measured() -> None:
+    sources = power_sources([CPU("cpu_load", tdp=8), RAM()])
+    assert sources["cpu"] == {
+        "source": "estimated",
+        "method": "TDP × CPU load model (TDP 8 W)",
+        "model": "Test CPU 9000",
+    }
+    assert sources["ram"]["source"] == "estimated"
+    assert sources["gpu"] is None
+    assert results.energy_kind(sources) == "estimated"
+
+
+def test_rapl_and_an_nvml_energy_counter_are_measured() -> None:
+    sources = power_sources([CPU("intel_rapl"), GPU()])
+    assert sources["cpu"]["source"] == "measured"
+    assert sources["cpu"]["method"] == "RAPL energy counter"
+    assert sources["gpu"] == {
+        "source": "measured",
+        "method": "NVML energy counter",
+        "model": "NVIDIA H100 80GB HBM3",
+    }
+    assert results.energy_kind(sources) == "measured"
+    # RAM power is always codecarbon's model: with it, the whole is only partly measured.
+    assert results.energy_kind(power_sources([CPU("intel_rapl"), GPU(), RAM()])) == (
+        "partly measured"
+    )
+
+
+def raw_run(
+    energies: list[float], calls: list[int], train: list[float] | None = None
+) -> dict[str, Any]:
+    def repeats(values: list[float]) -> list[dict[str, float]]:
+        return [
+            {"calls": c, "seconds": 1.0, "energy_j": e} for e, c in zip(values, calls, strict=True)
+        ]
+
+    raw: dict[str, Any] = {
+        "repeats": {"inference": repeats(energies)},
+        "power_sources": {"cpu": {"source": "estimated", "method": "m"}, "ram": None, "gpu": None},
+        "environment": {},
+        "warmup": {},
+    }
+    if train is not None:
+        raw["repeats"]["train_step"] = repeats(train)
+    return raw
+
+
+def test_per_sample_energy_divides_by_calls_and_batch() -> None:
+    m = summarize_run(raw_run([10.0, 12.0, 11.0], [100, 100, 100]), batch_size=4)
+    assert m.per_call_j.median == pytest.approx(0.11)
+    assert m.per_sample_j.median == pytest.approx(0.0275)
+    assert m.warnings == []
+    assert m.overhead_factor is None
+
+
+def test_overhead_factor_is_the_ratio_of_neighbouring_repeats() -> None:
+    m = summarize_run(raw_run([10.0, 20.0], [100, 100], train=[50.0, 100.0]), batch_size=1)
+    assert m.overhead_factor is not None
+    assert m.overhead_factor.median == pytest.approx(5.0)
+    assert m.overhead_factor.stdev == pytest.approx(0.0)  # pairs cancel the drift between repeats
+
+
+def test_wide_spread_and_few_calls_are_flagged() -> None:
+    m = summarize_run(raw_run([10.0, 20.0, 30.0], [3, 3, 3]), batch_size=1)
+    assert any("varies by 50% between repeats" in w for w in m.warnings)
+    assert any("ran only 3 call(s)" in w for w in m.warnings)
+
+
+def test_results_are_written_whole_or_not_at_all(tmp_path: Path) -> None:
+    path = tmp_path / "results.json"
+    path.write_text('{"old": true}', encoding="utf-8")
+    with pytest.raises(TypeError):
+        results.write(path, {"bad": object()})
+    assert json.loads(path.read_text(encoding="utf-8")) == {"old": True}
+    assert [p.name for p in tmp_path.iterdir()] == ["results.json"]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "no such file — run `carbon-gate measure` first"),
+        ("{not json", "not a readable JSON file"),
+        ('{"format": "something-else"}', "not a carbon-gate results file"),
+        ('{"format": "carbon-gate/results", "version": 9}', "results format version 9"),
+        ('{"format": "carbon-gate/results", "version": 1}', "incomplete results file"),
+        (
+            '{"format": "carbon-gate/results", "version": 1, "energy_kind": "estimated", "summary":'
+            ' {"per_sample": {"median_j": -1, "ci95_j": [0, 1], "n": 2}}}',
+            "the measured energy must be more than zero",
+        ),
+    ],
+    ids=["missing", "not-json", "other-format", "version", "incomplete", "negative"],
+)
+def test_a_bad_results_file_is_a_usage_error(
+    tmp_path: Path, content: str | None, message: str
+) -> None:
+    path = tmp_path / "results.json"
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+    result = CliRunner().invoke(
+        cli, ["estimate", "--results", str(path), "--region", "FRA", "--inferences", "1e6"]
+    )
+    assert result.exit_code == 2
+    assert message in result.stderr
