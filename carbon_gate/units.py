@@ -348,7 +348,7 @@ def format_mass(mass: Mass) -> str:
     """`12.3 g CO2eq`, `4.56 t CO2eq`."""
     if mass.kg == 0:
         return "0 g CO2eq"
-    scales = [(1e-9, "µg"), (1e-6, "mg"), (1e-3, "g"), (1.0, "kg"), (1e3, "t")]
+    scales = [(1e-12, "ng"), (1e-9, "µg"), (1e-6, "mg"), (1e-3, "g"), (1.0, "kg"), (1e3, "t")]
     return f"{_pick(mass.kg, scales)} CO2eq"
 
 
