@@ -8,7 +8,7 @@ node tree with positions; scalars are built by PyYAML's SafeConstructor, so noth
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 import yaml
 
@@ -33,6 +33,11 @@ class Node:
         return isinstance(self.value, dict)
 
 
+def _fail(filename: str, where: tuple[int, int], message: str, hint: str) -> NoReturn:
+    """Stop reading the file: one problem that leaves nothing else to check."""
+    raise ConfigError([Problem(filename, where[0], where[1], "", message, hint)])
+
+
 def decode(data: bytes, filename: str) -> str:
     """The file's bytes as text; a `ConfigError` at the first byte that is not UTF-8."""
     try:
@@ -41,18 +46,12 @@ def decode(data: bytes, filename: str) -> str:
         before = data[: error.start]
         line = before.count(b"\n") + 1
         column = error.start - (before.rfind(b"\n") + 1) + 1
-        raise ConfigError(
-            [
-                Problem(
-                    filename,
-                    line,
-                    column,
-                    "",
-                    f"not UTF-8 text (byte 0x{data[error.start]:02x})",
-                    "save the file as UTF-8",
-                )
-            ]
-        ) from None
+        _fail(
+            filename,
+            (line, column),
+            f"not UTF-8 text (byte 0x{data[error.start]:02x})",
+            "save the file as UTF-8",
+        )
 
 
 def load(text: str, filename: str) -> Node:
@@ -69,47 +68,22 @@ def load(text: str, filename: str) -> Node:
         if problem and mark is not problem:
             what += f" (noticed on line {problem.line + 1})"
             hint = "close the bracket or quote that opens here"
-        raise ConfigError(
-            [
-                Problem(
-                    filename,
-                    line,
-                    column,
-                    "",
-                    f"YAML syntax error: {what}",
-                    hint,
-                )
-            ]
-        ) from None
+        _fail(filename, (line, column), f"YAML syntax error: {what}", hint)
     except yaml.YAMLError as error:  # e.g. a control character the reader rejects
-        raise ConfigError(
-            [
-                Problem(
-                    filename,
-                    1,
-                    1,
-                    "",
-                    f"not readable as YAML: {str(error).splitlines()[0]}",
-                    "save it as UTF-8 text",
-                )
-            ]
-        ) from None
+        _fail(
+            filename,
+            (1, 1),
+            f"not readable as YAML: {str(error).splitlines()[0]}",
+            "save it as UTF-8 text",
+        )
     except RecursionError:
-        raise ConfigError(
-            [Problem(filename, 1, 1, "", "nested too deeply", "a budget file is a few levels deep")]
-        ) from None
+        _fail(filename, (1, 1), "nested too deeply", "a budget file is a few levels deep")
     if root is None:
-        raise ConfigError(
-            [
-                Problem(
-                    filename,
-                    1,
-                    1,
-                    "",
-                    "the file is empty",
-                    "see the README's section 'The budget file' for a complete example",
-                )
-            ]
+        _fail(
+            filename,
+            (1, 1),
+            "the file is empty",
+            "see the README's section 'The budget file' for a complete example",
         )
     converter = _Converter(filename)
     try:
