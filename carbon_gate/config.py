@@ -95,21 +95,53 @@ def parse(text: str, filename: str, grid_data: GridData, directory: Path | None 
     parsed = walk.walk(ROOT, root, "")
     if parsed is not None:
         _check_location(parsed.get("grid") or {}, walk, grid_data)
-        bench = parsed.get("benchmark")
-        if (
-            "benchmark" in root.value
-            and bench is not None
-            and not (bench.get("callable") or bench.get("command"))
-        ):
-            walk.problem(
-                walk.positions["benchmark"],
-                "benchmark",
-                "says neither what to run",
-                "add `callable: package.module:function` or `command: ...`",
-            )
+        if "benchmark" in root.value and parsed.get("benchmark") is not None:
+            _check_benchmark(parsed["benchmark"], walk, directory)
     if walk.problems:
         raise ConfigError(walk.problems)
     return _build(filename, parsed, walk.positions, directory or Path())
+
+
+def _check_benchmark(section: dict[str, Any], walk: Walk, directory: Path | None) -> None:
+    """What the benchmark section needs as a whole; with `directory`, that its folders exist."""
+    if not (section.get("callable") or section.get("command")):
+        walk.problem(
+            walk.positions["benchmark"],
+            "benchmark",
+            "says neither what to run",
+            "add `callable: package.module:function` or `command: ...`",
+        )
+    bench = _benchmark(section, directory or Path())
+    if bench is not None and bench.timeout_s <= bench.warmup_s + bench.duration_s:
+        needed = bench.warmup_s + bench.duration_s
+        key = "benchmark.timeout" if section.get("timeout") else "benchmark.duration"
+        walk.problem(
+            walk.positions.get(key, walk.positions["benchmark"]),
+            key,
+            f"the timeout ({bench.timeout_s:g} s) leaves no time beyond warmup + duration "
+            f"({needed:g} s)",
+            "set benchmark.timeout well above that: import and setup count too",
+        )
+    if directory is None or bench is None:
+        return  # the folders are checked where the file lives, not in text parsed on its own
+    if not bench.working_directory.is_dir():
+        walk.problem(
+            walk.positions["benchmark.working_directory"],
+            "benchmark.working_directory",
+            f"{bench.working_directory} is not a directory",
+            "give a folder relative to the budget file",
+        )
+        return
+    for index, folder in enumerate(bench.python_path):
+        if not folder.is_dir():
+            key = f"benchmark.python_path[{index}]"
+            where = walk.positions.get(key, walk.positions["benchmark.python_path"])
+            walk.problem(
+                where,
+                key,
+                f"{folder} is not a directory",
+                "give a folder relative to benchmark.working_directory",
+            )
 
 
 def _check_location(grid: dict[str, Any], walk: Walk, grid_data: GridData) -> None:
@@ -201,12 +233,13 @@ def _benchmark(section: dict[str, Any] | None, directory: Path) -> Benchmark | N
         if section.get(key) is not None
     }
     plain = ("callable", "setup", "train_step", "command", "parameters", "batch_size", "repeats")
-    workdir = directory / section.get("working_directory", ".")
+    # A value that failed its own check is None here; the problem is already reported.
+    workdir = directory / (section.get("working_directory") or ".")
     return Benchmark(
         **{key: section[key] for key in plain if section.get(key) is not None},
         **seconds,
         working_directory=workdir,
-        python_path=tuple(workdir / p for p in section.get("python_path") or []),
+        python_path=tuple(workdir / p for p in section.get("python_path") or [] if p is not None),
     )
 
 

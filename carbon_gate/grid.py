@@ -14,7 +14,7 @@ import importlib.metadata
 import importlib.util
 import io
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -43,8 +43,8 @@ class EmissionFactor:
 class GridData:
     """The emission factors codecarbon ships, indexed for look-up."""
 
-    countries: dict[str, dict[str, Any]]
-    cloud: dict[tuple[str, str], dict[str, str]]
+    countries: dict[str, dict[str, Any]] = field(repr=False)
+    cloud: dict[tuple[str, str], dict[str, str]] = field(repr=False)
     world_average_g_per_kwh: float
     world_average_source: str
     origin: str  # e.g. "codecarbon 3.3.2"

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from carbon_gate.config import Benchmark
-from carbon_gate.errors import MeasurementError, UsageError
+from carbon_gate.errors import MeasurementError
 from carbon_gate.stats import Summary, summarize
 
 # What the worker was doing, by the stage it last wrote, for messages about a hang or a crash.
@@ -60,16 +60,9 @@ class Measurement:
 
 
 def worker_spec(bench: Benchmark, country: str) -> dict[str, Any]:
-    """The JSON the worker reads: everything it needs, and nothing it must look up itself."""
-    if bench.timeout_s <= bench.warmup_s + bench.duration_s:
-        raise UsageError(
-            f"benchmark.timeout ({bench.timeout_s:g} s) leaves no time beyond warmup + duration "
-            f"({bench.warmup_s + bench.duration_s:g} s) — raise benchmark.timeout"
-        )
-    if not bench.working_directory.is_dir():
-        raise UsageError(
-            f"benchmark.working_directory: {bench.working_directory} is not a directory"
-        )
+    """The JSON the worker reads: everything it needs, and nothing it must look up itself.
+
+    The budget-file loader has checked the times and the folders, with their lines."""
     return {
         "callable": bench.callable,
         "setup": bench.setup,

@@ -224,10 +224,22 @@ def test_a_module_that_does_not_exist(project: Callable[[str], Path]) -> None:
 @pytest.mark.parametrize(
     ("benchmark", "message"),
     [
-        ("callable: a:b\nduration: 10 s\ntimeout: 5 s", "benchmark.timeout (5 s) leaves no time"),
-        ("callable: a:b\nworking_directory: nowhere\nduration: 1 s", "nowhere is not a directory"),
+        (
+            "callable: a:b\nduration: 10 s\ntimeout: 5 s",
+            "carbon-budget.yml:7:12: benchmark.timeout: the timeout (5 s) leaves no time beyond "
+            "warmup + duration (12 s)",
+        ),
+        (
+            "callable: a:b\nduration: 10 min",
+            "benchmark.duration: the timeout (300 s) leaves no time beyond warmup + duration",
+        ),
+        (
+            "callable: a:b\nworking_directory: nowhere",
+            "carbon-budget.yml:6:22: benchmark.working_directory: ",
+        ),
+        ("callable: a:b\npython_path: [src, srcx]", "benchmark.python_path[1]: "),
     ],
-    ids=["timeout-too-short", "no-working-directory"],
+    ids=["timeout-too-short", "default-timeout-too-short", "no-working-directory", "python-path"],
 )
 def test_impossible_benchmark_settings_are_usage_errors(
     project: Callable[[str], Path], benchmark: str, message: str
