@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from carbon_gate.config import Budgets
-from carbon_gate.estimate import Estimate, Footprint
+from carbon_gate.estimate import NEEDS_I, Estimate, Footprint
 from carbon_gate.units import Energy, Mass, format_energy, format_mass
 
-# Budget keys in the order a report lists them, with the budget-file key each comes from.
+# Budget keys in the order a report lists them.
 BUDGET_KEYS = ("inference_per_1000", "inference", "training", "search", "lifecycle")
 
 
 @dataclass(frozen=True)
 class BudgetCheck:
-    """One budget against the estimate; status "pass", "fail" or "unknown" (stage not computed)."""
+    """One budget against the estimate: status "pass", "fail", or "unknown" when the stage could
+    not be computed, in which case `reason` says what it needs."""
 
     key: str
     limit: Mass | Energy
     value: Mass | Energy | None
     status: str
+    reason: str = ""
 
     @property
     def used(self) -> float | None:
@@ -36,6 +39,11 @@ class BudgetCheck:
         )
 
 
+def stage_of(key: str) -> str:
+    """The estimate's stage a budget key limits."""
+    return "inference" if key == "inference_per_1000" else key
+
+
 def check(estimate: Estimate, budgets: Budgets) -> list[BudgetCheck]:
     """Every budget the file sets, checked against the estimate."""
     checks = []
@@ -45,12 +53,22 @@ def check(estimate: Estimate, budgets: Budgets) -> list[BudgetCheck]:
             continue
         footprint = _footprint(estimate, key)
         if footprint is None:
-            checks.append(BudgetCheck(key, limit, None, "unknown"))
+            reason = estimate.missing.get(stage_of(key), f"needs {NEEDS_I}")
+            checks.append(BudgetCheck(key, limit, None, "unknown", reason))
             continue
         value: Mass | Energy = footprint.co2eq if isinstance(limit, Mass) else footprint.energy
-        over = value > limit
-        checks.append(BudgetCheck(key, limit, value, "fail" if over else "pass"))
+        amount = value.kg if isinstance(value, Mass) else value.joules
+        bound = limit.kg if isinstance(limit, Mass) else limit.joules
+        # `not <=` so that a value that is not a number can never pass.
+        within = math.isfinite(amount) and amount <= bound
+        checks.append(BudgetCheck(key, limit, value, "pass" if within else "fail"))
     return checks
+
+
+def verdict(checks: list[BudgetCheck]) -> str:
+    """ "fail" if any budget is exceeded, "unknown" if any cannot be checked, else "pass"."""
+    statuses = {c.status for c in checks}
+    return "fail" if "fail" in statuses else "unknown" if "unknown" in statuses else "pass"
 
 
 def _footprint(estimate: Estimate, key: str) -> Footprint | None:

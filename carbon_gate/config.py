@@ -16,8 +16,6 @@ from carbon_gate.fields import Walk
 from carbon_gate.grid import GridData
 from carbon_gate.units import Energy, Mass
 
-DEFAULT_PATH = "carbon-budget.yml"
-
 
 @dataclass(frozen=True)
 class Budgets:
@@ -110,6 +108,13 @@ def _check_benchmark(section: dict[str, Any], walk: Walk, directory: Path | None
             "benchmark",
             "says neither what to run",
             "add `callable: package.module:function` or `command: ...`",
+        )
+    if section.get("parameters") and not section.get("setup"):
+        walk.problem(
+            walk.positions["benchmark.parameters"],
+            "benchmark.parameters",
+            "are passed to the setup, but there is no setup",
+            "add `setup: package.module:function`, or remove the parameters",
         )
     bench = _benchmark(section, directory or Path())
     if bench is not None and bench.timeout_s <= bench.warmup_s + bench.duration_s:

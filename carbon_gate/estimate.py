@@ -13,13 +13,16 @@ None, with the reason in `Estimate.missing`, never zero.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from carbon_gate.assumptions import Assumptions
+from carbon_gate.errors import UsageError
 from carbon_gate.grid import EmissionFactor
 from carbon_gate.units import Energy, Mass
 
 STAGES = ("search", "training", "inference", "lifecycle")
+NEEDS_I = "the energy per inference (I: `carbon-gate measure` it, or set lifecycle.per_inference)"
 
 
 @dataclass(frozen=True)
@@ -86,7 +89,7 @@ def estimate(
 
     inference = None
     if per_inference is None or a.inferences is None:
-        needs = [] if per_inference else ["the energy per inference (I)"]
+        needs = [] if per_inference else [NEEDS_I]
         needs += [] if a.inferences is not None else ["lifecycle.inferences (e)"]
         missing["inference"] = "needs " + " and ".join(needs)
     else:
@@ -102,6 +105,18 @@ def estimate(
 
     def footprint(energy: Energy | None) -> Footprint | None:
         return None if energy is None else Footprint(energy, factor.intensity.emissions(energy))
+
+    for name, energy in (
+        ("training", training),
+        ("search", search),
+        ("inference", inference),
+        ("lifecycle", lifecycle),
+    ):
+        if energy is not None and not math.isfinite(energy.joules):
+            raise UsageError(
+                f"the {name} stage comes out as {energy.joules} J — the inputs are too large to "
+                "compute with; check D, E, H and e for a typo"
+            )
 
     return Estimate(
         assumptions=a,
@@ -132,7 +147,7 @@ def _training(
         return Energy.from_kwh(kwh), "hardware"
     if per_inference is not None and a.training_samples is not None and a.epochs is not None:
         return per_inference * (a.training_samples * a.epochs * a.overhead_factor), "data"
-    needs = [] if per_inference is not None else ["the energy per inference (I)"]
+    needs = [] if per_inference is not None else [NEEDS_I]
     needs += [] if a.training_samples is not None else ["lifecycle.training_samples (D)"]
     needs += [] if a.epochs is not None else ["lifecycle.epochs (E)"]
     missing["training"] = "needs " + ", ".join(needs) + " — or lifecycle.training_hardware"

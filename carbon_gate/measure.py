@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from carbon_gate import power_sources
 from carbon_gate.config import Benchmark
 from carbon_gate.errors import MeasurementError
 from carbon_gate.stats import Summary, summarize
@@ -54,15 +55,13 @@ class Measurement:
         return dict(self.raw["environment"])
 
     @property
-    def fully_estimated(self) -> bool:
-        """True when no component's energy came from a counter: a model, not a measurement."""
-        return all(s is None or s["source"] == "estimated" for s in self.power_sources.values())
+    def energy_kind(self) -> str:
+        """ "measured", "estimated" (codecarbon only modelled it) or "partly measured"."""
+        return power_sources.energy_kind(self.power_sources)
 
 
-def worker_spec(bench: Benchmark, country: str) -> dict[str, Any]:
-    """The JSON the worker reads: everything it needs, and nothing it must look up itself.
-
-    The budget-file loader has checked the times and the folders, with their lines."""
+def identity(bench: Benchmark) -> dict[str, Any]:
+    """What the benchmark runs, as the results file records it (no machine-specific paths)."""
     return {
         "callable": bench.callable,
         "setup": bench.setup,
@@ -73,6 +72,15 @@ def worker_spec(bench: Benchmark, country: str) -> dict[str, Any]:
         "warmup_s": bench.warmup_s,
         "duration_s": bench.duration_s,
         "repeats": bench.repeats,
+    }
+
+
+def worker_spec(bench: Benchmark, country: str) -> dict[str, Any]:
+    """The JSON the worker reads: everything it needs, and nothing it must look up itself.
+
+    The budget-file loader has checked the times and the folders, with their lines."""
+    return {
+        **identity(bench),
         "working_directory": str(bench.working_directory.resolve()),
         "python_path": [str(p.resolve()) for p in bench.python_path],
         "country": country,

@@ -7,7 +7,7 @@ from dataclasses import asdict
 from typing import Any, NamedTuple
 
 from carbon_gate.assumptions import Assumptions
-from carbon_gate.budget import BudgetCheck
+from carbon_gate.budget import BudgetCheck, verdict
 from carbon_gate.estimate import STAGES, Estimate, Footprint
 from carbon_gate.grid import EmissionFactor
 from carbon_gate.templates import environment
@@ -44,11 +44,6 @@ _ASSUMPTION_UNITS = {
 }
 
 
-def overall_status(checks: list[BudgetCheck]) -> str:
-    """ "fail" when any budget is exceeded, else "pass"."""
-    return "fail" if any(c.status == "fail" for c in checks) else "pass"
-
-
 # --- JSON ----------------------------------------------------------------------------------------
 
 
@@ -58,7 +53,7 @@ def to_json(estimate: Estimate, checks: list[BudgetCheck]) -> str:
     document = {
         "format": JSON_FORMAT,
         "version": JSON_VERSION,
-        "status": overall_status(checks),
+        "status": verdict(checks),
         "stages": {
             stage: _footprint(estimate.stages[stage], share=estimate.share(stage))
             for stage in STAGES
@@ -274,10 +269,16 @@ def to_text(estimate: Estimate, checks: list[BudgetCheck]) -> str:
     out += ["", "Assumptions:"]
     out += [f"  {name} = {value}  ({source})" for name, value, source in facts["assumptions"]]
     out.append(f"  emission factor: {facts['grid_source']}")
-    status = overall_status(checks)
+    status = verdict(checks)
     if status == "fail":
         over = [LABELS[c.key] for c in checks if c.status == "fail"]
         out += ["", f"Over budget: {', '.join(over)}."]
+    elif status == "unknown":
+        out += [""] + [
+            f"Not checked: the budget for {LABELS[c.key]} — {c.reason}."
+            for c in checks
+            if c.status == "unknown"
+        ]
     return "\n".join(out) + "\n"
 
 
@@ -288,7 +289,8 @@ def to_markdown(estimate: Estimate, checks: list[BudgetCheck]) -> str:
         rows=rows(estimate, checks),
         facts=_facts(estimate),
         labels=LABELS,
-        status=overall_status(checks),
+        status=verdict(checks),
         over=[LABELS[c.key] for c in checks if c.status == "fail"],
+        unchecked=[LABELS[c.key] for c in checks if c.status == "unknown"],
         has_budgets=bool(checks),
     )

@@ -7,7 +7,6 @@ from typing import Any
 
 from carbon_gate.config import Benchmark
 from carbon_gate.measure import Measurement
-from carbon_gate.results import energy_kind
 from carbon_gate.stats import Summary
 from carbon_gate.units import Energy, format_energy
 
@@ -36,7 +35,7 @@ def _spread(s: Summary) -> str:
 
 def to_text(m: Measurement, bench: Benchmark, results_path: str) -> str:
     """The measurement block printed above the estimate."""
-    kind = energy_kind(m.power_sources)
+    kind = m.energy_kind
     label = {
         "measured": "measured by energy counters",
         "estimated": "ESTIMATED by codecarbon's power models (no energy counter here)",

@@ -21,33 +21,38 @@ from carbon_gate.units import Energy
 
 FORMAT = "carbon-gate/results"
 VERSION = 1
+# What identifies a benchmark: a results file measured for another one must not feed this one.
+IDENTITY = ("callable", "setup", "train_step", "command", "parameters", "batch_size")
 
 
 @dataclass(frozen=True)
 class MeasuredEnergy:
-    """What the estimator takes from a results file."""
+    """What the estimator takes from a measurement."""
 
     per_sample_j: float
-    ci95_j: tuple[float, float]
     repeats: int
     overhead_factor: float | None
     energy_kind: str  # "measured", "estimated" or "partly measured"
-    source: str
+    path: str
+    benchmark: dict[str, Any]
+
+    @property
+    def source(self) -> str:
+        """Where the figure comes from, as the estimate's assumptions show it."""
+        return f"{self.path} ({self.energy_kind}, median of {self.repeats} repeats)"
+
+    @classmethod
+    def of(cls, m: Measurement, path: str, benchmark: dict[str, Any]) -> MeasuredEnergy:
+        k = None if m.overhead_factor is None else m.overhead_factor.median
+        return cls(m.per_sample_j.median, m.per_sample_j.n, k, m.energy_kind, path, benchmark)
 
 
-def energy_kind(power_sources: dict[str, Any]) -> str:
-    """ "measured" when every component had an energy counter, "estimated" when none did."""
-    kinds = {s["source"] for s in power_sources.values() if s is not None}
-    if kinds == {"measured"}:
-        return "measured"
-    return "estimated" if kinds <= {"estimated"} else "partly measured"
-
-
-def _summary(s: Summary, unit: str) -> dict[str, Any]:
+def _summary(s: Summary) -> dict[str, Any]:
+    # A t-interval of a few noisy repeats can reach below zero; energy cannot.
     return {
-        f"median_{unit}": s.median,
-        f"mean_{unit}": s.mean,
-        f"ci95_{unit}": [s.ci_low, s.ci_high],
+        "median_j": s.median,
+        "mean_j": s.mean,
+        "ci95_j": [max(0.0, s.ci_low), s.ci_high],
         "cv": s.cv,
         "n": s.n,
     }
@@ -62,6 +67,7 @@ def document(
 ) -> dict[str, Any]:
     """The results file's content, as a JSON-ready dict."""
     m = measurement
+    k = m.overhead_factor
     return {
         "format": FORMAT,
         "version": VERSION,
@@ -70,26 +76,23 @@ def document(
         "benchmark": benchmark,
         "environment": m.environment,
         "power_sources": m.power_sources,
-        "energy_kind": energy_kind(m.power_sources),
+        "energy_kind": m.energy_kind,
         "warmup": m.raw["warmup"],
         "repeats": m.raw["repeats"],
         "summary": {
-            "per_sample": {
-                **_summary(m.per_sample_j, "j"),
-                "median_kwh": m.per_sample_j.median / 3.6e6,
-            },
-            "per_call": _summary(m.per_call_j, "j"),
+            "per_sample": {**_summary(m.per_sample_j), "median_kwh": m.per_sample_j.median / 3.6e6},
+            "per_call": _summary(m.per_call_j),
             "batch_size": m.batch_size,
             "train_step_per_sample": None
             if m.train_per_sample_j is None
-            else _summary(m.train_per_sample_j, "j"),
+            else _summary(m.train_per_sample_j),
             "overhead_factor": None
-            if m.overhead_factor is None
+            if k is None
             else {
-                "median": m.overhead_factor.median,
-                "mean": m.overhead_factor.mean,
-                "ci95": [m.overhead_factor.ci_low, m.overhead_factor.ci_high],
-                "cv": m.overhead_factor.cv,
+                "median": k.median,
+                "mean": k.mean,
+                "ci95": [max(0.0, k.ci_low), k.ci_high],
+                "cv": k.cv,
             },
         },
         "warnings": m.warnings,
@@ -97,15 +100,33 @@ def document(
     }
 
 
+def writable(path: Path) -> Path:
+    """The file to write for `path` (through a symlink); a `UsageError` before any work is done."""
+    target = path.resolve()
+    if target.exists() and not target.is_file():
+        raise UsageError(f"{path}: exists and is not a regular file — choose another --output")
+    folder = target.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UsageError(f"{path}: cannot create its folder: {error.strerror}") from None
+    if not os.access(folder, os.W_OK):
+        raise UsageError(f"{path}: its folder {folder} is not writable — choose another --output")
+    return target
+
+
 def write(path: Path, content: dict[str, Any]) -> None:
     """Write `content` to `path` atomically: readers see the old file or the new one, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    target = writable(path)
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as file:
-            json.dump(content, file, indent=2, ensure_ascii=False)
+            json.dump(content, file, indent=2, ensure_ascii=False, allow_nan=False)
             file.write("\n")
-        os.replace(temporary, path)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)  # mkstemp's 0600 would hide it from other users
+        os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
@@ -127,28 +148,33 @@ def read(path: Path) -> MeasuredEnergy:
             f"version {VERSION} — measure again with this version"
         )
     try:
-        summary = content["summary"]
-        per_sample = summary["per_sample"]
-        median = float(per_sample["median_j"])
-        low, high = (float(x) for x in per_sample["ci95_j"])
-        repeats = int(per_sample["n"])
-        overhead = summary.get("overhead_factor")
-        kind = str(content["energy_kind"])
+        per_sample = content["summary"]["per_sample"]
+        median, repeats = float(per_sample["median_j"]), int(per_sample["n"])
+        overhead = content["summary"].get("overhead_factor")
         k = None if overhead is None else float(overhead["median"])
-    except (KeyError, TypeError, ValueError) as error:
-        raise UsageError(
-            f"{path}: incomplete results file ({error!r} is missing or wrong)"
-        ) from None
-    if not median > 0 or (k is not None and not k > 0):
+        kind, benchmark = str(content["energy_kind"]), dict(content.get("benchmark") or {})
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        what = error.args[0] if isinstance(error, KeyError) else error
+        raise UsageError(f"{path}: incomplete results file: {what} is missing or wrong") from None
+    if not 0 < median < float("inf") or (k is not None and not 0 < k < float("inf")):
         raise UsageError(f"{path}: the measured energy must be more than zero")
-    return MeasuredEnergy(
-        per_sample_j=median,
-        ci95_j=(low, high),
-        repeats=repeats,
-        overhead_factor=k,
-        energy_kind=kind,
-        source=f"{path} ({kind}, median of {repeats} repeats)",
-    )
+    return MeasuredEnergy(median, repeats, k, kind, str(path), benchmark)
+
+
+def check_matches(measured: MeasuredEnergy, benchmark: dict[str, Any], config_name: str) -> None:
+    """A `UsageError` when the results were measured for another benchmark than the file's."""
+    differ = [
+        key
+        for key in IDENTITY
+        if key in measured.benchmark and measured.benchmark.get(key) != benchmark.get(key)
+    ]
+    if differ:
+        key = differ[0]
+        raise UsageError(
+            f"{measured.path} was measured for another benchmark than {config_name}'s "
+            f"(benchmark.{key}: {measured.benchmark.get(key)!r} there, {benchmark.get(key)!r} "
+            "here) — run `carbon-gate measure` again"
+        )
 
 
 def apply(assumptions: Assumptions, measured: MeasuredEnergy) -> Assumptions:
@@ -156,10 +182,8 @@ def apply(assumptions: Assumptions, measured: MeasuredEnergy) -> Assumptions:
     when the benchmark had a train step (a measurement beats the paper's default of 5)."""
     sources = dict(assumptions.sources)
     changes: dict[str, Any] = {"per_inference": Energy(measured.per_sample_j)}
-    sources["per_inference"] = f"{measured.energy_kind}: {measured.source}"
+    sources["per_inference"] = measured.source
     if measured.overhead_factor is not None:
         changes["overhead_factor"] = measured.overhead_factor
-        sources["overhead_factor"] = (
-            f"{measured.energy_kind}: train step / inference, {measured.source}"
-        )
+        sources["overhead_factor"] = f"train step / inference, {measured.source}"
     return replace(assumptions, **changes, sources=sources)

@@ -38,11 +38,6 @@ class Summary:
         """Coefficient of variation: standard deviation / mean."""
         return self.stdev / self.mean if self.mean else math.inf
 
-    @property
-    def ci_half_width_relative(self) -> float:
-        """Half the confidence interval, relative to the mean (0.05 = ±5 %)."""
-        return (self.ci_high - self.ci_low) / 2 / self.mean if self.mean else math.inf
-
 
 def summarize(values: list[float]) -> Summary:
     """Median, mean, sample standard deviation and the t-interval of the mean (n ≥ 2)."""

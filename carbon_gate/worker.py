@@ -24,14 +24,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
 
-# codecarbon's CPU models that only estimate power; anything else it names is an energy counter.
-_CPU_ESTIMATED = {"cpu_load": "TDP × CPU load model", "tdp": "constant TDP", "constant": "constant"}
-_CPU_MEASURED = {
-    "intel_rapl": "RAPL energy counter",
-    "windows_emi": "Windows EMI energy counter",
-    "intel_power_gadget": "Intel Power Gadget",
-}
-
 
 class CommandFailed(Exception):
     """The benchmark's shell command exited with an error; carries the end of its output."""
@@ -284,45 +276,9 @@ def _environment(data: Any) -> dict[str, Any]:
 
 
 def _power_sources(tracker: Any) -> dict[str, Any]:
-    """For each component: was its energy measured (a counter) or estimated (a model), and how."""
-    return power_sources(getattr(tracker, "_hardware", []))
+    from carbon_gate.power_sources import classify
 
-
-def power_sources(hardware: list[Any]) -> dict[str, Any]:
-    """Classify codecarbon's hardware objects; kept apart from the tracker so tests can feed it."""
-    sources: dict[str, Any] = {"cpu": None, "ram": None, "gpu": None}
-    for device in hardware:
-        kind = type(device).__name__
-        if kind == "CPU":
-            mode = getattr(device, "_mode", "unknown")
-            model = getattr(device, "_model", "unknown CPU")
-            if mode in _CPU_MEASURED:
-                sources["cpu"] = {
-                    "source": "measured",
-                    "method": _CPU_MEASURED[mode],
-                    "model": model,
-                }
-            else:
-                tdp = getattr(device, "_tdp", None)
-                method = _CPU_ESTIMATED.get(mode, mode) + (f" (TDP {tdp} W)" if tdp else "")
-                sources["cpu"] = {"source": "estimated", "method": method, "model": model}
-        elif kind == "RAM":
-            sources["ram"] = {"source": "estimated", "method": "codecarbon's RAM power model"}
-        elif kind == "GPU":
-            names = [d.get("name", "GPU") for d in _gpu_details(device)]
-            sources["gpu"] = {"source": "measured", "method": "NVML energy counter",
-                              "model": ", ".join(names) or "NVIDIA GPU"}  # fmt: skip
-        elif kind == "AppleSiliconChip":
-            sources["cpu"] = {"source": "measured", "method": "powermetrics",
-                              "model": getattr(device, "_model", "Apple silicon")}  # fmt: skip
-    return sources
-
-
-def _gpu_details(device: Any) -> list[dict[str, Any]]:
-    try:
-        return list(device.devices.get_gpu_details())
-    except Exception:  # NVML may refuse after start-up; the names are only decoration
-        return []
+    return classify(getattr(tracker, "_hardware", []))
 
 
 if __name__ == "__main__":

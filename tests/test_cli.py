@@ -144,7 +144,7 @@ def test_over_budget_exits_1_and_says_which(write_budget: Callable[[str], Path])
     assert "Over budget: life cycle." in out
     code, _, err = run("estimate", "--inferences", "1e12", "--format", "json")
     assert code == 1
-    assert "over budget: lifecycle" in err
+    assert "over budget: budgets.lifecycle" in err
 
 
 @pytest.mark.parametrize(
@@ -235,10 +235,15 @@ def test_a_budget_that_cannot_be_checked_is_not_a_pass(
     write_budget: Callable[[str], Path],
 ) -> None:
     write_budget("grid: {country: FRA}\nlifecycle: {per_inference: 1 J}\nbudgets: {search: 1 kg}\n")
-    code, out, err = run("estimate")
+    code, out, _ = run("estimate")
     assert code == 2
-    assert "?" in out
-    assert "error: budgets.search cannot be checked: search needs lifecycle.search.trials" in err
+    assert "Not checked: the budget for search — needs lifecycle.search.trials" in out
+    code, out, err = run("estimate", "--format", "json")
+    assert code == 2
+    assert json.loads(out)["status"] == "unknown"
+    assert "error: budgets.search cannot be checked: needs lifecycle.search.trials" in err
+    code, out, _ = run("estimate", "--format", "markdown")
+    assert out.startswith("### Carbon life-cycle estimate: budget not checked — search")
 
 
 def test_percentages_work_where_a_share_is_meant(write_budget: Callable[[str], Path]) -> None:

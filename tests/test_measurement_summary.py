@@ -12,7 +12,8 @@ from click.testing import CliRunner
 from carbon_gate import results
 from carbon_gate.cli import cli
 from carbon_gate.measure import summarize_run
-from carbon_gate.worker import power_sources
+from carbon_gate.power_sources import classify as power_sources
+from carbon_gate.power_sources import energy_kind
 
 
 class CPU:
@@ -24,14 +25,35 @@ class RAM:
     pass
 
 
-class _NVML:
-    def get_gpu_details(self) -> list[dict[str, Any]]:
-        # What codecarbon's NVML wrapper reports for a GPU with an energy counter.
-        return [{"name": "NVIDIA H100 80GB HBM3", "total_energy_consumption": 123456.0}]
+class NvidiaGPUDevice:
+    """codecarbon's per-GPU object, as its NVML wrapper leaves it after start()."""
+
+    def __init__(self, counter: bool) -> None:
+        self.last_energy = 1234.0 if counter else None
+        self._use_power_fallback = not counter
+
+    def get_static_details(self) -> dict[str, Any]:
+        return {"name": "NVIDIA H100 80GB HBM3"}
+
+
+class AMDGPUDevice(NvidiaGPUDevice):
+    def get_static_details(self) -> dict[str, Any]:
+        return {"name": "AMD Instinct MI300X"}
+
+
+class _AllGPUDevices:
+    def __init__(self, *devices: object) -> None:
+        self.devices = list(devices)
 
 
 class GPU:
-    devices = _NVML()
+    def __init__(self, *devices: object) -> None:
+        self.devices = _AllGPUDevices(*devices)
+
+
+class AppleSiliconChip:
+    def __init__(self, part: str) -> None:
+        self.chip_part, self._model = part, "Apple M3"
 
 
 def test_a_cpu_power_model_is_estimated_never_measured() -> None:
@@ -43,23 +65,36 @@ def test_a_cpu_power_model_is_estimated_never_measured() -> None:
     }
     assert sources["ram"]["source"] == "estimated"
     assert sources["gpu"] is None
-    assert results.energy_kind(sources) == "estimated"
+    assert energy_kind(sources) == "estimated"
 
 
 def test_rapl_and_an_nvml_energy_counter_are_measured() -> None:
-    sources = power_sources([CPU("intel_rapl"), GPU()])
+    sources = power_sources([CPU("intel_rapl"), GPU(NvidiaGPUDevice(counter=True))])
     assert sources["cpu"]["source"] == "measured"
-    assert sources["cpu"]["method"] == "RAPL energy counter"
+    assert sources["cpu"]["method"] == "RAPL energy counter (whole CPU package)"
     assert sources["gpu"] == {
         "source": "measured",
-        "method": "NVML energy counter",
+        "method": "NVML energy counter (whole GPU)",
         "model": "NVIDIA H100 80GB HBM3",
     }
-    assert results.energy_kind(sources) == "measured"
+    assert energy_kind(sources) == "measured"
     # RAM power is always codecarbon's model: with it, the whole is only partly measured.
-    assert results.energy_kind(power_sources([CPU("intel_rapl"), GPU(), RAM()])) == (
-        "partly measured"
+    with_ram = power_sources([CPU("intel_rapl"), GPU(NvidiaGPUDevice(counter=True)), RAM()])
+    assert energy_kind(with_ram) == "partly measured"
+
+
+def test_a_gpu_without_an_energy_counter_is_measured_from_sampled_power() -> None:
+    sources = power_sources([GPU(NvidiaGPUDevice(counter=False), AMDGPUDevice(counter=True))])
+    assert sources["gpu"]["method"] == (
+        "NVML power readings × time and amdsmi energy counter (whole GPU)"
     )
+    assert sources["gpu"]["model"] == "NVIDIA H100 80GB HBM3, AMD Instinct MI300X"
+
+
+def test_apple_silicon_parts_land_on_their_own_component() -> None:
+    sources = power_sources([AppleSiliconChip("CPU"), AppleSiliconChip("GPU")])
+    assert sources["cpu"]["source"] == sources["gpu"]["source"] == "measured"
+    assert sources["cpu"]["model"] == "Apple M3"
 
 
 def raw_run(

@@ -6,7 +6,16 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
-from carbon_gate import budget, budget_schema, config, grid, output, render_estimate, results
+from carbon_gate import (
+    budget,
+    budget_schema,
+    config,
+    grid,
+    measure,
+    output,
+    render_estimate,
+    results,
+)
 from carbon_gate.assumptions import Assumptions, Location, TrainingHardware
 from carbon_gate.errors import UsageError
 from carbon_gate.estimate import estimate as run_estimate
@@ -42,7 +51,11 @@ def estimate(
     loaded = config.load(config_path, data) if config_path else None
     base = loaded.assumptions if loaded else Assumptions()
     if results_path is not None:
-        base = results.apply(base, results.read(results_path))
+        measured = results.read(results_path)
+        if loaded and loaded.benchmark and config_path:
+            identity = measure.identity(loaded.benchmark)
+            results.check_matches(measured, identity, config.display_name(config_path))
+        base = results.apply(base, measured)
     assumptions = apply_flags(base, flags)
     factor = data.factor(assumptions.location)
     result = run_estimate(assumptions, factor, data.alternatives(factor))
@@ -53,23 +66,21 @@ def estimate(
         "table": render_estimate.to_text,
     }[output_format]
     output.result(render(result, checks))
-    return budget_exit_code(checks, result.missing)
+    return budget_exit_code(checks, output_format)
 
 
-def budget_exit_code(checks: list[budget.BudgetCheck], missing: dict[str, str]) -> int:
-    """1 if a budget is exceeded; 2 if one cannot be checked (never a silent pass); else 0."""
-    over = [c.key for c in checks if c.status == "fail"]
-    if over:
-        output.message(f"over budget: {', '.join(over)}")
-        return 1
-    unknown = [c.key for c in checks if c.status == "unknown"]
-    if unknown:
-        for key in unknown:
-            stage = "inference" if key == "inference_per_1000" else key
-            reason = missing.get(stage, "needs the energy per inference (I)")
-            output.message(f"error: budgets.{key} cannot be checked: {stage} {reason}")
-        return 2
-    return 0
+def budget_exit_code(checks: list[budget.BudgetCheck], output_format: str) -> int:
+    """1 if a budget is exceeded; 2 if one cannot be checked (never a silent pass); else 0.
+
+    The table already says why; for JSON and Markdown the reason goes to stderr."""
+    status = budget.verdict(checks)
+    if output_format != "table":
+        for c in checks:
+            if c.status == "fail":
+                output.message(f"over budget: budgets.{c.key}")
+            elif c.status == "unknown":
+                output.message(f"error: budgets.{c.key} cannot be checked: {c.reason}")
+    return {"fail": 1, "unknown": 2}.get(status, 0)
 
 
 def apply_flags(base: Assumptions, flags: dict[str, Any]) -> Assumptions:

@@ -18,38 +18,34 @@ def measure_command(config_path: Path, results_path: Path, output_format: str) -
     """Measure, save the results file, print; 1 when over budget, 2 when a budget is uncheckable."""
     data = grid.load()
     loaded = config.load(config_path, data)
+    name = config.display_name(config_path)
     bench = loaded.benchmark
     if bench is None:
         raise UsageError(
-            f"{config.display_name(config_path)}: no `benchmark:` section — add one with "
+            f"{name}: no `benchmark:` section — add one with "
             "`callable: package.module:function` (see the README)"
         )
     location = loaded.assumptions.location
-    factor = data.factor(location)  # fail on a bad grid before spending time on measuring
+    # Fail on a bad grid or an unwritable --output before spending time on measuring.
+    factor = data.factor(location)
+    results.writable(results_path)
     spec = measure.worker_spec(bench, data.country_of(location))
     output.message(describe_plan(bench))
     raw = measure.run_worker(spec, bench.timeout_s)
     measurement = measure.summarize_run(raw, bench.batch_size)
 
-    measured = results.MeasuredEnergy(
-        per_sample_j=measurement.per_sample_j.median,
-        ci95_j=(measurement.per_sample_j.ci_low, measurement.per_sample_j.ci_high),
-        repeats=measurement.per_sample_j.n,
-        overhead_factor=None if measurement.overhead_factor is None
-        else measurement.overhead_factor.median,
-        energy_kind=results.energy_kind(measurement.power_sources),
-        source=f"{results_path} (median of {measurement.per_sample_j.n} repeats)",
-    )  # fmt: skip
+    identity = measure.identity(bench)
+    measured = results.MeasuredEnergy.of(measurement, str(results_path), identity)
     assumptions = results.apply(loaded.assumptions, measured)
     result = estimate(assumptions, factor, data.alternatives(factor))
     checks = budget.check(result, loaded.budgets)
     created = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
     content = results.document(
         measurement,
-        benchmark={k: v for k, v in spec.items() if k not in ("working_directory", "python_path")},
+        benchmark=identity,
         estimate=json.loads(render_estimate.to_json(result, checks)),
         created=created,
-        config_name=config.display_name(config_path),
+        config_name=name,
     )
     results.write(results_path, content)
     if output_format == "json":
@@ -57,4 +53,4 @@ def measure_command(config_path: Path, results_path: Path, output_format: str) -
     else:
         output.result(measurement_text(measurement, bench, str(results_path)))
         output.result(render_estimate.to_text(result, checks))
-    return budget_exit_code(checks, result.missing)
+    return budget_exit_code(checks, output_format)
