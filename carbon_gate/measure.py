@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import signal
 import subprocess
 import sys
 import tempfile
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -90,48 +93,95 @@ def worker_spec(bench: Benchmark, country: str) -> dict[str, Any]:
 def run_worker(
     spec: dict[str, Any], timeout_s: float, python: str = sys.executable
 ) -> dict[str, Any]:
-    """Run the worker in its own process group; its raw result, or a `MeasurementError`."""
+    """Run the worker in its own process group; its raw result, or a `MeasurementError`.
+
+    Whatever happens (success, failure, timeout, Ctrl-C, SIGTERM), the whole process group is
+    killed before this returns: nothing the user's code started outlives the measurement."""
     with tempfile.TemporaryDirectory(prefix="carbon-gate-") as folder:
         directory = Path(folder)
         (directory / "spec.json").write_text(json.dumps(spec), encoding="utf-8")
         log = directory / "output.log"
-        with log.open("wb") as sink:
+        with log.open("wb") as sink, _terminate_as_interrupt():
             process = subprocess.Popen(
                 [python, "-m", "carbon_gate.worker", str(directory)],
                 stdin=subprocess.DEVNULL,
                 stdout=sink,
                 stderr=subprocess.STDOUT,
-                start_new_session=True,  # its own process group: a timeout kills its children too
+                start_new_session=True,  # its own process group, killed as a whole below
                 env=_worker_environment(),
             )
             try:
                 code = process.wait(timeout=timeout_s)
             except subprocess.TimeoutExpired:
-                _kill_group(process)
+                stacks = _stacks(process, directory / "stacks.txt")
                 stage = _STAGES.get(_read(directory / "stage"), "running")
                 raise MeasurementError(
                     f"the benchmark did not finish within {timeout_s:g} s; it was {stage} — "
                     "make the call return, or raise benchmark.timeout",
-                    _tail(log),
+                    stacks or _tail(log),
                 ) from None
-        result_file = directory / "result.json"
-        if not result_file.exists():
-            stage = _STAGES.get(_read(directory / "stage"), "running")
-            how = f"was killed by signal {-code}" if code < 0 else f"exited with code {code}"
-            hint = " (out of memory?)" if code == -signal.SIGKILL else ""
-            raise MeasurementError(
-                f"the benchmark process {how}{hint} while {stage}, without a result", _tail(log)
-            )
-        result: dict[str, Any] = json.loads(result_file.read_text(encoding="utf-8"))
-        if not result["ok"]:
-            where = _STAGES.get(result["stage"], result["stage"])
-            who = "carbon-gate failed" if result.get("internal") else "the benchmark failed"
-            raise MeasurementError(f"{who} while {where}: {result['error']}", result["trace"])
-        return result
+            finally:
+                _kill_group(process)
+        return _result(directory, code, log)
+
+
+def _result(directory: Path, code: int, log: Path) -> dict[str, Any]:
+    result_file = directory / "result.json"
+    if not result_file.exists():
+        stage = _STAGES.get(_read(directory / "stage"), "running")
+        how = f"was killed by signal {-code}" if code < 0 else f"exited with code {code}"
+        hint = " (out of memory?)" if code == -signal.SIGKILL else ""
+        raise MeasurementError(
+            f"the benchmark process {how}{hint} while {stage}, without a result", _tail(log)
+        )
+    result: dict[str, Any] = json.loads(result_file.read_text(encoding="utf-8"))
+    if not result["ok"]:
+        where = _STAGES.get(result["stage"], result["stage"])
+        who = "carbon-gate failed" if result.get("internal") else "the benchmark failed"
+        raise MeasurementError(f"{who} while {where}: {result['error']}", result["trace"])
+    return result
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """While measuring, SIGTERM (a CI job cancelled) unwinds like Ctrl-C, so cleanup runs."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _stacks(process: subprocess.Popen[bytes], path: Path) -> str:
+    """Ask a hung worker where it is (faulthandler on SIGUSR1); the user's frames, if any."""
+    with contextlib.suppress(ProcessLookupError):
+        process.send_signal(signal.SIGUSR1)
+    for _ in range(20):  # up to a second for the dump to land
+        text = _read(path)
+        if text:
+            break
+        time.sleep(0.05)
+    ours = ("carbon_gate", "<frozen", "Stack (most recent call first)")
+    lines = [line for line in text.splitlines() if not any(mark in line for mark in ours)]
+    return (
+        "Where the benchmark was when it was stopped (most recent call first):\n" + "\n".join(lines)
+        if any("File" in line for line in lines)
+        else ""
+    )
 
 
 def _worker_environment() -> dict[str, str]:
-    env = dict(os.environ)
+    # codecarbon reads CODECARBON_* settings (forced power, output files, its API): the gate
+    # decides how codecarbon runs, so none of them may change what it measures.
+    env = {k: v for k, v in os.environ.items() if not k.upper().startswith("CODECARBON_")}
     # The worker must find the carbon_gate that is running now, even from a source checkout.
     here = str(Path(__file__).resolve().parent.parent)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (here, env.get("PYTHONPATH", "")) if p)
@@ -160,6 +210,15 @@ def _tail(path: Path, lines: int = 30) -> str:
 
 def summarize_run(raw: dict[str, Any], batch_size: int) -> Measurement:
     """Per-sample and per-call energy of every repeat, summarised, with warnings where due."""
+    for name, repeats in raw["repeats"].items():
+        for repeat in repeats:
+            energy = repeat["energy_j"]
+            if not (math.isfinite(energy) and energy > 0):
+                raise MeasurementError(
+                    f"codecarbon reported {energy} J for a {name} repeat of "
+                    f"{repeat['seconds']:.2f} s — no energy was measured; check that codecarbon "
+                    "can see this machine's hardware (its log is in the output above)"
+                )
     inference = raw["repeats"]["inference"]
     per_call = [r["energy_j"] / r["calls"] for r in inference]
     per_sample = [e / batch_size for e in per_call]

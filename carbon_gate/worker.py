@@ -10,11 +10,13 @@ the parent process reads only these files, and kills the worker when its time is
 
 from __future__ import annotations
 
+import faulthandler
 import importlib
 import json
 import logging
 import os
 import platform
+import signal
 import subprocess
 import sys
 import threading
@@ -44,18 +46,29 @@ class UserCodeError(Exception):
 def main(directory: str) -> int:
     """Run the benchmark described in DIRECTORY/spec.json; always leave a result.json."""
     folder = Path(directory)
+    # On SIGUSR1 (sent by the parent when time is up), write every thread's stack for the user.
+    stacks = (folder / "stacks.txt").open("w", encoding="utf-8")
+    faulthandler.register(signal.SIGUSR1, file=stacks, all_threads=False)
     spec = json.loads((folder / "spec.json").read_text(encoding="utf-8"))
     try:
         result = run(spec, lambda stage: (folder / "stage").write_text(stage, encoding="utf-8"))
     except UserCodeError as error:
         result = {"ok": False, "stage": error.stage, "error": error.message, "trace": error.trace}
     except Exception as error:  # a fault of ours or of codecarbon: report it, never hang
-        result = {"ok": False, "stage": "measurement", "error": f"{type(error).__name__}: {error}",
-                  "trace": traceback.format_exc(), "internal": True}  # fmt: skip
+        result = {
+            "ok": False,
+            "stage": "measurement",
+            "error": f"{type(error).__name__}: {error}",
+            "trace": traceback.format_exc(),
+            "internal": True,
+        }
     partial = folder / "result.json.partial"
     partial.write_text(json.dumps(result), encoding="utf-8")
     partial.replace(folder / "result.json")
-    return 0
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Leave now: a thread the user's code left running must not keep this process alive.
+    os._exit(0)
 
 
 class Workload(NamedTuple):
@@ -119,8 +132,11 @@ def _load(reference: str) -> Callable[..., Any]:
             target = getattr(target, part)
     except BaseException as error:  # a user's import may raise anything, even SystemExit
         reason = _describe(error).removeprefix("raised ")
-        raise UserCodeError("import", f"cannot import {reference}: {reason}",
-                            _user_trace(error)) from None  # fmt: skip
+        if isinstance(error, ModuleNotFoundError) and error.name == module_name.split(".")[0]:
+            reason += " — is it installed here, or in a folder listed in benchmark.python_path?"
+        raise UserCodeError(
+            "import", f"cannot import {reference}: {reason}", _user_trace(error)
+        ) from None
     if not callable(target):
         raise UserCodeError(
             "import", f"{reference} is not callable (it is {type(target).__name__})", ""
@@ -148,7 +164,13 @@ def _user_trace(error: BaseException) -> str:
     """The traceback without carbon-gate's own frames: only the user's code, as they wrote it."""
     if isinstance(error, CommandFailed):
         return error.output
-    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename != __file__]
+    frames = [
+        f
+        for f in traceback.extract_tb(error.__traceback__)
+        if f.filename != __file__
+        and not f.filename.startswith("<frozen")
+        and "importlib" not in Path(f.filename).parts
+    ]
     if not frames:
         return "".join(traceback.format_exception_only(type(error), error))
     return "Traceback (most recent call last):\n" + "".join(
@@ -186,6 +208,10 @@ def _tracker(spec: dict[str, Any]) -> tuple[Any, Any]:
         # A shell command's energy is the whole machine's; a callable's is this process's.
         tracking_mode="machine" if spec.get("command") else "process",
         allow_multiple_runs=True,
+        # Explicit, so that no .codecarbon.config file can force made-up power figures.
+        force_cpu_power=None,
+        force_ram_power=None,
+        gpu_ids=None,
     )
     logging.getLogger("codecarbon").disabled = True
     # The hardware probe (~1.4 s) happens on the first task: do it now, outside any measurement.
@@ -241,8 +267,9 @@ def _measure(tracker: Any, index: int, workload: Workload, seconds: float) -> di
                 break
     except BaseException as error:  # the user's code may raise anything, even SystemExit
         tracker.stop_task()
-        raise UserCodeError("measure", f"{workload.reference} {_describe(error)}",
-                            _user_trace(error)) from None  # fmt: skip
+        raise UserCodeError(
+            "measure", f"{workload.reference} {_describe(error)}", _user_trace(error)
+        ) from None
     elapsed = time.perf_counter() - start
     data = tracker.stop_task()
     joules = 3.6e6

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
 import textwrap
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -44,6 +49,34 @@ def blows_up(data):
 
 def bad_setup(size=1):
     raise RuntimeError("no weights")
+
+def _record_child():
+    import subprocess
+    child = subprocess.Popen(["sleep", "300"])
+    with open(os.path.join(os.getcwd(), "children.txt"), "a") as f:
+        f.write(str(child.pid) + " ")
+
+_SPAWNED = []
+
+def spawns(data):
+    if not _SPAWNED:
+        _SPAWNED.append(_record_child())
+    return sum(data)
+
+def spawns_and_raises(data):
+    _record_child()
+    raise ValueError("after starting a child")
+
+def spawns_then_hangs(data):
+    _record_child()
+    time.sleep(3600)
+
+def leaves_a_thread(data):
+    import threading
+    if not _SPAWNED:
+        _SPAWNED.append(threading.Thread(target=time.sleep, args=(3600,)))
+        _SPAWNED[0].start()
+    return sum(data)
 
 NOT_CALLABLE = 3
 """
@@ -255,3 +288,112 @@ def test_a_budget_file_without_benchmark(write_budget: Callable[[str], Path]) ->
     code, _, err = measure()
     assert code == 2
     assert "no `benchmark:` section" in err
+
+
+def test_a_hang_shows_where_the_users_code_was(project: Callable[[str], Path]) -> None:
+    project(
+        """
+        setup: toymodel.bench:setup
+        callable: toymodel.bench:hangs
+        python_path: [src]
+        warmup: 0.1 s
+        duration: 0.5 s
+        repeats: 2
+        timeout: 3 s
+    """,
+        fast=False,
+    )
+    _, _, err = measure()
+    assert 'bench.py", line 17 in hangs' in err
+    assert "carbon_gate" not in err.split("benchmark.timeout", 1)[1]
+
+
+def _alive(pid: int) -> bool:
+    """Running, not merely a zombie waiting for whoever adopted it to reap it."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def _all_gone(pids: list[int], within_s: float = 5.0) -> bool:
+    deadline = time.monotonic() + within_s
+    while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return not any(_alive(pid) for pid in pids)
+
+
+@pytest.mark.parametrize("callable_", ["spawns", "spawns_and_raises"])
+def test_nothing_the_benchmark_started_outlives_it(
+    project: Callable[[str], Path], tmp_path: Path, callable_: str
+) -> None:
+    project(f"""
+        setup: toymodel.bench:setup
+        callable: toymodel.bench:{callable_}
+        python_path: [src]
+    """)
+    measure()
+    pids = [int(p) for p in (tmp_path / "children.txt").read_text().split()]
+    assert pids
+    assert _all_gone(pids)
+
+
+def test_a_thread_left_running_does_not_hold_up_the_result(project: Callable[[str], Path]) -> None:
+    project(
+        """
+        setup: toymodel.bench:setup
+        callable: toymodel.bench:leaves_a_thread
+        python_path: [src]
+        warmup: 0.2 s
+        duration: 1 s
+        repeats: 2
+        timeout: 20 s
+    """,
+        fast=False,
+    )
+    start = time.monotonic()
+    code, _, err = measure()
+    assert code == 0, err
+    assert time.monotonic() - start < 15
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_ctrl_c_stops_the_benchmark_and_its_children(
+    project: Callable[[str], Path], tmp_path: Path, stop: signal.Signals
+) -> None:
+    project(
+        """
+        setup: toymodel.bench:setup
+        callable: toymodel.bench:spawns_then_hangs
+        python_path: [src]
+        warmup: 0.2 s
+        duration: 1 s
+        repeats: 2
+        timeout: 60 s
+    """,
+        fast=False,
+    )
+    cli_process = subprocess.Popen(
+        [sys.executable, "-m", "carbon_gate", "measure"], cwd=tmp_path,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    children = tmp_path / "children.txt"
+    deadline = time.monotonic() + 20
+    while not children.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    cli_process.send_signal(stop)
+    _, err = cli_process.communicate(timeout=10)
+    assert cli_process.returncode == 130, err
+    pids = [int(p) for p in children.read_text().split()]
+    assert pids
+    assert _all_gone(pids)
+
+
+def test_zero_energy_is_an_error_not_a_pass() -> None:
+    from carbon_gate.errors import MeasurementError
+    from carbon_gate.measure import summarize_run
+
+    raw = {"repeats": {"inference": [{"calls": 10, "seconds": 1.0, "energy_j": 0.0}] * 2}}
+    with pytest.raises(MeasurementError, match=r"reported 0\.0 J for a inference repeat"):
+        summarize_run(raw, batch_size=1)
