@@ -48,6 +48,7 @@ def to_text(m: Measurement, bench: Benchmark, results_path: str) -> str:
         f"  energy per sample   {_energy(m.per_sample_j.median)}  ({_spread(m.per_sample_j)})",
         f"  energy per call     {_energy(m.per_call_j.median)}",
         f"  energy is           {label}",
+        f"  of which            {_shares(m.raw['repeats']['inference'])}",
     ]
     if bench.command:
         lines.append("  (a shell command: the energy of the whole machine while it ran)")
@@ -63,6 +64,17 @@ def to_text(m: Measurement, bench: Benchmark, results_path: str) -> str:
     lines += [f"warning: {w}" for w in m.warnings]
     lines += ["", f"Results written to {results_path}", ""]
     return "\n".join(lines) + "\n"
+
+
+def _shares(repeats: list[dict[str, float]]) -> str:
+    """How the inference energy splits between CPU, GPU and RAM, over all repeats."""
+    total = sum(r["energy_j"] for r in repeats)
+    parts = [
+        f"{name} {sum(r.get(key, 0.0) for r in repeats) / total:.0%}"
+        for name, key in (("CPU", "cpu_j"), ("GPU", "gpu_j"), ("RAM", "ram_j"))
+        if any(r.get(key) for r in repeats)
+    ]
+    return " · ".join(parts) if parts and total else "no split reported"
 
 
 def _sources(sources: dict[str, Any]) -> list[str]:

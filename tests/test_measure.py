@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from carbon_gate.cli import EXAMPLE_CONFIG, cli
+from carbon_gate.power_sources import energy_kind
 
 BENCH = """
 import os, signal, sys, time
@@ -139,11 +140,7 @@ def test_a_toy_project_is_measured_and_its_results_feed_the_estimate(
     assert doc["benchmark"]["callable"] == "toymodel.bench:predict"
     # Never "measured" for a component that codecarbon only modelled.
     sources = doc["power_sources"]
-    labels = {s["source"] for s in sources.values() if s}
-    assert doc["energy_kind"] == (
-        "measured" if labels == {"measured"} else
-        "estimated" if labels == {"estimated"} else "partly measured"
-    )  # fmt: skip
+    assert doc["energy_kind"] == energy_kind(sources)  # fmt: skip
     assert sources["ram"]["source"] == "estimated"
     assert ("ESTIMATED" in out) == (doc["energy_kind"] == "estimated")
     assert doc["estimate"]["stages"]["lifecycle"] is not None
