@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from carbon_gate.config import Budgets
 from carbon_gate.estimate import NEEDS_I, Estimate, Footprint
-from carbon_gate.units import Energy, Mass, format_energy, format_mass
+from carbon_gate.readable import format_energy, format_mass
+from carbon_gate.units import Energy, Mass
 
 # Budget keys in the order a report lists them.
 BUDGET_KEYS = ("inference_per_1000", "inference", "training", "search", "lifecycle")

@@ -10,15 +10,9 @@ from carbon_gate.assumptions import Assumptions
 from carbon_gate.budget import BudgetCheck, verdict
 from carbon_gate.estimate import STAGES, Estimate, Footprint
 from carbon_gate.grid import EmissionFactor
+from carbon_gate.readable import format_count, format_energy, format_intensity, format_mass
 from carbon_gate.templates import environment
-from carbon_gate.units import (
-    Energy,
-    Mass,
-    format_count,
-    format_energy,
-    format_intensity,
-    format_mass,
-)
+from carbon_gate.units import Energy, Mass
 
 JSON_FORMAT = "carbon-gate/estimate"
 JSON_VERSION = 1

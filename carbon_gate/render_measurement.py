@@ -7,8 +7,9 @@ from typing import Any
 
 from carbon_gate.config import Benchmark
 from carbon_gate.measure import Measurement
+from carbon_gate.readable import format_energy
 from carbon_gate.stats import Summary
-from carbon_gate.units import Energy, format_energy
+from carbon_gate.units import Energy
 
 
 def describe_plan(bench: Benchmark) -> str:

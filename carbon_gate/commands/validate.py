@@ -7,7 +7,8 @@ from pathlib import Path
 
 from carbon_gate import budget, config, grid, output
 from carbon_gate.estimate import estimate
-from carbon_gate.units import Energy, format_intensity
+from carbon_gate.readable import format_intensity
+from carbon_gate.units import Energy
 
 
 def validate(path: Path) -> int:
