@@ -47,12 +47,12 @@ class MeasuredEnergy:
         return cls(m.per_sample_j.median, m.per_sample_j.n, k, m.energy_kind, path, benchmark)
 
 
-def _summary(s: Summary) -> dict[str, Any]:
-    # A t-interval of a few noisy repeats can reach below zero; energy cannot.
+def _summary(s: Summary, unit: str = "_j") -> dict[str, Any]:
+    # A t-interval of a few noisy repeats can reach below zero; energy and k cannot.
     return {
-        "median_j": s.median,
-        "mean_j": s.mean,
-        "ci95_j": [max(0.0, s.ci_low), s.ci_high],
+        f"median{unit}": s.median,
+        f"mean{unit}": s.mean,
+        f"ci95{unit}": [max(0.0, s.ci_low), s.ci_high],
         "cv": s.cv,
         "n": s.n,
     }
@@ -86,14 +86,7 @@ def document(
             "train_step_per_sample": None
             if m.train_per_sample_j is None
             else _summary(m.train_per_sample_j),
-            "overhead_factor": None
-            if k is None
-            else {
-                "median": k.median,
-                "mean": k.mean,
-                "ci95": [max(0.0, k.ci_low), k.ci_high],
-                "cv": k.cv,
-            },
+            "overhead_factor": None if k is None else _summary(k, unit=""),
         },
         "warnings": m.warnings,
         "estimate": estimate,
