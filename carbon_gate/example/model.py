@@ -11,16 +11,19 @@ import itertools
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
+
+Floats = NDArray[np.float64]
 
 
 @dataclass
 class Network:
     """Weights, biases and one batch of inputs and labels."""
 
-    weights: list[np.ndarray]
-    biases: list[np.ndarray]
-    inputs: np.ndarray
-    labels: np.ndarray
+    weights: list[Floats]
+    biases: list[Floats]
+    inputs: Floats
+    labels: NDArray[np.int64]
     learning_rate: float = 0.01
 
 
@@ -46,7 +49,7 @@ def setup(
     return Network(weights, biases, inputs, labels)
 
 
-def _forward(net: Network) -> list[np.ndarray]:
+def _forward(net: Network) -> list[Floats]:
     """Activations of every layer, input first; ReLU between layers, logits last."""
     activations = [net.inputs]
     for i, (w, b) in enumerate(zip(net.weights, net.biases, strict=True)):
@@ -55,9 +58,9 @@ def _forward(net: Network) -> list[np.ndarray]:
     return activations
 
 
-def predict(net: Network) -> np.ndarray:
+def predict(net: Network) -> NDArray[np.intp]:
     """One inference call: the predicted class of every sample in the batch."""
-    predicted: np.ndarray = np.argmax(_forward(net)[-1], axis=1)
+    predicted: NDArray[np.intp] = np.argmax(_forward(net)[-1], axis=1)
     return predicted
 
 
