@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
 
-Floats = NDArray[np.float64]
+# Shape left open (Any): numpy's stubs type shapes differently from one release to the next.
+Floats = np.ndarray[Any, np.dtype[np.float64]]
+Indices = np.ndarray[Any, np.dtype[np.intp]]
 
 
 @dataclass
@@ -23,7 +25,7 @@ class Network:
     weights: list[Floats]
     biases: list[Floats]
     inputs: Floats
-    labels: NDArray[np.int64]
+    labels: np.ndarray[Any, np.dtype[np.int64]]
     learning_rate: float = 0.01
 
 
@@ -58,9 +60,9 @@ def _forward(net: Network) -> list[Floats]:
     return activations
 
 
-def predict(net: Network) -> NDArray[np.intp]:
+def predict(net: Network) -> Indices:
     """One inference call: the predicted class of every sample in the batch."""
-    predicted: NDArray[np.intp] = np.argmax(_forward(net)[-1], axis=1)
+    predicted: Indices = np.argmax(_forward(net)[-1], axis=1)
     return predicted
 
 
