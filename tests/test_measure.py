@@ -355,16 +355,16 @@ def test_ctrl_c_stops_the_benchmark_and_its_children(
     """,
         fast=False,
     )
-    cli_process = subprocess.Popen(
+    with subprocess.Popen(
         [sys.executable, "-m", "carbon_gate", "measure"], cwd=tmp_path,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-    )  # fmt: skip
-    children = tmp_path / "children.txt"
-    deadline = time.monotonic() + 20
-    while not children.exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    cli_process.send_signal(stop)
-    _, err = cli_process.communicate(timeout=10)
+    ) as cli_process:  # fmt: skip
+        children = tmp_path / "children.txt"
+        deadline = time.monotonic() + 20
+        while not children.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        cli_process.send_signal(stop)
+        _, err = cli_process.communicate(timeout=30)
     assert cli_process.returncode == 130, err
     pids = [int(p) for p in children.read_text().split()]
     assert pids
