@@ -58,12 +58,16 @@ def check(estimate: Estimate, budgets: Budgets) -> list[BudgetCheck]:
             checks.append(BudgetCheck(key, limit, None, "unknown", reason))
             continue
         value: Mass | Energy = footprint.co2eq if isinstance(limit, Mass) else footprint.energy
-        amount = value.kg if isinstance(value, Mass) else value.joules
-        bound = limit.kg if isinstance(limit, Mass) else limit.joules
-        # `not <=` so that a value that is not a number can never pass.
-        within = math.isfinite(amount) and amount <= bound
-        checks.append(BudgetCheck(key, limit, value, "pass" if within else "fail"))
+        status = "pass" if within(footprint.energy, footprint.co2eq, limit) else "fail"
+        checks.append(BudgetCheck(key, limit, value, status))
     return checks
+
+
+def within(energy: Energy, co2eq: Mass, limit: Mass | Energy) -> bool:
+    """Whether a stage is within a budget given as CO2eq or as energy; a non-number never is."""
+    amount = co2eq.kg if isinstance(limit, Mass) else energy.joules
+    bound = limit.kg if isinstance(limit, Mass) else limit.joules
+    return math.isfinite(amount) and amount <= bound
 
 
 def verdict(checks: list[BudgetCheck]) -> str:

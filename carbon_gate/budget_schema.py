@@ -308,6 +308,22 @@ BENCHMARK = Section(
     exclusive=(("callable", "command"), ("setup", "command"), ("train_step", "command")),
 )
 
+REPORT = Section(
+    "The pull-request report of `carbon-gate check`.",
+    {
+        "template": _string(
+            "Your own Jinja2 template for the report, relative to the budget file.",
+            _text,
+            "ci/carbon-report.md.j2",
+        ),
+        "id": _string(
+            "Tells this gate's comment apart from another gate's in the same repository.",
+            _text,
+            "gpu-model",
+        ),
+    },
+)
+
 ROOT = Section(
     "carbon-gate budget file (carbon-budget.yml).",
     {
@@ -318,6 +334,7 @@ ROOT = Section(
         "lifecycle": LIFECYCLE,
         "budgets": BUDGETS,
         "benchmark": BENCHMARK,
+        "report": REPORT,
     },
 )
 

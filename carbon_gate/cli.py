@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
@@ -179,6 +180,131 @@ def measure(config: Path | None, example: bool, results_path: Path, output_forma
     path = _config_path(config, example, required=True)
     assert path is not None
     return measure_command(path, results_path, output_format)
+
+
+_pr_options = [
+    click.option("--repo", metavar="OWNER/NAME", help="Outside Actions: the repository."),
+    click.option("--pr", type=int, metavar="NUMBER", help="Outside Actions: the pull request."),
+    click.option(
+        "--report-id", metavar="ID", help="Tells this gate's comment apart from another gate's."
+    ),
+]
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _with(options: list[Callable[[F], F]]) -> Callable[[F], F]:
+    """Apply a shared list of click options, in order."""
+
+    def decorate(function: F) -> F:
+        for option in reversed(options):
+            function = option(function)
+        return function
+
+    return decorate
+
+
+_gate_options = [
+    click.option(
+        "--baseline",
+        type=click.Path(path_type=Path, dir_okay=False),
+        help="The base's results file (from `carbon-gate measure` on the base commit).",
+    ),
+    click.option(
+        "--report",
+        "report_output",
+        type=click.Path(path_type=Path, dir_okay=False),
+        default="carbon-gate-report.md",
+        show_default=True,
+        help="Where to write the report.",
+    ),
+    click.option("--warn-only", is_flag=True, help="Report failures, but pass the check."),
+]
+
+
+@cli.command()
+@_config_option
+@_example_option
+@click.option(
+    "--results",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Use this results file for the head instead of measuring.",
+)
+@click.option(
+    "--output",
+    "results_output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default="carbon-gate-results.json",
+    show_default=True,
+    help="Where `check` writes the head's results when it measures.",
+)
+@click.option(
+    "--comment",
+    type=click.Choice(["update", "new", "off"]),
+    default="update",
+    show_default=True,
+    help="Post the report on the pull request: edit the gate's comment, "
+    "add a new one, or not at all.",
+)
+@click.option("--fail-on-comment-error", is_flag=True, help="Exit 3 when the comment fails.")
+@_with(_gate_options)
+@_with(_pr_options)
+def check(config: Path | None, example: bool, **options: Any) -> int:
+    """The whole gate: measure, compare with the budgets and the base, report, comment.
+
+    Exit codes: 0 pass (or warn), 1 over budget, 2 usage error or a budget that cannot be
+    checked, 3 measurement error.
+    """
+    from carbon_gate.commands.check import check_command
+
+    path = _config_path(config, example, required=True)
+    assert path is not None
+    return check_command(path, options, os.environ)
+
+
+@cli.command()
+@_config_option
+@_example_option
+@click.option(
+    "--results",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="The head's results file.",
+)
+@_with(_gate_options)
+@_with(_pr_options)
+def report(config: Path | None, example: bool, **options: Any) -> int:
+    """Render the report from saved results files, without measuring or commenting."""
+    from carbon_gate.commands.check import report_command
+
+    path = _config_path(config, example, required=True)
+    assert path is not None
+    return report_command(path, options, os.environ)
+
+
+@cli.command()
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default="carbon-gate-report.md",
+    show_default=True,
+    help="The rendered report to post.",
+)
+@click.option(
+    "--mode",
+    type=click.Choice(["update", "new"]),
+    default="update",
+    show_default=True,
+    help="Edit the gate's earlier comment, or add a new one.",
+)
+@_with(_pr_options)
+def comment(report_path: Path, **options: Any) -> int:
+    """Post a rendered report on the pull request (GITHUB_TOKEN from the environment)."""
+    from carbon_gate.commands.check import comment_command
+
+    return comment_command(report_path, options, os.environ)
 
 
 @cli.command()

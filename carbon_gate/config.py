@@ -57,6 +57,8 @@ class Config:
     budgets: Budgets
     benchmark: Benchmark | None = None
     positions: dict[str, tuple[int, int]] = field(default_factory=dict)
+    report_template: Path | None = None
+    report_id: str | None = None
 
 
 def read(path: Path) -> str:
@@ -217,6 +219,7 @@ def _build(
         if key in positions and (name != "location" or assumptions.location.is_set):
             assumptions.sources[name] = f"{filename}:{positions[key][0]} ({key})"
     budgets = parsed.get("budgets") or {}
+    report = parsed.get("report") or {}
     return Config(
         path=filename,
         assumptions=assumptions,
@@ -225,6 +228,8 @@ def _build(
             max_increase_percent=budgets.get("max_increase"),
         ),
         benchmark=_benchmark(parsed.get("benchmark"), directory),
+        report_template=directory / report["template"] if report.get("template") else None,
+        report_id=report.get("id"),
         positions=positions,
     )
 

@@ -109,13 +109,17 @@ def writable(path: Path) -> Path:
 
 
 def write(path: Path, content: dict[str, Any]) -> None:
-    """Write `content` to `path` atomically: readers see the old file or the new one, never half."""
+    """Write the results file atomically (see `write_text`)."""
+    write_text(path, json.dumps(content, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write `text` to `path` atomically: readers see the old file or the new one, never half."""
     target = writable(path)
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as file:
-            json.dump(content, file, indent=2, ensure_ascii=False, allow_nan=False)
-            file.write("\n")
+            file.write(text)
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(temporary, 0o666 & ~umask)  # mkstemp's 0600 would hide it from other users
@@ -127,6 +131,23 @@ def write(path: Path, content: dict[str, Any]) -> None:
 
 def read(path: Path) -> MeasuredEnergy:
     """The measured energy in a results file; `UsageError` (exit 2) if it is not one."""
+    content = read_document(path)
+    try:
+        per_sample = content["summary"]["per_sample"]
+        median, repeats = float(per_sample["median_j"]), int(per_sample["n"])
+        overhead = content["summary"].get("overhead_factor")
+        k = None if overhead is None else float(overhead["median"])
+        kind, benchmark = str(content["energy_kind"]), dict(content.get("benchmark") or {})
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        what = error.args[0] if isinstance(error, KeyError) else error
+        raise UsageError(f"{path}: incomplete results file: {what} is missing or wrong") from None
+    if not 0 < median < float("inf") or (k is not None and not 0 < k < float("inf")):
+        raise UsageError(f"{path}: the measured energy must be more than zero")
+    return MeasuredEnergy(median, repeats, k, kind, str(path), benchmark)
+
+
+def read_document(path: Path) -> dict[str, Any]:
+    """A results file's content, after checking that it is one, of a version this code reads."""
     try:
         content = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -140,18 +161,7 @@ def read(path: Path) -> MeasuredEnergy:
             f"{path}: results format version {content.get('version')!r}; this carbon-gate reads "
             f"version {VERSION} — measure again with this version"
         )
-    try:
-        per_sample = content["summary"]["per_sample"]
-        median, repeats = float(per_sample["median_j"]), int(per_sample["n"])
-        overhead = content["summary"].get("overhead_factor")
-        k = None if overhead is None else float(overhead["median"])
-        kind, benchmark = str(content["energy_kind"]), dict(content.get("benchmark") or {})
-    except (KeyError, TypeError, ValueError, AttributeError) as error:
-        what = error.args[0] if isinstance(error, KeyError) else error
-        raise UsageError(f"{path}: incomplete results file: {what} is missing or wrong") from None
-    if not 0 < median < float("inf") or (k is not None and not 0 < k < float("inf")):
-        raise UsageError(f"{path}: the measured energy must be more than zero")
-    return MeasuredEnergy(median, repeats, k, kind, str(path), benchmark)
+    return content
 
 
 def check_matches(measured: MeasuredEnergy, benchmark: dict[str, Any], config_name: str) -> None:

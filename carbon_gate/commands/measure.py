@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import json
 from pathlib import Path
+from typing import Any
 
 from carbon_gate import budget, config, grid, measure, output, render_estimate, results
 from carbon_gate.commands.estimate import budget_exit_code
@@ -18,6 +19,19 @@ def measure_command(config_path: Path, results_path: Path, output_format: str) -
     """Measure, save the results file, print; 1 when over budget, 2 when a budget is uncheckable."""
     data = grid.load()
     loaded = config.load(config_path, data)
+    content, text, checks = measure_to_file(loaded, config_path, results_path, data)
+    if output_format == "json":
+        output.result(json.dumps(content, indent=2, ensure_ascii=False))
+    else:
+        output.result(text)
+    return budget_exit_code(checks, output_format)
+
+
+def measure_to_file(
+    loaded: config.Config, config_path: Path, results_path: Path, data: grid.GridData
+) -> tuple[dict[str, Any], str, list[budget.BudgetCheck]]:
+    """Run the benchmark of `loaded` and write the results file: its content, the text to show,
+    and the absolute budget checks."""
     name = config.display_name(config_path)
     bench = loaded.benchmark
     if bench is None:
@@ -48,9 +62,5 @@ def measure_command(config_path: Path, results_path: Path, output_format: str) -
         config_name=name,
     )
     results.write(results_path, content)
-    if output_format == "json":
-        output.result(json.dumps(content, indent=2, ensure_ascii=False))
-    else:
-        output.result(measurement_text(measurement, bench, str(results_path)))
-        output.result(render_estimate.to_text(result, checks))
-    return budget_exit_code(checks, output_format)
+    text = measurement_text(measurement, bench, str(results_path))
+    return content, text + "\n" + render_estimate.to_text(result, checks), checks

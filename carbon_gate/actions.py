@@ -1,0 +1,58 @@
+"""What a GitHub Actions step can give back: the job summary, outputs, and annotations."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+
+SUMMARY_LIMIT = 1024 * 1024  # bytes GitHub accepts in one step's summary
+
+
+def append_summary(env: Mapping[str, str], markdown: str) -> bool:
+    """Add `markdown` to the job summary, when running in Actions; True if written."""
+    path = env.get("GITHUB_STEP_SUMMARY")
+    if not path:
+        return False
+    data = markdown.encode("utf-8")
+    if len(data) > SUMMARY_LIMIT:
+        note = "\n\n> ✂️ Trimmed to fit the 1 MiB job-summary limit.\n".encode()
+        data = data[: SUMMARY_LIMIT - len(note)].decode("utf-8", "ignore").encode() + note
+    with Path(path).open("ab") as summary:
+        summary.write(data + b"\n")
+    return True
+
+
+def set_outputs(env: Mapping[str, str], outputs: Mapping[str, str]) -> bool:
+    """Write step outputs; every value in the `name<<DELIMITER` form, so any text is safe."""
+    path = env.get("GITHUB_OUTPUT")
+    if not path:
+        return False
+    with Path(path).open("a", encoding="utf-8") as file:
+        for name, value in outputs.items():
+            delimiter = f"carbon_gate_{secrets.token_hex(8)}"
+            while delimiter in value:
+                delimiter = f"carbon_gate_{secrets.token_hex(8)}"
+            file.write(f"{name}<<{delimiter}\n{value}\n{delimiter}\n")
+    return True
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def annotation(
+    level: str, message: str, *, file: str = "", line: int = 0, col: int = 0, title: str = ""
+) -> str:
+    """A workflow command such as `::error file=…,line=…::message`, safely escaped."""
+    properties = [
+        f"{key}={_escape_property(str(value))}"
+        for key, value in (("file", file), ("line", line), ("col", col), ("title", title))
+        if value
+    ]
+    head = f"::{level} {','.join(properties)}" if properties else f"::{level}"
+    return f"{head}::{_escape_data(message)}"

@@ -1,0 +1,204 @@
+"""`carbon-gate check`, `report` and `comment`: the gate, its report, and publishing it.
+
+check    measure (or read --results), compare with the budgets and --baseline, render, publish
+report   render from two saved results files (the fork-safe two-workflow setup)
+comment  publish a rendered report as the pull request's comment
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from carbon_gate import actions, compare, config, grid, output, report, results
+from carbon_gate.errors import UsageError
+from carbon_gate.github import GitHub, GitHubError, fit
+from carbon_gate.pull_request import PullRequest, from_environment
+
+
+def check_command(
+    config_path: Path,
+    options: dict[str, Any],
+    env: Mapping[str, str],
+) -> int:
+    """The whole job on a pull request. Options: results, baseline, results_output,
+    report_output, comment, warn_only, repo, pr, report_id, fail_on_comment_error."""
+    data = grid.load()
+    loaded = config.load(config_path, data)
+    pr = from_environment(env, options.get("repo"), options.get("pr"))
+    if options.get("results"):
+        head = _document(options["results"], loaded, config_path)
+    else:
+        from carbon_gate.commands.measure import measure_to_file
+
+        head, text, _ = measure_to_file(loaded, config_path, options["results_output"], data)
+        output.message(text)
+    return _gate(loaded, config_path, head, options=options, env=env, pr=pr)
+
+
+def report_command(config_path: Path, options: dict[str, Any], env: Mapping[str, str]) -> int:
+    """Render (and write) the report from saved results; the same decision and exit code."""
+    loaded = config.load(config_path, grid.load())
+    head = _document(options["results"], loaded, config_path)
+    pr = from_environment(env, options.get("repo"), options.get("pr"))
+    return _gate(loaded, config_path, head, options={**options, "comment": "off"}, env=env, pr=pr)
+
+
+def comment_command(report_path: Path, options: dict[str, Any], env: Mapping[str, str]) -> int:
+    """Publish a rendered report; 0 when posted, 3 when GitHub refused (the reason is printed)."""
+    try:
+        body = report_path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise UsageError(f"{report_path}: cannot read it: {error.strerror}") from None
+    pr = from_environment(env, options.get("repo"), options.get("pr"))
+    if pr is None:
+        raise UsageError("no pull request to comment on — pass --repo OWNER/NAME and --pr NUMBER")
+    marker = report.marker(options.get("report_id") or "carbon-budget.yml")
+    if report.MARKER_PREFIX not in body:
+        body = f"{marker}\n{body}"
+    else:
+        marker = body[body.index(report.MARKER_PREFIX) :].split("-->", 1)[0] + "-->"
+    posted = _publish(body, marker, pr, options.get("mode", "update"), env)
+    return 0 if posted else 3
+
+
+def _document(path: Path, loaded: config.Config, config_path: Path) -> dict[str, Any]:
+    measured = results.read(path)
+    if loaded.benchmark is not None:
+        from carbon_gate import measure
+
+        identity = measure.identity(loaded.benchmark)
+        results.check_matches(measured, identity, config.display_name(config_path))
+    return results.read_document(path)
+
+
+def _side(document: dict[str, Any], path: str) -> compare.Side:
+    try:
+        return compare.side_from_results(document)
+    except (KeyError, TypeError, ValueError, IndexError) as error:
+        raise UsageError(f"{path}: incomplete results file: {error} is missing or wrong") from None
+
+
+def _gate(
+    loaded: config.Config,
+    config_path: Path,
+    head: dict[str, Any],
+    *,
+    options: dict[str, Any],
+    env: Mapping[str, str],
+    pr: PullRequest | None,
+) -> int:
+    name = config.display_name(config_path)
+    base = None
+    if options.get("baseline"):
+        base = results.read_document(options["baseline"])
+        results.read(options["baseline"])  # the same checks as for the head
+    decision = compare.decide(
+        _side(head, "the head's results"),
+        None if base is None else _side(base, str(options["baseline"])),
+        loaded.budgets,
+        warn_only=bool(options.get("warn_only")),
+    )
+    report_id = options.get("report_id") or loaded.report_id or _default_id(name, env)
+    data = report.ReportInput(decision, head, base, pr, report_id)
+    markdown = report.to_markdown(data, loaded.report_template)
+    report_path: Path = options["report_output"]
+    results.write_text(report_path, markdown)
+    output.result(report.to_text(data))
+    output.message(f"report written to {report_path}")
+
+    in_actions = env.get("GITHUB_ACTIONS") == "true"
+    actions.append_summary(env, markdown)
+    actions.set_outputs(env, _outputs(decision, report_path, options))
+    if in_actions:
+        for line in _annotations(decision, loaded, name):
+            output.result(line)
+    if options.get("comment", "update") != "off":
+        if pr is None:
+            output.message("not a pull request (no event, no --pr): the report was not posted")
+        else:
+            posted = _publish(markdown, report.marker(report_id), pr, options["comment"], env)
+            if not posted and options.get("fail_on_comment_error"):
+                return max(decision.exit_code, 3)
+    return decision.exit_code
+
+
+def _default_id(config_name: str, env: Mapping[str, str]) -> str:
+    job = env.get("GITHUB_JOB")
+    return f"{config_name}@{job}" if job else config_name
+
+
+def _publish(body: str, marker: str, pr: PullRequest, mode: str, env: Mapping[str, str]) -> bool:
+    """Post or update the comment; on failure a warning that says why, never an exception."""
+    token = env.get("GITHUB_TOKEN", "")
+    if not token:
+        _warn(
+            env,
+            "no GITHUB_TOKEN in the environment: the report was not posted — pass "
+            "`GITHUB_TOKEN: ${{ github.token }}` to the step",
+        )
+        return False
+    client = GitHub(env.get("GITHUB_API_URL") or "https://api.github.com", token)
+    try:
+        published = client.publish(pr.repository, pr.number, fit(body), marker, mode)
+    except GitHubError as error:
+        fork = " This pull request comes from a fork." if pr.fork else ""
+        _warn(
+            env,
+            f"could not comment on {pr.repository}#{pr.number}: {error}.{fork} The "
+            "report is in the job summary and the report file.",
+        )
+        return False
+    output.message(f"comment {published.action}: {published.url}")
+    return True
+
+
+def _warn(env: Mapping[str, str], message: str) -> None:
+    if env.get("GITHUB_ACTIONS") == "true":
+        output.result(actions.annotation("warning", message, title="carbon-gate"))
+    output.message(f"warning: {message}")
+
+
+def _outputs(
+    decision: compare.Decision, report_path: Path, options: dict[str, Any]
+) -> dict[str, str]:
+    rows = {row.key: row for row in decision.rows}
+
+    def percent(key: str) -> str:
+        fraction = rows[key].delta_fraction
+        return "" if fraction is None else f"{fraction * 100:.2f}"
+
+    lifecycle = rows["lifecycle"].head
+    return {
+        "status": decision.status,
+        "report-path": str(report_path),
+        "results-path": str(options.get("results") or options.get("results_output") or ""),
+        "lifecycle-co2eq-kg": "" if lifecycle is None else f"{lifecycle.co2eq.kg:.6g}",
+        "lifecycle-delta-percent": percent("lifecycle"),
+        "inference-delta-percent": percent("inference_per_1000"),
+    }
+
+
+def _annotations(decision: compare.Decision, loaded: config.Config, name: str) -> list[str]:
+    """`::error`/`::warning` at the budget-file line of each budget that failed or warned."""
+    lines = []
+    for row in decision.rows:
+        if row.status not in ("fail", "warn", "unknown"):
+            continue
+        key = f"budgets.{row.key}"
+        if "grew" in row.reason and "over budget" not in row.reason:
+            key = "budgets.max_increase"
+        line, col = loaded.positions.get(key, (0, 0))
+        level = "error" if row.status in ("fail", "unknown") else "warning"
+        lines.append(
+            actions.annotation(
+                level,
+                f"{row.label}: {row.reason}",
+                file=name,
+                line=line,
+                col=col,
+                title=f"carbon-gate: {row.label}",
+            )
+        )
+    return lines

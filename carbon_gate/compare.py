@@ -1,0 +1,205 @@
+"""The gate's decision: each stage of the head against its budget and against the base.
+
+Pure: it takes the figures of both sides (as results files hold them) and the budgets, and returns a
+`Decision`. A stage fails when it exceeds its absolute budget, or when it grew more than the allowed
+percentage *and* more than the measurements' own uncertainty; growth within the noise is a warning,
+never a failure.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from carbon_gate.budget import BUDGET_KEYS, stage_of, within
+from carbon_gate.config import Budgets
+from carbon_gate.units import Energy, Mass
+
+LABELS = {
+    "inference_per_1000": "Inference, per 1,000",
+    "inference": "Inference, lifetime",
+    "training": "Training",
+    "search": "Model search",
+    "lifecycle": "Life cycle",
+}
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A stage's energy and CO2eq."""
+
+    energy: Energy
+    co2eq: Mass
+
+
+@dataclass(frozen=True)
+class Side:
+    """One commit's figures: every row's value, and its relative 95 % uncertainty (0.05 = ±5 %)."""
+
+    figures: dict[str, Figure | None]
+    uncertainty: dict[str, float]
+    missing: dict[str, str]
+
+
+def side_from_results(document: dict[str, Any]) -> Side:
+    """A `Side` from a results file's content (see results.py)."""
+    estimate = document["estimate"]
+    stages = estimate["stages"]
+    figures: dict[str, Figure | None] = {
+        key: None if stages.get(key) is None else _figure(stages[key]) for key in stages
+    }
+    per_1000 = estimate.get("per_1000_inferences")
+    figures["inference_per_1000"] = None if per_1000 is None else _figure(per_1000)
+    summary = document["summary"]
+    u_energy = _relative_half_width(
+        summary["per_sample"]["ci95_j"], summary["per_sample"]["mean_j"]
+    )
+    k = summary.get("overhead_factor")
+    u_k = 0.0 if k is None else _relative_half_width(k["ci95"], k["mean"])
+    hardware = estimate.get("training_method") == "hardware"
+    # Training rests on I and on k (when measured); in hardware mode on neither.
+    u_training = 0.0 if hardware else math.hypot(u_energy, u_k)
+    uncertainty = {
+        "inference_per_1000": u_energy,
+        "inference": u_energy,
+        "training": u_training,
+        "search": u_training,
+    }
+    # The stages share their inputs, so their errors add up rather than cancel: weigh by share.
+    shares = {
+        key: (stages.get(key) or {}).get("share") or 0.0
+        for key in ("search", "training", "inference")
+    }
+    uncertainty["lifecycle"] = sum(shares[key] * uncertainty[key] for key in shares)
+    return Side(figures, uncertainty, dict(estimate.get("missing") or {}))
+
+
+def _figure(stage: dict[str, Any]) -> Figure:
+    return Figure(Energy.from_kwh(float(stage["energy_kwh"])), Mass(float(stage["co2eq_kg"])))
+
+
+def _relative_half_width(interval: list[float], mean: float) -> float:
+    low, high = interval
+    return (high - low) / 2 / mean if mean else math.inf
+
+
+@dataclass(frozen=True)
+class Row:
+    """One stage in the decision: head, base, change, budget and the status with its reason."""
+
+    key: str
+    head: Figure | None
+    base: Figure | None
+    limit: Mass | Energy | None
+    status: str  # "pass", "warn", "fail" or "unknown"
+    reason: str
+    uncertainty: float  # relative 95 % uncertainty of the change (0 when there is no base)
+
+    @property
+    def label(self) -> str:
+        return LABELS[self.key]
+
+    @property
+    def delta(self) -> Mass | None:
+        if self.head is None or self.base is None:
+            return None
+        return Mass(self.head.co2eq.kg - self.base.co2eq.kg)
+
+    @property
+    def delta_fraction(self) -> float | None:
+        """The change relative to the base (0.042 = +4.2 %), from energy, which CO2eq follows."""
+        if self.head is None or self.base is None or self.base.energy.joules == 0:
+            return None
+        return self.head.energy.joules / self.base.energy.joules - 1.0
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The gate's answer: a row per stage, the overall status, the change that matters most."""
+
+    rows: list[Row]
+    status: str  # "pass", "warn", "fail" or "unknown"
+    has_base: bool
+    warn_only: bool
+    max_increase_percent: float | None
+
+    @property
+    def headline_row(self) -> Row:
+        """The row to read first: a failure, else the largest change, else the life cycle."""
+        for status in ("fail", "unknown", "warn"):
+            for row in self.rows:
+                if row.status == status:
+                    return row
+        changed = [r for r in self.rows if r.delta_fraction is not None]
+        if changed:
+            return max(changed, key=lambda r: abs(r.delta_fraction or 0.0))
+        return next(r for r in self.rows if r.key == "lifecycle")
+
+    @property
+    def exit_code(self) -> int:
+        return {"fail": 1, "unknown": 2}.get(self.status, 0)
+
+
+def decide(
+    head: Side,
+    base: Side | None,
+    budgets: Budgets,
+    warn_only: bool = False,
+) -> Decision:
+    """Compare `head` with its budgets and with `base` (None when there is no base to compare)."""
+    allowed = budgets.max_increase_percent
+    rows = [
+        _row(key, head, base, limit=getattr(budgets, key), allowed=allowed, warn_only=warn_only)
+        for key in BUDGET_KEYS
+    ]
+    statuses = {row.status for row in rows}
+    status = next((s for s in ("fail", "unknown", "warn") if s in statuses), "pass")
+    return Decision(rows, status, base is not None, warn_only, allowed)
+
+
+def _row(
+    key: str,
+    head: Side,
+    base: Side | None,
+    *,
+    limit: Mass | Energy | None,
+    allowed: float | None,
+    warn_only: bool,
+) -> Row:
+    figure = head.figures.get(key)
+    previous = None if base is None else base.figures.get(key)
+    noise = 0.0
+    if base is not None:
+        noise = math.hypot(head.uncertainty.get(key, 0.0), base.uncertainty.get(key, 0.0))
+    row = Row(key, figure, previous, limit, "pass", "", noise)
+    if figure is None:
+        if limit is None:
+            return Row(key, None, previous, None, "pass", "not computed", noise)
+        reason = head.missing.get(stage_of(key), "not computed")
+        return Row(
+            key, None, previous, limit, "unknown", f"budget cannot be checked: {reason}", noise
+        )
+    failures = []
+    if limit is not None and not within(figure.energy, figure.co2eq, limit):
+        failures.append("over budget")
+    change = row.delta_fraction
+    if change is not None and allowed is not None and change * 100 > allowed:
+        if change > noise:
+            failures.append(f"grew more than the allowed {allowed:g} %")
+        else:
+            return Row(
+                key,
+                figure,
+                previous,
+                limit,
+                "warn",
+                f"grew more than the allowed {allowed:g} %, but within the "
+                f"measurement's ±{noise:.1%} uncertainty: not significant",
+                noise,
+            )
+    if failures:
+        status = "warn" if warn_only else "fail"
+        suffix = " (warn-only mode)" if warn_only else ""
+        return Row(key, figure, previous, limit, status, " and ".join(failures) + suffix, noise)
+    return row

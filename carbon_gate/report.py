@@ -1,0 +1,228 @@
+"""The pull-request report: the decision as Markdown (a Jinja2 template) or as plain text.
+
+Readable in ten seconds (the verdict and the change that matters, then one table), complete on a
+second look (how it was measured, the assumptions, everyday terms, cleaner grids). Every string that
+comes from the pull request, the budget file or the machine goes through the Markdown escaper.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from carbon_gate import __version__
+from carbon_gate.compare import Decision, Row
+from carbon_gate.pull_request import PullRequest
+from carbon_gate.readable import format_count, format_energy, format_intensity, format_mass
+from carbon_gate.templates import environment
+from carbon_gate.units import Energy, Intensity, Mass
+
+MARKER_PREFIX = "<!-- carbon-gate report"
+# The seed paper: 552 t CO2 "is equal to the annual emission of 276 average-style cars" (§1,
+# citing its reference [6]), i.e. 2 t of CO2 per car and year.
+CAR_YEAR_KG = 2000.0
+LED_WATTS = 10.0
+_STATUS = {"pass": "✅", "warn": "⚠️", "fail": "❌", "unknown": "❔"}
+_VERDICT = {
+    "pass": "within budget",
+    "warn": "within budget, with a warning",
+    "fail": "over budget",
+    "unknown": "budget not checked",
+}
+
+
+def marker(report_id: str) -> str:
+    """The hidden line that identifies this gate's comment; `report_id` tells two gates apart."""
+    safe = re.sub(r"[^A-Za-z0-9._/:@+=-]", "_", report_id)[:100] or "default"
+    return f"{MARKER_PREFIX} id={safe} -->"
+
+
+@dataclass(frozen=True)
+class ReportInput:
+    """Everything a report shows."""
+
+    decision: Decision
+    head: dict[str, Any]  # the head's results file
+    base: dict[str, Any] | None
+    pull_request: PullRequest | None
+    report_id: str
+
+
+def _mass(mass: Mass | None) -> str:
+    return "—" if mass is None else format_mass(mass).removesuffix(" CO2eq")
+
+
+def _percent(fraction: float | None) -> str:
+    return "—" if fraction is None else f"{fraction:+.1%}"
+
+
+def _limit(limit: Mass | Energy | None) -> str:
+    if limit is None:
+        return "—"
+    return "≤ " + (_mass(limit) if isinstance(limit, Mass) else format_energy(limit))
+
+
+def headline(decision: Decision) -> str:
+    """The first line: the verdict, and the single change that matters most."""
+    row = decision.headline_row
+    verdict = _VERDICT[decision.status]
+    if row.status in ("fail", "warn", "unknown"):
+        detail = f"{row.label}: {row.reason}"
+    elif row.delta_fraction is not None:
+        detail = f"{row.label} {_percent(row.delta_fraction)} against the base"
+    elif row.head is not None:
+        detail = f"{row.label.lower()} {format_mass(row.head.co2eq)} (no base to compare)"
+    else:
+        detail = "nothing could be computed"
+    return f"{_STATUS[decision.status]} carbon-gate: {verdict} — {detail}"
+
+
+def _row_view(row: Row) -> dict[str, str]:
+    return {
+        "label": row.label,
+        "base": _mass(None if row.base is None else row.base.co2eq),
+        "head": _mass(None if row.head is None else row.head.co2eq),
+        "energy": "—" if row.head is None else format_energy(row.head.energy),
+        "delta": "—" if row.delta is None else _signed(row.delta),
+        "percent": _percent(row.delta_fraction),
+        "noise": f"±{row.uncertainty:.1%}" if row.delta_fraction is not None else "—",
+        "budget": _limit(row.limit),
+        "status": f"{_STATUS[row.status]} {row.status}",
+        "reason": row.reason,
+    }
+
+
+def _number(value: Any) -> Any:
+    """A number as people read it (60,000; 1.48; 365 million); anything else as it is."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    return format_count(value) if abs(value) >= 1e4 else f"{value:.3g}"
+
+
+def _signed(mass: Mass) -> str:
+    sign = "+" if mass.kg >= 0 else "−"
+    return sign + _mass(Mass(abs(mass.kg)))
+
+
+def _measurement(document: dict[str, Any] | None) -> dict[str, Any] | None:
+    if document is None:
+        return None
+    summary, bench = document["summary"], document.get("benchmark", {})
+    per_sample = summary["per_sample"]
+    sources = [
+        {"component": name.upper(), **source}
+        for name, source in document.get("power_sources", {}).items()
+        if source
+    ]
+    k = summary.get("overhead_factor")
+    return {
+        "what": bench.get("command") or bench.get("callable") or "?",
+        "batch": summary.get("batch_size", 1),
+        "repeats": per_sample["n"],
+        "per_sample": format_energy(Energy(per_sample["median_j"])),
+        "ci": " – ".join(
+            format_energy(Energy(x), like=Energy(per_sample["median_j"]))
+            for x in per_sample["ci95_j"]
+        ),
+        "cv": f"{per_sample['cv']:.1%}",
+        "kind": document.get("energy_kind", "estimated"),
+        "sources": sources,
+        "k": None
+        if k is None
+        else f"{k['median']:.2f} (95 % CI {k['ci95'][0]:.2f} – {k['ci95'][1]:.2f})",
+        "environment": document.get("environment", {}),
+        "warnings": document.get("warnings", []),
+    }
+
+
+def context(data: ReportInput) -> dict[str, Any]:
+    """The values the templates render; pure, so a snapshot test can pin them down."""
+    decision = data.decision
+    estimate = data.head["estimate"]
+    lifecycle = next(r for r in decision.rows if r.key == "lifecycle")
+    shares = [
+        (label, (estimate["stages"].get(key) or {}).get("co2eq_kg"))
+        for key, label in (
+            ("search", "Model search"),
+            ("training", "Training"),
+            ("inference", "Inference"),
+        )
+    ]
+    everyday = None
+    if lifecycle.head is not None:
+        hours = lifecycle.head.energy.kwh * 1000 / LED_WATTS
+        everyday = {
+            "car": f"{lifecycle.head.co2eq.kg / CAR_YEAR_KG * 100:.2g} %",
+            "led": f"{hours:,.3g} hours" if hours >= 1 else f"{hours * 60:,.2g} minutes",
+        }
+    pr = data.pull_request
+    return {
+        "marker": marker(data.report_id),
+        "headline": headline(decision),
+        "rows": [_row_view(r) for r in decision.rows],
+        "has_base": decision.has_base,
+        "warn_only": decision.warn_only,
+        "max_increase": decision.max_increase_percent,
+        "pie": [(label, value * 1000) for label, value in shares if value]
+        if lifecycle.head
+        else [],
+        "head": _measurement(data.head),
+        "base": _measurement(data.base),
+        "assumptions": {
+            name: {**a, "value": _number(a["value"])}
+            for name, a in (estimate.get("assumptions") or {}).items()
+            if a and a.get("value") is not None and not isinstance(a["value"], dict)
+        },
+        "factor": estimate.get("emission_factor", {}),
+        "alternatives": [
+            {
+                **a,
+                "lifecycle": format_mass(Mass(a["lifecycle_co2eq_kg"])),
+                "intensity": format_intensity(Intensity(a["g_per_kwh"])),
+            }
+            for a in estimate.get("alternatives", [])
+        ],
+        "everyday": everyday,
+        "pr": pr,
+        "head_sha": (pr.head_sha if pr else "")[:7],
+        "base_sha": (pr.base_sha if pr else "")[:7],
+        "version": __version__,
+    }
+
+
+def to_markdown(data: ReportInput, template: Path | None = None) -> str:
+    """The report as GitHub Markdown, from templates/report.md.j2 or the user's own template."""
+    if template is None:
+        loaded = environment().get_template("report.md.j2")
+    else:
+        env = environment()
+        env.loader = jinja2.FileSystemLoader(str(template.parent))
+        loaded = env.get_template(template.name)
+    return loaded.render(**context(data))
+
+
+def to_text(data: ReportInput) -> str:
+    """The report for a terminal: the verdict, the table, and why each row has its status."""
+    view = context(data)
+    columns = ["label", "base", "head", "delta", "percent", "budget", "status"]
+    header = {
+        "label": "stage",
+        "base": "base",
+        "head": "head",
+        "delta": "Δ CO2eq",
+        "percent": "Δ %",
+        "budget": "budget",
+        "status": "",
+    }
+    table = [header, *view["rows"]]
+    widths = {c: max(len(str(r[c])) for r in table) for c in columns}
+    lines = [view["headline"], ""]
+    lines += ["  ".join(str(r[c]).ljust(widths[c]) for c in columns).rstrip() for r in table]
+    reasons = [f"  {r['label']}: {r['reason']}" for r in view["rows"] if r["reason"]]
+    if reasons:
+        lines += ["", *reasons]
+    return "\n".join(lines) + "\n"
