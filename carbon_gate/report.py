@@ -37,7 +37,7 @@ _VERDICT = {
 
 def marker(report_id: str) -> str:
     """The hidden line that identifies this gate's comment; `report_id` tells two gates apart."""
-    safe = re.sub(r"[^A-Za-z0-9._/:@+=-]", "_", report_id)[:100] or "default"
+    safe = re.sub(r"[^A-Za-z0-9._/:+=-]", "_", report_id)[:100] or "default"
     return f"{MARKER_PREFIX} id={safe} -->"
 
 

@@ -126,7 +126,7 @@ def _gate(
 
 def _default_id(config_name: str, env: Mapping[str, str]) -> str:
     job = env.get("GITHUB_JOB")
-    return f"{config_name}@{job}" if job else config_name
+    return f"{config_name}:{job}" if job else config_name
 
 
 def _publish(body: str, marker: str, pr: PullRequest, mode: str, env: Mapping[str, str]) -> bool:

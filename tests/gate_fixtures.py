@@ -1,0 +1,62 @@
+"""Results documents for the gate's tests, built by the real estimator, without measuring."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from carbon_gate import render_estimate
+from carbon_gate.assumptions import Assumptions, Location
+from carbon_gate.estimate import estimate
+from carbon_gate.grid import EmissionFactor
+from carbon_gate.units import Energy, Intensity
+
+FACTOR = EmissionFactor(Intensity(56.0), "FRA", "France", "test data", 2023)
+
+
+def results_document(
+    per_sample_j: float = 0.01,
+    cv: float = 0.02,
+    callable_: str = "toymodel.bench:predict",
+    cpu_model: str = "Test CPU",
+) -> dict[str, Any]:
+    """A results file's content for a model whose inference costs `per_sample_j` (±`cv`)."""
+    assumptions = Assumptions(
+        per_inference=Energy(per_sample_j),
+        training_samples=1e6,
+        epochs=10,
+        search_trials=4,
+        trial_share=0.25,
+        inferences=1e9,
+        location=Location(country="FRA"),
+    )
+    result = estimate(assumptions, FACTOR)
+    half = 2.776 * cv * per_sample_j / 5**0.5
+    return {
+        "format": "carbon-gate/results",
+        "version": 1,
+        "created": "2026-11-22T00:00:00+00:00",
+        "config": "carbon-budget.yml",
+        "benchmark": {"callable": callable_, "batch_size": 1},
+        "environment": {"cpu_model": cpu_model, "os": "Linux", "python": "3.11", "codecarbon": "3"},
+        "power_sources": {
+            "cpu": {"source": "estimated", "method": "TDP × CPU load model", "model": cpu_model},
+            "ram": {"source": "estimated", "method": "codecarbon's RAM power model"},
+            "gpu": None,
+        },
+        "energy_kind": "estimated",
+        "warmup": {},
+        "repeats": {},
+        "summary": {
+            "per_sample": {
+                "median_j": per_sample_j, "mean_j": per_sample_j,
+                "ci95_j": [per_sample_j - half, per_sample_j + half], "cv": cv, "n": 5,
+            },
+            "per_call": {"median_j": per_sample_j},
+            "batch_size": 1,
+            "train_step_per_sample": None,
+            "overhead_factor": None,
+        },
+        "warnings": [],
+        "estimate": json.loads(render_estimate.to_json(result, [])),
+    }  # fmt: skip

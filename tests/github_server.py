@@ -1,0 +1,134 @@
+"""A stand-in for GitHub's REST API on 127.0.0.1: the endpoints the gate uses, behaving like GitHub.
+
+Tokens decide who is calling: "bot-token" is the Actions GITHUB_TOKEN (comments as
+github-actions[bot], refused by GET /user), "pat-token" a person's token ("octo"),
+"readonly-token" a fork's read-only token (403 on writes); anything else is 401. Listings are paginated by `Link`
+headers, three comments a page. `fail_next` queues scripted responses (5xx, rate limits).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+PAGE = 3
+USERS = {
+    "bot-token": "github-actions[bot]",
+    "pat-token": "octo",
+    "readonly-token": "github-actions[bot]",
+}
+
+
+class FakeGitHub:
+    def __init__(self) -> None:
+        self.comments: dict[int, dict[str, Any]] = {}
+        self.requests: list[tuple[str, str]] = []
+        self.scripted: list[tuple[int, dict[str, str]]] = []
+        self.repository = "acme/model"
+        self.pull = 42
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> FakeGitHub:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def add_comment(self, author: str, body: str) -> int:
+        number = len(self.comments) + 1000
+        self.comments[number] = {
+            "id": number,
+            "user": {"login": author},
+            "body": body,
+            "html_url": f"https://github.test/c/{number}",
+        }
+        return number
+
+    def fail_next(self, status: int, headers: dict[str, str] | None = None, times: int = 1) -> None:
+        self.scripted += [(status, headers or {})] * times
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:  # quiet
+                pass
+
+            def _send(
+                self, status: int, body: Any = None, headers: dict[str, str] | None = None
+            ) -> None:
+                data = json.dumps(body if body is not None else {}).encode()
+                self.send_response(status)
+                for name, value in (headers or {}).items():
+                    self.send_header(name, value)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def _route(self, method: str) -> None:  # noqa: PLR0911 (one return per GitHub answer)
+                url = urlparse(self.path)
+                fake.requests.append((method, url.path))
+                length = int(self.headers.get("Content-Length") or 0)
+                payload = json.loads(self.rfile.read(length) or b"{}") if length else {}
+                if fake.scripted:
+                    status, headers = fake.scripted.pop(0)
+                    return self._send(status, {"message": "scripted"}, headers)
+                token = (self.headers.get("Authorization") or "").removeprefix("Bearer ")
+                if token not in USERS:
+                    return self._send(401, {"message": "Bad credentials"})
+                if url.path == "/user":
+                    if token != "pat-token":
+                        return self._send(
+                            403, {"message": "Resource not accessible by integration"}
+                        )
+                    return self._send(200, {"login": USERS[token], "type": "User"})
+                base = f"/repos/{fake.repository}/issues"
+                if url.path == f"{base}/{fake.pull}/comments" and method == "GET":
+                    page = int(parse_qs(url.query).get("page", ["1"])[0])
+                    items = list(fake.comments.values())
+                    chunk = items[(page - 1) * PAGE : page * PAGE]
+                    headers = {}
+                    if page * PAGE < len(items):
+                        headers["Link"] = (
+                            f'<{fake.url}{url.path}?per_page=100&page={page + 1}>; rel="next"'
+                        )
+                    return self._send(200, chunk, headers)
+                if method in ("POST", "PATCH") and token == "readonly-token":
+                    return self._send(403, {"message": "Resource not accessible by integration"})
+                if url.path == f"{base}/{fake.pull}/comments" and method == "POST":
+                    if len(payload.get("body", "")) > 65536:
+                        return self._send(422, {"message": "Validation Failed: body is too long"})
+                    number = fake.add_comment(USERS[token], payload["body"])
+                    return self._send(201, fake.comments[number])
+                if url.path.startswith(f"{base}/comments/") and method == "PATCH":
+                    number = int(url.path.rsplit("/", 1)[1])
+                    if number not in fake.comments:
+                        return self._send(404, {"message": "Not Found"})
+                    fake.comments[number]["body"] = payload["body"]
+                    return self._send(200, fake.comments[number])
+                return self._send(404, {"message": "Not Found"})
+
+            def do_GET(self) -> None:
+                self._route("GET")
+
+            def do_POST(self) -> None:
+                self._route("POST")
+
+            def do_PATCH(self) -> None:
+                self._route("PATCH")
+
+        return Handler

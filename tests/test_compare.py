@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import pytest
+from gate_fixtures import results_document
+
+from carbon_gate.compare import decide, side_from_results
+from carbon_gate.config import Budgets
+from carbon_gate.units import Energy, Mass
+
+HEAD_J = 0.0105  # +5 % against the base's 0.010 J
+
+
+def side(per_sample_j: float, cv: float = 0.02):  # type: ignore[no-untyped-def]
+    return side_from_results(results_document(per_sample_j, cv))
+
+
+def status(decision, key: str) -> str:  # type: ignore[no-untyped-def]
+    return next(row.status for row in decision.rows if row.key == key)
+
+
+def test_without_a_base_only_absolute_budgets_count() -> None:
+    decision = decide(side(0.01), None, Budgets(max_increase_percent=1.0))
+    assert decision.status == "pass"
+    assert not decision.has_base
+    assert all(row.delta_fraction is None for row in decision.rows)
+
+
+def test_an_absolute_budget_exceeded_fails_in_energy_or_in_co2() -> None:
+    head = side(0.01)
+    lifecycle = head.figures["lifecycle"]
+    assert lifecycle is not None
+    over_mass = Budgets(lifecycle=Mass(lifecycle.co2eq.kg * 0.99))
+    over_energy = Budgets(training=Energy(1.0))
+    assert status(decide(head, None, over_mass), "lifecycle") == "fail"
+    assert status(decide(head, None, over_energy), "training") == "fail"
+    assert decide(head, None, over_mass).exit_code == 1
+
+
+def test_growth_beyond_the_allowed_percentage_and_beyond_the_noise_fails() -> None:
+    decision = decide(side(HEAD_J, cv=0.01), side(0.01, cv=0.01), Budgets(max_increase_percent=2))
+    row = next(r for r in decision.rows if r.key == "inference_per_1000")
+    assert row.delta_fraction == pytest.approx(0.05)
+    assert row.uncertainty < 0.05
+    assert row.status == "fail"
+    assert "grew more than the allowed 2 %" in row.reason
+
+
+def test_growth_within_the_noise_is_a_warning_not_a_failure() -> None:
+    decision = decide(side(HEAD_J, cv=0.08), side(0.01, cv=0.08), Budgets(max_increase_percent=2))
+    row = next(r for r in decision.rows if r.key == "inference_per_1000")
+    assert row.uncertainty > 0.05
+    assert row.status == "warn"
+    assert "not significant" in row.reason
+    assert decision.status == "warn"
+    assert decision.exit_code == 0
+
+
+def test_growth_within_the_allowance_passes() -> None:
+    decision = decide(side(HEAD_J), side(0.01), Budgets(max_increase_percent=10))
+    assert decision.status == "pass"
+    assert decision.headline_row.delta_fraction == pytest.approx(0.05, rel=0.05)
+
+
+def test_warn_only_reports_failures_but_passes() -> None:
+    head = side(0.01)
+    decision = decide(head, None, Budgets(training=Energy(1.0)), warn_only=True)
+    assert status(decision, "training") == "warn"
+    assert "warn-only" in decision.headline_row.reason
+    assert decision.exit_code == 0
+
+
+def test_a_budget_on_a_stage_that_cannot_be_computed_is_unknown() -> None:
+    document = results_document()
+    document["estimate"]["stages"]["search"] = None
+    document["estimate"]["missing"] = {"search": "needs lifecycle.search.trials"}
+    decision = decide(side_from_results(document), None, Budgets(search=Mass(1.0)))
+    assert status(decision, "search") == "unknown"
+    assert decision.exit_code == 2
+
+
+def test_a_decrease_never_fails() -> None:
+    decision = decide(side(0.005), side(0.01), Budgets(max_increase_percent=0))
+    assert decision.status == "pass"
