@@ -2,8 +2,9 @@
 
 Tokens decide who is calling: "bot-token" is the Actions GITHUB_TOKEN (comments as
 github-actions[bot], refused by GET /user), "pat-token" a person's token ("octo"),
-"readonly-token" a fork's read-only token (403 on writes); anything else is 401. Listings are paginated by `Link`
-headers, three comments a page. `fail_next` queues scripted responses (5xx, rate limits).
+"readonly-token" a fork's read-only token (403 on writes); anything else is 401. Listings are
+paginated by `Link` headers, three comments a page. `fail_next` queues scripted responses
+(5xx, rate limits).
 """
 
 from __future__ import annotations
