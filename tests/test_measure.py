@@ -378,3 +378,17 @@ def test_zero_energy_is_an_error_not_a_pass() -> None:
     raw = {"repeats": {"inference": [{"calls": 10, "seconds": 1.0, "energy_j": 0.0}] * 2}}
     with pytest.raises(MeasurementError, match=r"reported 0\.0 J for a inference repeat"):
         summarize_run(raw, batch_size=1)
+
+
+def test_check_measures_the_head_when_given_no_results(project: Callable[[str], Path]) -> None:
+    project("""
+        setup: toymodel.bench:setup
+        callable: toymodel.bench:predict
+        python_path: [src]
+    """)
+    result = CliRunner().invoke(cli, ["check", "--comment", "off"])
+    assert result.exit_code == 0, result.stderr
+    assert "Benchmark — toymodel.bench:predict" in result.stderr
+    assert result.stdout.startswith("✅ carbon-gate: within budget")
+    assert Path("carbon-gate-results.json").is_file()
+    assert Path("carbon-gate-report.md").read_text(encoding="utf-8").startswith("<!-- carbon-gate")

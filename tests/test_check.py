@@ -1,0 +1,187 @@
+"""`carbon-gate check`, `report` and `comment` end to end: files, Actions outputs, and the comment
+on a GitHub stand-in on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from gate_fixtures import results_document
+from github_server import FakeGitHub
+
+from carbon_gate.cli import cli
+
+BUDGET = "grid: {country: FRA}\nbudgets:\n  lifecycle: 1 kg\n  max_increase: 2 %\n"
+SECRET = "bot-token"
+
+
+@pytest.fixture
+def server() -> Iterator[FakeGitHub]:
+    fake = FakeGitHub().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, write_budget: Callable[[str], Path]) -> Path:
+    """A checkout with a budget file, a base and a head results file, and an Actions event."""
+    write_budget(BUDGET)
+    for name, joules in (("base.json", 0.010), ("head.json", 0.0101), ("slower.json", 0.015)):
+        document = results_document(joules, cv=0.01)
+        (tmp_path / name).write_text(json.dumps(document), encoding="utf-8")
+    event = {
+        "pull_request": {
+            "number": 42,
+            "head": {"sha": "b" * 40, "ref": "feature", "repo": {"full_name": "acme/model"}},
+            "base": {"sha": "a" * 40, "ref": "main", "repo": {"full_name": "acme/model"}},
+        }
+    }
+    (tmp_path / "event.json").write_text(json.dumps(event), encoding="utf-8")
+    return tmp_path
+
+
+def actions_env(workspace: Path, server: FakeGitHub, token: str = SECRET) -> dict[str, str]:
+    return {
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_API_URL": server.url,
+        "GITHUB_REPOSITORY": "acme/model",
+        "GITHUB_EVENT_PATH": str(workspace / "event.json"),
+        "GITHUB_STEP_SUMMARY": str(workspace / "summary.md"),
+        "GITHUB_OUTPUT": str(workspace / "output.txt"),
+        "GITHUB_JOB": "carbon",
+        "GITHUB_TOKEN": token,
+    }
+
+
+def run(args: list[str], env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, args, env=env)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+def outputs(workspace: Path) -> dict[str, str]:
+    lines = (workspace / "output.txt").read_text(encoding="utf-8").splitlines()
+    values, i = {}, 0
+    while i < len(lines):
+        name, delimiter = lines[i].split("<<")
+        end = lines.index(delimiter, i + 1)
+        values[name] = "\n".join(lines[i + 1 : end])
+        i = end + 1
+    return values
+
+
+def test_report_renders_from_saved_results(workspace: Path) -> None:
+    code, out, _ = run(["report", "--results", "head.json", "--baseline", "base.json"])
+    assert code == 0
+    assert out.startswith("✅ carbon-gate: within budget — ")
+    report = (workspace / "carbon-gate-report.md").read_text(encoding="utf-8")
+    assert report.startswith("<!-- carbon-gate report id=carbon-budget.yml -->\n### ✅")
+
+
+def test_check_comments_then_updates_in_place_and_fills_the_job(
+    workspace: Path, server: FakeGitHub
+) -> None:
+    others = server.add_comment("alice", "LGTM")
+    env = actions_env(workspace, server)
+    args = ["check", "--results", "head.json", "--baseline", "base.json"]
+    code, out, err = run(args, env)
+    assert code == 0, err
+    assert "comment created: https://github.test/c/" in err
+    code, _, err = run(args, env)
+    assert "comment updated" in err
+    ours = [c for c in server.comments.values() if c["user"]["login"] == "github-actions[bot]"]
+    assert len(ours) == 1
+    assert ours[0]["body"].startswith("<!-- carbon-gate report id=carbon-budget.yml:carbon -->")
+    assert server.comments[others]["body"] == "LGTM"
+    assert "### ✅ carbon-gate" in (workspace / "summary.md").read_text(encoding="utf-8")
+    values = outputs(workspace)
+    assert values["status"] == "pass"
+    assert values["report-path"] == "carbon-gate-report.md"
+    assert float(values["lifecycle-delta-percent"]) == pytest.approx(1.0, abs=0.05)
+    assert SECRET not in out + err
+
+
+def test_a_regression_fails_with_an_annotation_at_the_budget_line(
+    workspace: Path, server: FakeGitHub
+) -> None:
+    env = actions_env(workspace, server)
+    code, out, _ = run(["check", "--results", "slower.json", "--baseline", "base.json"], env)
+    assert code == 1
+    assert (
+        "::error file=carbon-budget.yml,line=4,col=17,title=carbon-gate%3A Life cycle::"
+        "Life cycle: grew more than the allowed 2 %" in out
+    )
+    assert outputs(workspace)["status"] == "fail"
+    posted = next(iter(server.comments.values()))["body"]
+    assert "### ❌ carbon-gate: over budget" in posted
+
+
+def test_warn_only_passes_a_regression(workspace: Path, server: FakeGitHub) -> None:
+    env = actions_env(workspace, server)
+    args = ["check", "--results", "slower.json", "--baseline", "base.json", "--warn-only"]
+    code, out, _ = run(args, env)
+    assert code == 0
+    assert "::warning file=carbon-budget.yml" in out
+
+
+def test_a_read_only_token_warns_and_the_decision_stands(
+    workspace: Path, server: FakeGitHub
+) -> None:
+    env = actions_env(workspace, server, token="readonly-token")
+    code, out, err = run(["check", "--results", "head.json", "--baseline", "base.json"], env)
+    assert code == 0
+    assert "could not comment on acme/model#42" in err
+    assert "::warning title=carbon-gate::could not comment" in out
+    assert "read-only token" in err
+    assert (workspace / "summary.md").exists()
+    assert server.comments == {}
+    code, _, _ = run(["check", "--results", "slower.json", "--baseline", "base.json"], env)
+    assert code == 1  # commenting never changes the decision
+    code, _, _ = run(
+        ["check", "--results", "head.json", "--baseline", "base.json", "--fail-on-comment-error"],
+        env,
+    )
+    assert code == 3
+
+
+def test_comment_off_and_outside_a_pull_request(workspace: Path, server: FakeGitHub) -> None:
+    code, _, err = run(["check", "--results", "head.json"], {"GITHUB_TOKEN": SECRET})
+    assert code == 0
+    assert "not a pull request" in err
+    env = actions_env(workspace, server)
+    run(["check", "--results", "head.json", "--comment", "off"], env)
+    assert server.comments == {}
+
+
+def test_comment_posts_a_saved_report_with_a_marker(workspace: Path, server: FakeGitHub) -> None:
+    (workspace / "mine.md").write_text("hand-written report", encoding="utf-8")
+    env = {"GITHUB_API_URL": server.url, "GITHUB_TOKEN": SECRET}
+    code, _, err = run(
+        ["comment", "--report", "mine.md", "--repo", "acme/model", "--pr", "42"], env
+    )
+    assert code == 0, err
+    body = next(iter(server.comments.values()))["body"]
+    assert body == "<!-- carbon-gate report id=carbon-budget.yml -->\nhand-written report"
+
+
+def test_a_results_file_from_another_benchmark_is_refused(workspace: Path) -> None:
+    (workspace / "carbon-budget.yml").write_text(
+        BUDGET + "benchmark: {callable: 'other.bench:predict'}\n", encoding="utf-8"
+    )
+    code, _, err = run(["report", "--results", "head.json"])
+    assert code == 2
+    assert "was measured for another benchmark" in err
+
+
+def test_missing_and_broken_inputs_are_usage_errors(workspace: Path) -> None:
+    code, _, err = run(["report", "--results", "head.json", "--baseline", "nope.json"])
+    assert (code, "nope.json: no such file" in err) == (2, True)
+    (workspace / "event.json").write_text("{broken", encoding="utf-8")
+    code, _, err = run(
+        ["report", "--results", "head.json"], {"GITHUB_EVENT_PATH": str(workspace / "event.json")}
+    )
+    assert code == 2
+    assert "cannot read the event" in err
