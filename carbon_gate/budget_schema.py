@@ -257,6 +257,13 @@ BUDGETS = Section(
             "5 %",
             checks=(not_negative,),
         ),
+        "noise_floor": _quantity(
+            "Smallest change between separate runs that can count as real, in percent (default "
+            "20): identical code measured twice on a shared runner differs by 8-16 %.",
+            units.parse_percent,
+            "20 %",
+            checks=(not_negative,),
+        ),
     },
 )
 

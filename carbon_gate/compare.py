@@ -2,8 +2,8 @@
 
 Pure: it takes the figures of both sides (as results files hold them) and the budgets, and returns a
 `Decision`. A stage fails when it exceeds its absolute budget, or when it grew more than the allowed
-percentage *and* more than the measurements' own uncertainty; growth within the noise is a warning,
-never a failure.
+percentage *and* more than separate runs can differ by: the spread of both runs, and never less than
+`budgets.noise_floor`. Growth within the noise is a warning, never a failure.
 """
 
 from __future__ import annotations
@@ -52,11 +52,9 @@ def side_from_results(document: dict[str, Any]) -> Side:
     per_1000 = estimate.get("per_1000_inferences")
     figures["inference_per_1000"] = None if per_1000 is None else _figure(per_1000)
     summary = document["summary"]
-    u_energy = _relative_half_width(
-        summary["per_sample"]["ci95_j"], summary["per_sample"]["mean_j"]
-    )
+    u_energy = _run_uncertainty(summary["per_sample"], "_j")
     k = summary.get("overhead_factor")
-    u_k = 0.0 if k is None else _relative_half_width(k["ci95"], k["mean"])
+    u_k = 0.0 if k is None else _run_uncertainty(k, "")
     hardware = estimate.get("training_method") == "hardware"
     # Training rests on I and on k (when measured); in hardware mode on neither.
     u_training = 0.0 if hardware else math.hypot(u_energy, u_k)
@@ -79,9 +77,13 @@ def _figure(stage: dict[str, Any]) -> Figure:
     return Figure(Energy.from_kwh(float(stage["energy_kwh"])), Mass(float(stage["co2eq_kg"])))
 
 
-def _relative_half_width(interval: list[float], mean: float) -> float:
-    low, high = interval
-    return (high - low) / 2 / mean if mean else math.inf
+def _run_uncertainty(summary: dict[str, Any], unit: str) -> float:
+    """How far another run of the same code could land, relative (95 %): a whole run is one more
+    draw, so the spread of single repeats (1.96 × CV) counts, not only the interval of the mean."""
+    low, high = summary[f"ci95{unit}"]
+    mean = summary[f"mean{unit}"]
+    of_mean = (high - low) / 2 / mean if mean else math.inf
+    return max(of_mean, 1.96 * float(summary.get("cv") or 0.0))
 
 
 @dataclass(frozen=True)
@@ -149,8 +151,17 @@ def decide(
 ) -> Decision:
     """Compare `head` with its budgets and with `base` (None when there is no base to compare)."""
     allowed = budgets.max_increase_percent
+    floor = budgets.noise_floor_percent / 100
     rows = [
-        _row(key, head, base, limit=getattr(budgets, key), allowed=allowed, warn_only=warn_only)
+        _row(
+            key,
+            head,
+            base,
+            limit=getattr(budgets, key),
+            allowed=allowed,
+            floor=floor,
+            warn_only=warn_only,
+        )
         for key in BUDGET_KEYS
     ]
     statuses = {row.status for row in rows}
@@ -165,13 +176,17 @@ def _row(
     *,
     limit: Mass | Energy | None,
     allowed: float | None,
+    floor: float,
     warn_only: bool,
 ) -> Row:
     figure = head.figures.get(key)
     previous = None if base is None else base.figures.get(key)
     noise = 0.0
     if base is not None:
-        noise = math.hypot(head.uncertainty.get(key, 0.0), base.uncertainty.get(key, 0.0))
+        # Separate runs drift apart more than their own spread shows: never below the floor.
+        noise = max(
+            math.hypot(head.uncertainty.get(key, 0.0), base.uncertainty.get(key, 0.0)), floor
+        )
     row = Row(key, figure, previous, limit, "pass", "", noise)
     if figure is None:
         if limit is None:
@@ -186,7 +201,10 @@ def _row(
     change = row.delta_fraction
     if change is not None and allowed is not None and change * 100 > allowed:
         if change > noise:
-            failures.append(f"grew more than the allowed {allowed:g} %")
+            failures.append(
+                f"grew {change:.1%}, more than the allowed {allowed:g} % and beyond the "
+                f"±{noise:.0%} that separate runs can differ by"
+            )
         else:
             return Row(
                 key,
@@ -194,8 +212,8 @@ def _row(
                 previous,
                 limit,
                 "warn",
-                f"grew more than the allowed {allowed:g} %, but within the "
-                f"measurement's ±{noise:.1%} uncertainty: not significant",
+                f"grew {change:.1%}, more than the allowed {allowed:g} %, but within the "
+                f"±{noise:.0%} that separate runs can differ by: not significant",
                 noise,
             )
     if failures:

@@ -37,12 +37,27 @@ def test_an_absolute_budget_exceeded_fails_in_energy_or_in_co2() -> None:
 
 
 def test_growth_beyond_the_allowed_percentage_and_beyond_the_noise_fails() -> None:
-    decision = decide(side(HEAD_J, cv=0.01), side(0.01, cv=0.01), Budgets(max_increase_percent=2))
+    budgets = Budgets(max_increase_percent=2, noise_floor_percent=1)
+    decision = decide(side(HEAD_J, cv=0.01), side(0.01, cv=0.01), budgets)
     row = next(r for r in decision.rows if r.key == "inference_per_1000")
     assert row.delta_fraction == pytest.approx(0.05)
     assert row.uncertainty < 0.05
     assert row.status == "fail"
-    assert "grew more than the allowed 2 %" in row.reason
+    assert "grew 5.0%, more than the allowed 2 %" in row.reason
+
+
+def test_separate_runs_are_never_trusted_below_the_noise_floor() -> None:
+    # Tight repeats within each run do not make two runs comparable to better than the floor.
+    decision = decide(side(0.0115, cv=0.001), side(0.01, cv=0.001), Budgets(max_increase_percent=2))
+    row = next(r for r in decision.rows if r.key == "inference_per_1000")
+    assert row.uncertainty == pytest.approx(0.20)
+    assert row.status == "warn"
+    assert "within the ±20% that separate runs can differ by" in row.reason
+
+
+def test_the_spread_of_single_repeats_counts_not_only_the_interval_of_the_mean() -> None:
+    noisy = side_from_results(results_document(0.01, cv=0.2))
+    assert noisy.uncertainty["inference"] == pytest.approx(1.96 * 0.2)
 
 
 def test_growth_within_the_noise_is_a_warning_not_a_failure() -> None:

@@ -52,7 +52,7 @@ def test_the_verdict_comes_first() -> None:
     assert lines["pass"].startswith("### ✅ carbon-gate: within budget")
     assert lines["warn"].startswith("### ⚠️ carbon-gate: within budget, with a warning")
     assert lines["fail"].startswith("### ❌ carbon-gate: over budget")
-    assert "grew more than the allowed 2 %" in lines["fail"]
+    assert "grew 50.0%, more than the allowed 2 %" in lines["fail"]
 
 
 def test_the_marker_is_first_and_names_the_gate() -> None:
