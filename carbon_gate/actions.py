@@ -14,12 +14,12 @@ def append_summary(env: Mapping[str, str], markdown: str) -> bool:
     path = env.get("GITHUB_STEP_SUMMARY")
     if not path:
         return False
-    data = markdown.encode("utf-8")
+    data = markdown.rstrip("\n").encode("utf-8") + b"\n"
     if len(data) > SUMMARY_LIMIT:
         note = "\n\n> ✂️ Trimmed to fit the 1 MiB job-summary limit.\n".encode()
         data = data[: SUMMARY_LIMIT - len(note)].decode("utf-8", "ignore").encode() + note
     with Path(path).open("ab") as summary:
-        summary.write(data + b"\n")
+        summary.write(data)
     return True
 
 

@@ -68,10 +68,11 @@ class _Group(click.Group):
         except Exception as error:  # the last line of defence: no traceback, but what happened
             if os.environ.get("CARBON_GATE_DEBUG"):
                 raise
-            output.message(
-                f"internal error: {type(error).__name__}: {error} — please report it; "
-                "set CARBON_GATE_DEBUG=1 to see the traceback"
-            )
+            message = f"internal error: {type(error).__name__}: {error}"
+            token = os.environ.get("GITHUB_TOKEN", "").strip()
+            if token:
+                message = message.replace(token, "***")
+            output.message(f"{message} — please report it; set CARBON_GATE_DEBUG=1 to see more")
             ctx.exit(3)
         ctx.exit(code if isinstance(code, int) else 0)
 

@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import jinja2
-
 from carbon_gate import __version__
 from carbon_gate.compare import Decision, Row
 from carbon_gate.pull_request import PullRequest
@@ -86,10 +84,8 @@ def _row_view(row: Row) -> dict[str, str]:
         "label": row.label,
         "base": _mass(None if row.base is None else row.base.co2eq),
         "head": _mass(None if row.head is None else row.head.co2eq),
-        "energy": "—" if row.head is None else format_energy(row.head.energy),
         "delta": "—" if row.delta is None else _signed(row.delta),
         "percent": _percent(row.delta_fraction),
-        "noise": f"±{row.uncertainty:.1%}" if row.delta_fraction is not None else "—",
         "budget": _limit(row.limit),
         "status": f"{_STATUS[row.status]} {row.status}",
         "reason": row.reason,
@@ -103,6 +99,40 @@ def _number(value: Any) -> Any:
     return format_count(value) if abs(value) >= 1e4 else f"{value:.3g}"
 
 
+def _factor(factor: dict[str, Any]) -> dict[str, str]:
+    year = factor.get("year")
+    return {
+        "intensity": format_intensity(Intensity(float(factor.get("g_per_kwh") or 0))),
+        "name": str(factor.get("name", "")),
+        "location": str(factor.get("location", "")),
+        "source": str(factor.get("source", "")) + (f", {int(year)}" if year else ""),
+    }
+
+
+def _notes(head: dict[str, Any], base: dict[str, Any] | None) -> list[str]:
+    """What makes the comparison less like-for-like."""
+    if base is None:
+        return []
+    notes = []
+    cpu = [str((d.get("environment") or {}).get("cpu_model", "")) for d in (head, base)]
+    if cpu[0] != cpu[1]:
+        notes.append(
+            f"head and base ran on different CPUs ({cpu[1]} → {cpu[0]}): the change "
+            "includes the hardware's"
+        )
+    kinds = [str(d.get("energy_kind", "")) for d in (head, base)]
+    if kinds[0] != kinds[1]:
+        notes.append(
+            f"the base's energy was {kinds[1]}, the head's {kinds[0]}: they are not like for like"
+        )
+    return notes
+
+
+def _one_line(text: str) -> str:
+    """Text for a terminal line: no line breaks that could start a line of their own."""
+    return " ".join(str(text).split())
+
+
 def _signed(mass: Mass) -> str:
     sign = "+" if mass.kg >= 0 else "−"
     return sign + _mass(Mass(abs(mass.kg)))
@@ -114,28 +144,37 @@ def _measurement(document: dict[str, Any] | None) -> dict[str, Any] | None:
     summary, bench = document["summary"], document.get("benchmark", {})
     per_sample = summary["per_sample"]
     sources = [
-        {"component": name.upper(), **source}
-        for name, source in document.get("power_sources", {}).items()
-        if source
+        {
+            "component": name.upper(),
+            "source": str(source.get("source", "")),
+            "method": str(source.get("method", "")),
+            "model": str(source.get("model") or ""),
+        }
+        for name, source in (document.get("power_sources") or {}).items()
+        if name in ("cpu", "gpu", "ram") and isinstance(source, dict)
     ]
     k = summary.get("overhead_factor")
+    # A results file may come from a fork's pull request: every string in it is untrusted, and
+    # numbers are formatted here, so that nothing but text reaches the template.
     return {
-        "what": bench.get("command") or bench.get("callable") or "?",
-        "batch": summary.get("batch_size", 1),
-        "repeats": per_sample["n"],
+        "what": str(bench.get("command") or bench.get("callable") or "?"),
+        "batch": _number(summary.get("batch_size", 1)),
+        "repeats": _number(per_sample["n"]),
         "per_sample": format_energy(Energy(per_sample["median_j"])),
         "ci": " – ".join(
             format_energy(Energy(x), like=Energy(per_sample["median_j"]))
             for x in per_sample["ci95_j"]
         ),
         "cv": f"{per_sample['cv']:.1%}",
-        "kind": document.get("energy_kind", "estimated"),
+        "kind": str(document.get("energy_kind", "estimated")),
         "sources": sources,
         "k": None
         if k is None
         else f"{k['median']:.2f} (95 % CI {k['ci95'][0]:.2f} – {k['ci95'][1]:.2f})",
-        "environment": document.get("environment", {}),
-        "warnings": document.get("warnings", []),
+        "environment": {
+            str(key): str(value) for key, value in (document.get("environment") or {}).items()
+        },
+        "warnings": [str(w) for w in document.get("warnings") or []],
     }
 
 
@@ -173,16 +212,22 @@ def context(data: ReportInput) -> dict[str, Any]:
         "head": _measurement(data.head),
         "base": _measurement(data.base),
         "assumptions": {
-            name: {**a, "value": _number(a["value"])}
+            str(name): {
+                "value": str(_number(a["value"])),
+                "unit": str(a.get("unit") or ""),
+                "source": str(a.get("source") or "given"),
+            }
             for name, a in (estimate.get("assumptions") or {}).items()
             if a and a.get("value") is not None and not isinstance(a["value"], dict)
         },
-        "factor": estimate.get("emission_factor", {}),
+        "factor": _factor(estimate.get("emission_factor") or {}),
+        "notes": _notes(data.head, data.base),
         "alternatives": [
             {
-                **a,
-                "lifecycle": format_mass(Mass(a["lifecycle_co2eq_kg"])),
-                "intensity": format_intensity(Intensity(a["g_per_kwh"])),
+                "name": str(a.get("name", "")),
+                "location": str(a.get("location", "")),
+                "lifecycle": format_mass(Mass(float(a["lifecycle_co2eq_kg"]))),
+                "intensity": format_intensity(Intensity(float(a["g_per_kwh"]))),
             }
             for a in estimate.get("alternatives", [])
         ],
@@ -196,13 +241,10 @@ def context(data: ReportInput) -> dict[str, Any]:
 
 def to_markdown(data: ReportInput, template: Path | None = None) -> str:
     """The report as GitHub Markdown, from templates/report.md.j2 or the user's own template."""
-    if template is None:
-        loaded = environment().get_template("report.md.j2")
-    else:
-        env = environment()
-        env.loader = jinja2.FileSystemLoader(str(template.parent))
-        loaded = env.get_template(template.name)
-    return loaded.render(**context(data))
+    env = environment() if template is None else environment(template.parent)
+    return env.get_template("report.md.j2" if template is None else template.name).render(
+        **context(data)
+    )
 
 
 def to_text(data: ReportInput) -> str:
@@ -220,9 +262,10 @@ def to_text(data: ReportInput) -> str:
     }
     table = [header, *view["rows"]]
     widths = {c: max(len(str(r[c])) for r in table) for c in columns}
-    lines = [view["headline"], ""]
+    lines = [_one_line(view["headline"]), ""]
     lines += ["  ".join(str(r[c]).ljust(widths[c]) for c in columns).rstrip() for r in table]
-    reasons = [f"  {r['label']}: {r['reason']}" for r in view["rows"] if r["reason"]]
+    reasons = [f"  {r['label']}: {_one_line(r['reason'])}" for r in view["rows"] if r["reason"]]
+    reasons += [f"  note: {_one_line(note)}" for note in view["notes"]]
     if reasons:
         lines += ["", *reasons]
     return "\n".join(lines) + "\n"

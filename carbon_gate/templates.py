@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import jinja2
+from jinja2.sandbox import SandboxedEnvironment
 
 
 def directory() -> Path:
@@ -16,10 +17,11 @@ def directory() -> Path:
     return installed if installed.is_dir() else here.parent / "templates"
 
 
-def environment() -> jinja2.Environment:
-    """A Jinja2 environment for Markdown: undefined names are errors; escaping is explicit."""
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(directory()),
+def environment(folder: Path | None = None) -> jinja2.Environment:
+    """A sandboxed Jinja2 environment for Markdown (a user's template cannot reach Python's
+    internals, the environment or the token); undefined names are errors; escaping is explicit."""
+    env = SandboxedEnvironment(
+        loader=jinja2.FileSystemLoader(folder or directory()),
         undefined=jinja2.StrictUndefined,
         autoescape=False,  # Markdown, not HTML: untrusted strings go through the `md` filter
         keep_trailing_newline=True,

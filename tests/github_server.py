@@ -28,6 +28,7 @@ class FakeGitHub:
         self.comments: dict[int, dict[str, Any]] = {}
         self.requests: list[tuple[str, str]] = []
         self.scripted: list[tuple[int, dict[str, str]]] = []
+        self.fail_after_posting = 0  # POSTs that create the comment, then answer 502
         self.repository = "acme/model"
         self.pull = 42
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -114,6 +115,9 @@ class FakeGitHub:
                     if len(payload.get("body", "")) > 65536:
                         return self._send(422, {"message": "Validation Failed: body is too long"})
                     number = fake.add_comment(USERS[token], payload["body"])
+                    if fake.fail_after_posting:
+                        fake.fail_after_posting -= 1
+                        return self._send(502, {"message": "Bad Gateway"})
                     return self._send(201, fake.comments[number])
                 if url.path.startswith(f"{base}/comments/") and method == "PATCH":
                     number = int(url.path.rsplit("/", 1)[1])

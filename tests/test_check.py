@@ -158,7 +158,7 @@ def test_comment_off_and_outside_a_pull_request(workspace: Path, server: FakeGit
 
 def test_comment_posts_a_saved_report_with_a_marker(workspace: Path, server: FakeGitHub) -> None:
     (workspace / "mine.md").write_text("hand-written report", encoding="utf-8")
-    env = {"GITHUB_API_URL": server.url, "GITHUB_TOKEN": SECRET}
+    env = {"GITHUB_API_URL": server.url, "GITHUB_TOKEN": SECRET, "GITHUB_ACTIONS": "true"}
     code, _, err = run(
         ["comment", "--report", "mine.md", "--repo", "acme/model", "--pr", "42"], env
     )
@@ -185,3 +185,62 @@ def test_missing_and_broken_inputs_are_usage_errors(workspace: Path) -> None:
     )
     assert code == 2
     assert "cannot read the event" in err
+
+
+def test_a_users_template_without_the_marker_still_updates_in_place(
+    workspace: Path, server: FakeGitHub
+) -> None:
+    (workspace / "mine.md.j2").write_text("My report: {{ headline|md }}\n", encoding="utf-8")
+    (workspace / "carbon-budget.yml").write_text(
+        BUDGET + "report: {template: mine.md.j2}\n", encoding="utf-8"
+    )
+    env = actions_env(workspace, server)
+    for _ in range(3):
+        code, _, err = run(["check", "--results", "head.json"], env)
+        assert code == 0, err
+    assert len(server.comments) == 1
+
+
+def test_text_from_results_files_cannot_issue_workflow_commands(
+    workspace: Path, server: FakeGitHub
+) -> None:
+    document = json.loads((workspace / "head.json").read_text(encoding="utf-8"))
+    document["estimate"]["missing"] = {"search": "x\n::add-mask::PWNED"}
+    document["estimate"]["stages"]["search"] = None
+    (workspace / "head.json").write_text(json.dumps(document), encoding="utf-8")
+    (workspace / "carbon-budget.yml").write_text(BUDGET + "  search: 1 kg\n", encoding="utf-8")
+    code, out, _ = run(["check", "--results", "head.json"], actions_env(workspace, server))
+    assert code == 2
+    lines = out.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("::stop-commands::"))
+    token = lines[start].removeprefix("::stop-commands::")
+    end = lines.index(f"::{token}::")
+    assert "PWNED" in "\n".join(lines[start:end])
+    # Outside stop-commands only our own annotations start a line; theirs are escaped within.
+    assert not any(line.startswith("::add-mask::") for line in lines)
+    assert all(
+        line.startswith(("::error", "::warning"))
+        for line in lines[end + 1 :]
+        if line.startswith("::")
+    )
+
+
+def test_a_broken_template_is_a_usage_error(workspace: Path) -> None:
+    (workspace / "bad.md.j2").write_text("{{ nope( }}", encoding="utf-8")
+    (workspace / "carbon-budget.yml").write_text(
+        BUDGET + "report: {template: bad.md.j2}\n", encoding="utf-8"
+    )
+    code, _, err = run(["report", "--results", "head.json"])
+    assert code == 2
+    assert "bad.md.j2: TemplateSyntaxError" in err
+
+
+def test_the_job_summary_never_exceeds_its_limit(tmp_path: Path) -> None:
+    from carbon_gate import actions
+
+    path = tmp_path / "summary.md"
+    actions.append_summary({"GITHUB_STEP_SUMMARY": str(path)}, "x" * (2 * actions.SUMMARY_LIMIT))
+    assert len(path.read_bytes()) <= actions.SUMMARY_LIMIT
+    path.unlink()
+    actions.append_summary({"GITHUB_STEP_SUMMARY": str(path)}, "y" * actions.SUMMARY_LIMIT)
+    assert len(path.read_bytes()) <= actions.SUMMARY_LIMIT

@@ -96,3 +96,27 @@ def test_a_budget_on_a_stage_that_cannot_be_computed_is_unknown() -> None:
 def test_a_decrease_never_fails() -> None:
     decision = decide(side(0.005), side(0.01), Budgets(max_increase_percent=0))
     assert decision.status == "pass"
+
+
+def test_noise_never_excuses_an_exceeded_budget() -> None:
+    head, base = side(HEAD_J, cv=0.08), side(0.01, cv=0.08)
+    lifecycle = head.figures["lifecycle"]
+    assert lifecycle is not None
+    budgets = Budgets(lifecycle=Mass(lifecycle.co2eq.kg / 2), max_increase_percent=2)
+    row = next(r for r in decide(head, base, budgets).rows if r.key == "lifecycle")
+    assert row.status == "fail"
+    assert row.rule == "budget"
+    assert row.reason.startswith("over budget; grew")
+
+
+def test_the_change_is_measured_in_co2_which_the_budgets_limit() -> None:
+    base = results_document(0.01)
+    head = results_document(0.01)
+    for stage in head["estimate"]["stages"].values():
+        stage["co2eq_kg"] *= 12  # the pull request moved the model to a dirtier grid
+    decision = decide(
+        side_from_results(head), side_from_results(base), Budgets(max_increase_percent=5)
+    )
+    row = next(r for r in decision.rows if r.key == "lifecycle")
+    assert row.delta_fraction == pytest.approx(11.0)
+    assert row.status == "fail"

@@ -23,7 +23,12 @@ def client(
     server: FakeGitHub, token: str = "bot-token", **kwargs: object
 ) -> tuple[GitHub, list[float]]:
     slept: list[float] = []
-    options = {"sleep": slept.append, "clock": lambda: 1_000_000.0, **kwargs}
+    options = {
+        "sleep": slept.append,
+        "clock": lambda: 1_000_000.0,
+        "fallback_identity": "github-actions[bot]",
+        **kwargs,
+    }
     return GitHub(server.url, token, **options), slept  # type: ignore[arg-type]
 
 
@@ -67,9 +72,46 @@ def test_a_personal_token_edits_only_its_own_persons_comments(server: FakeGitHub
 
 def test_server_errors_are_retried_with_backoff(server: FakeGitHub) -> None:
     server.fail_next(502, times=2)
-    github, slept = client(server)
-    assert github.publish("acme/model", 42, MARKER, MARKER, "new").action == "created"
+    github, slept = client(server, token="pat-token")
+    assert github.identity() == "octo"
     assert slept == [1.0, 2.0]
+
+
+def test_a_post_that_landed_before_failing_is_not_posted_again(server: FakeGitHub) -> None:
+    server.fail_after_posting = 1
+    github, _ = client(server)
+    assert github.publish("acme/model", 42, f"{MARKER}\nrun", MARKER, "new").action == "created"
+    assert len(server.comments) == 1
+
+
+def test_a_post_that_failed_before_landing_is_posted_again(server: FakeGitHub) -> None:
+    server.fail_next(502)
+    github, _ = client(server)
+    assert github.publish("acme/model", 42, f"{MARKER}\nrun", MARKER, "new").action == "created"
+    assert len(server.comments) == 1
+    assert [m for m, _ in server.requests].count("POST") == 2
+
+
+def test_without_an_identity_the_gate_will_not_guess_whose_comment_to_edit(
+    server: FakeGitHub,
+) -> None:
+    github, _ = client(server, fallback_identity=None)
+    with pytest.raises(GitHubError, match="cannot tell which account the token belongs to"):
+        github.publish("acme/model", 42, MARKER, MARKER, "update")
+
+
+def test_the_deadline_covers_the_whole_publication(server: FakeGitHub) -> None:
+    server.fail_next(429, {"retry-after": "50"}, times=3)
+    github, slept = client(server, max_wait_s=120.0)
+    with pytest.raises(GitHubError, match="HTTP 429"):
+        github.publish("acme/model", 42, MARKER, MARKER, "update")
+    assert sum(slept) <= 120.0
+
+
+def test_a_token_with_a_line_break_is_refused_without_showing_it() -> None:
+    with pytest.raises(GitHubError) as caught:
+        GitHub("http://127.0.0.1:9", "ghp_SUPERSECRET\n x")
+    assert "SUPERSECRET" not in str(caught.value)
 
 
 def test_retry_after_is_obeyed(server: FakeGitHub) -> None:

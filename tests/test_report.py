@@ -84,3 +84,41 @@ def test_a_users_own_template(tmp_path: Path) -> None:
     decision = decide(side_from_results(head), None, Budgets())
     text = report.to_markdown(report.ReportInput(decision, head, None, None, "x"), template)
     assert text.startswith("<!-- carbon-gate report id=x -->\nOURS: ✅ carbon-gate")
+
+
+def test_every_string_from_a_results_file_comes_out_inert() -> None:
+    head = results_document(0.01)
+    head["energy_kind"] = HOSTILE
+    head["power_sources"]["cpu"] = {"source": HOSTILE, "method": HOSTILE, "model": HOSTILE}
+    head["environment"] = {"os": HOSTILE, "python": HOSTILE, "codecarbon": HOSTILE}
+    head["warnings"] = [HOSTILE]
+    head["estimate"]["assumptions"][HOSTILE] = {
+        "value": HOSTILE,
+        "unit": HOSTILE,
+        "source": HOSTILE,
+    }
+    head["estimate"]["emission_factor"].update(name=HOSTILE, source=HOSTILE, location=HOSTILE)
+    head["estimate"]["missing"] = {"search": "x\n::error file=a,line=1::PWNED"}
+    head["estimate"]["stages"]["search"] = None
+    decision = decide(side_from_results(head), None, Budgets(search=Mass(1.0)))
+    data = report.ReportInput(decision, head, results_document(), PR, "x")
+    text = report.to_markdown(data)
+    assert not re.search(r"(?<!\\)<img", text)
+    assert "@everyone" not in text
+    assert "](https://evil.example)" not in text
+    terminal = report.to_text(data)
+    assert not any(line.startswith("::") for line in terminal.splitlines())
+    assert "note: the base's energy was estimated" in terminal
+
+
+def test_a_template_cannot_reach_python_internals(tmp_path: Path) -> None:
+    import jinja2
+
+    template = tmp_path / "evil.md.j2"
+    template.write_text("{{ lipsum.__globals__.os.environ }}", encoding="utf-8")
+    head = results_document()
+    data = report.ReportInput(
+        decide(side_from_results(head), None, Budgets()), head, None, None, "x"
+    )
+    with pytest.raises(jinja2.exceptions.SecurityError):
+        report.to_markdown(data, template)

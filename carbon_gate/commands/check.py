@@ -7,13 +7,16 @@ comment  publish a rendered report as the pull request's comment
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import jinja2
+
 from carbon_gate import actions, compare, config, grid, output, report, results
 from carbon_gate.errors import UsageError
-from carbon_gate.github import GitHub, GitHubError, fit
+from carbon_gate.github import ACTIONS_BOT, GitHub, GitHubError, fit
 from carbon_gate.pull_request import PullRequest, from_environment
 
 
@@ -54,11 +57,11 @@ def comment_command(report_path: Path, options: dict[str, Any], env: Mapping[str
     pr = from_environment(env, options.get("repo"), options.get("pr"))
     if pr is None:
         raise UsageError("no pull request to comment on — pass --repo OWNER/NAME and --pr NUMBER")
-    marker = report.marker(options.get("report_id") or "carbon-budget.yml")
-    if report.MARKER_PREFIX not in body:
-        body = f"{marker}\n{body}"
+    if body.startswith(report.MARKER_PREFIX):  # rendered by carbon-gate: keep its own marker
+        marker = body.split("\n", 1)[0]
     else:
-        marker = body[body.index(report.MARKER_PREFIX) :].split("-->", 1)[0] + "-->"
+        marker = report.marker(options.get("report_id") or "carbon-budget.yml")
+        body = f"{marker}\n{body}"
     posted = _publish(body, marker, pr, options.get("mode", "update"), env)
     return 0 if posted else 3
 
@@ -102,10 +105,22 @@ def _gate(
     )
     report_id = options.get("report_id") or loaded.report_id or _default_id(name, env)
     data = report.ReportInput(decision, head, base, pr, report_id)
-    markdown = report.to_markdown(data, loaded.report_template)
+    marker = report.marker(report_id)
+    try:
+        markdown = report.to_markdown(data, loaded.report_template)
+        text = report.to_text(data)
+    except jinja2.TemplateError as error:
+        where = loaded.report_template or "the built-in report template"
+        raise UsageError(f"{where}: {type(error).__name__}: {error}") from None
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise UsageError(
+            f"a results file has a malformed value ({error}) — measure again"
+        ) from None
+    if not markdown.startswith(marker):  # a template of the user's that forgot it
+        markdown = f"{marker}\n{markdown}"
     report_path: Path = options["report_output"]
     results.write_text(report_path, markdown)
-    output.result(report.to_text(data))
+    _print_untrusted(text, env)
     output.message(f"report written to {report_path}")
 
     in_actions = env.get("GITHUB_ACTIONS") == "true"
@@ -118,9 +133,9 @@ def _gate(
         if pr is None:
             output.message("not a pull request (no event, no --pr): the report was not posted")
         else:
-            posted = _publish(markdown, report.marker(report_id), pr, options["comment"], env)
+            posted = _publish(markdown, marker, pr, options["comment"], env)
             if not posted and options.get("fail_on_comment_error"):
-                return max(decision.exit_code, 3)
+                return decision.exit_code or 3
     return decision.exit_code
 
 
@@ -139,8 +154,13 @@ def _publish(body: str, marker: str, pr: PullRequest, mode: str, env: Mapping[st
             "`GITHUB_TOKEN: ${{ github.token }}` to the step",
         )
         return False
-    client = GitHub(env.get("GITHUB_API_URL") or "https://api.github.com", token)
+    in_actions = env.get("GITHUB_ACTIONS") == "true"
     try:
+        client = GitHub(
+            env.get("GITHUB_API_URL") or "https://api.github.com",
+            token,
+            fallback_identity=ACTIONS_BOT if in_actions else None,
+        )
         published = client.publish(pr.repository, pr.number, fit(body), marker, mode)
     except GitHubError as error:
         fork = " This pull request comes from a fork." if pr.fork else ""
@@ -152,6 +172,16 @@ def _publish(body: str, marker: str, pr: PullRequest, mode: str, env: Mapping[st
         return False
     output.message(f"comment {published.action}: {published.url}")
     return True
+
+
+def _print_untrusted(text: str, env: Mapping[str, str]) -> None:
+    """Print text that holds strings from results files: in Actions, inside stop-commands, so
+    that nothing in it can act as a workflow command (::error, ::add-mask, …)."""
+    if env.get("GITHUB_ACTIONS") != "true":
+        output.result(text)
+        return
+    token = secrets.token_hex(16)
+    output.result(f"::stop-commands::{token}\n{text.rstrip()}\n::{token}::")
 
 
 def _warn(env: Mapping[str, str], message: str) -> None:
@@ -186,9 +216,7 @@ def _annotations(decision: compare.Decision, loaded: config.Config, name: str) -
     for row in decision.rows:
         if row.status not in ("fail", "warn", "unknown"):
             continue
-        key = f"budgets.{row.key}"
-        if "grew" in row.reason and "over budget" not in row.reason:
-            key = "budgets.max_increase"
+        key = "budgets.max_increase" if row.rule == "growth" else f"budgets.{row.key}"
         line, col = loaded.positions.get(key, (0, 0))
         level = "error" if row.status in ("fail", "unknown") else "warning"
         lines.append(
