@@ -302,6 +302,14 @@ BENCHMARK = Section(
             {"type": "integer"},
             (at_least_two,),
         ),
+        "threads": Scalar(
+            _integer,
+            "Threads of the numerical libraries (OpenMP, OpenBLAS, MKL) while measuring; on a "
+            "shared runner 1 keeps busy neighbours from slowing the benchmark down. Default: "
+            "as the libraries choose.",
+            {"type": "integer", "examples": [1]},
+            (positive,),
+        ),
         "parameters": Mapping(
             "Keyword arguments passed to the setup callable, e.g. {width: 256, depth: 3}."
         ),

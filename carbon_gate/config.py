@@ -45,6 +45,7 @@ class Benchmark:
     command: str | None = None
     parameters: dict[str, Any] = field(default_factory=dict)
     batch_size: int = 1
+    threads: int | None = None
     warmup_s: float = 2.0
     duration_s: float = 10.0
     repeats: int = 5
@@ -248,7 +249,16 @@ def _benchmark(section: dict[str, Any] | None, directory: Path) -> Benchmark | N
         for key in ("warmup", "duration", "timeout")
         if section.get(key) is not None
     }
-    plain = ("callable", "setup", "train_step", "command", "parameters", "batch_size", "repeats")
+    plain = (
+        "callable",
+        "setup",
+        "train_step",
+        "command",
+        "parameters",
+        "batch_size",
+        "repeats",
+        "threads",
+    )
     # A value that failed its own check is None here; the problem is already reported.
     workdir = directory / (section.get("working_directory") or ".")
     return Benchmark(

@@ -72,6 +72,7 @@ def identity(bench: Benchmark) -> dict[str, Any]:
         "command": bench.command,
         "parameters": bench.parameters,
         "batch_size": bench.batch_size,
+        "threads": bench.threads,
         "warmup_s": bench.warmup_s,
         "duration_s": bench.duration_s,
         "repeats": bench.repeats,
@@ -108,7 +109,7 @@ def run_worker(
                 stdout=sink,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # its own process group, killed as a whole below
-                env=_worker_environment(),
+                env=_worker_environment(spec.get("threads")),
             )
             try:
                 code = process.wait(timeout=timeout_s)
@@ -164,10 +165,12 @@ def _stacks(process: subprocess.Popen[bytes], path: Path) -> str:
     """Ask a hung worker where it is (faulthandler on SIGUSR1); the user's frames, if any."""
     with contextlib.suppress(ProcessLookupError):
         process.send_signal(signal.SIGUSR1)
-    for _ in range(20):  # up to a second for the dump to land
+    text, previous = "", None
+    for _ in range(40):  # up to two seconds for the dump to land, whole
         text = _read(path)
-        if text:
+        if text and text == previous:
             break
+        previous = text
         time.sleep(0.05)
     ours = ("carbon_gate", "<frozen", "Stack (most recent call first)")
     lines = [line for line in text.splitlines() if not any(mark in line for mark in ours)]
@@ -178,7 +181,16 @@ def _stacks(process: subprocess.Popen[bytes], path: Path) -> str:
     )
 
 
-def _worker_environment() -> dict[str, str]:
+_THREAD_VARIABLES = (
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "NUMEXPR_NUM_THREADS",
+    "VECLIB_MAXIMUM_THREADS",
+)
+
+
+def _worker_environment(threads: int | None = None) -> dict[str, str]:
     # codecarbon reads CODECARBON_* settings (forced power, output files, its API): the gate
     # decides how codecarbon runs, so none of them may change what it measures.
     env = {k: v for k, v in os.environ.items() if not k.upper().startswith("CODECARBON_")}
@@ -186,6 +198,8 @@ def _worker_environment() -> dict[str, str]:
     here = str(Path(__file__).resolve().parent.parent)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (here, env.get("PYTHONPATH", "")) if p)
     env.setdefault("PYTHONUNBUFFERED", "1")
+    if threads is not None:  # read by the libraries when they load, so set before the import
+        env.update(dict.fromkeys(_THREAD_VARIABLES, str(threads)))
     return env
 
 

@@ -22,7 +22,7 @@ from carbon_gate.units import Energy
 FORMAT = "carbon-gate/results"
 VERSION = 1
 # What identifies a benchmark: a results file measured for another one must not feed this one.
-IDENTITY = ("callable", "setup", "train_step", "command", "parameters", "batch_size")
+IDENTITY = ("callable", "setup", "train_step", "command", "parameters", "batch_size", "threads")
 
 
 @dataclass(frozen=True)

@@ -71,6 +71,11 @@ def spawns_then_hangs(data):
     _record_child()
     time.sleep(3600)
 
+def records_threads(data):
+    with open("threads.txt", "w") as f:
+        f.write(os.environ["OPENBLAS_NUM_THREADS"] + " " + os.environ["OMP_NUM_THREADS"])
+    return sum(data)
+
 def leaves_a_thread(data):
     import threading
     if not _SPAWNED:
@@ -392,3 +397,19 @@ def test_check_measures_the_head_when_given_no_results(project: Callable[[str], 
     assert result.stdout.startswith("✅ carbon-gate: within budget")
     assert Path("carbon-gate-results.json").is_file()
     assert Path("carbon-gate-report.md").read_text(encoding="utf-8").startswith("<!-- carbon-gate")
+
+
+def test_threads_fixes_the_numerical_libraries_thread_count(
+    project: Callable[[str], Path], tmp_path: Path
+) -> None:
+    project("""
+        setup: toymodel.bench:setup
+        callable: toymodel.bench:records_threads
+        python_path: [src]
+        threads: 1
+    """)
+    code, _, err = measure()
+    assert code == 0, err
+    assert (tmp_path / "threads.txt").read_text() == "1 1"
+    recorded = json.loads(Path("carbon-gate-results.json").read_text(encoding="utf-8"))
+    assert recorded["benchmark"]["threads"] == 1
