@@ -120,6 +120,12 @@ def _notes(head: dict[str, Any], base: dict[str, Any] | None) -> list[str]:
             f"head and base ran on different CPUs ({cpu[1]} → {cpu[0]}): the change "
             "includes the hardware's"
         )
+    benches = [d.get("benchmark") or {} for d in (head, base)]
+    for key in ("callable", "command", "parameters", "batch_size", "threads"):
+        if key in benches[0] and key in benches[1] and benches[0][key] != benches[1][key]:
+            notes.append(
+                f"the benchmark itself changed: {key} {benches[1][key]!r} → {benches[0][key]!r}"
+            )
     kinds = [str(d.get("energy_kind", "")) for d in (head, base)]
     if kinds[0] != kinds[1]:
         notes.append(
