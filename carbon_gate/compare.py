@@ -14,6 +14,7 @@ from typing import Any
 
 from carbon_gate.budget import BUDGET_KEYS, stage_of, within
 from carbon_gate.config import Budgets
+from carbon_gate.estimate import Footprint
 from carbon_gate.units import Energy, Mass
 
 LABELS = {
@@ -26,18 +27,10 @@ LABELS = {
 
 
 @dataclass(frozen=True)
-class Figure:
-    """A stage's energy and CO2eq."""
-
-    energy: Energy
-    co2eq: Mass
-
-
-@dataclass(frozen=True)
 class Side:
     """One commit's figures: every row's value, and its relative 95 % uncertainty (0.05 = ±5 %)."""
 
-    figures: dict[str, Figure | None]
+    figures: dict[str, Footprint | None]
     uncertainty: dict[str, float]
     missing: dict[str, str]
 
@@ -46,7 +39,7 @@ def side_from_results(document: dict[str, Any]) -> Side:
     """A `Side` from a results file's content (see results.py)."""
     estimate = document["estimate"]
     stages = estimate["stages"]
-    figures: dict[str, Figure | None] = {
+    figures: dict[str, Footprint | None] = {
         key: None if stages.get(key) is None else _figure(stages[key]) for key in stages
     }
     per_1000 = estimate.get("per_1000_inferences")
@@ -73,8 +66,8 @@ def side_from_results(document: dict[str, Any]) -> Side:
     return Side(figures, uncertainty, dict(estimate.get("missing") or {}))
 
 
-def _figure(stage: dict[str, Any]) -> Figure:
-    return Figure(Energy.from_kwh(float(stage["energy_kwh"])), Mass(float(stage["co2eq_kg"])))
+def _figure(stage: dict[str, Any]) -> Footprint:
+    return Footprint(Energy.from_kwh(float(stage["energy_kwh"])), Mass(float(stage["co2eq_kg"])))
 
 
 def _run_uncertainty(summary: dict[str, Any], unit: str) -> float:
@@ -91,8 +84,8 @@ class Row:
     """One stage in the decision: head, base, change, budget and the status with its reason."""
 
     key: str
-    head: Figure | None
-    base: Figure | None
+    head: Footprint | None
+    base: Footprint | None
     limit: Mass | Energy | None
     status: str  # "pass", "warn", "fail" or "unknown"
     reason: str
@@ -228,7 +221,7 @@ def _row(
     return Row(key, figure, previous, limit, "pass", "", noise)
 
 
-def _fraction(head: Figure, base: Figure | None) -> float | None:
+def _fraction(head: Footprint, base: Footprint | None) -> float | None:
     """The change in CO2eq, which the table shows and the budgets limit (0.042 = +4.2 %)."""
     if base is None or base.co2eq.kg == 0:
         return None
