@@ -103,6 +103,14 @@ def parse(text: str, filename: str, grid_data: GridData, directory: Path | None 
         _check_location(parsed.get("grid") or {}, walk, grid_data)
         if "benchmark" in root.value and parsed.get("benchmark") is not None:
             _check_benchmark(parsed["benchmark"], walk, directory)
+        template = (parsed.get("report") or {}).get("template")
+        if directory is not None and template and not (directory / template).is_file():
+            walk.problem(
+                walk.positions["report.template"],
+                "report.template",
+                f"{template} is not a file",
+                "give a Jinja2 template's path relative to the budget file",
+            )
     if walk.problems:
         raise ConfigError(walk.problems)
     return _build(filename, parsed, walk.positions, directory or Path())

@@ -8,12 +8,13 @@ comes from the pull request, the budget file or the machine goes through the Mar
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from carbon_gate import __version__
 from carbon_gate.compare import Decision, Row
+from carbon_gate.config import Budgets
 from carbon_gate.pull_request import PullRequest
 from carbon_gate.readable import format_count, format_energy, format_intensity, format_mass
 from carbon_gate.templates import environment
@@ -48,6 +49,8 @@ class ReportInput:
     base: dict[str, Any] | None
     pull_request: PullRequest | None
     report_id: str
+    notes: list[str] = field(default_factory=list)  # from the caller: what the decision left out
+    budgets: Budgets | None = None
 
 
 def _mass(mass: Mass | None) -> str:
@@ -120,12 +123,6 @@ def _notes(head: dict[str, Any], base: dict[str, Any] | None) -> list[str]:
             f"head and base ran on different CPUs ({cpu[1]} → {cpu[0]}): the change "
             "includes the hardware's"
         )
-    benches = [d.get("benchmark") or {} for d in (head, base)]
-    for key in ("callable", "command", "parameters", "batch_size", "threads"):
-        if key in benches[0] and key in benches[1] and benches[0][key] != benches[1][key]:
-            notes.append(
-                f"the benchmark itself changed: {key} {benches[1][key]!r} → {benches[0][key]!r}"
-            )
     kinds = [str(d.get("energy_kind", "")) for d in (head, base)]
     if kinds[0] != kinds[1]:
         notes.append(
@@ -227,7 +224,8 @@ def context(data: ReportInput) -> dict[str, Any]:
             if a and a.get("value") is not None and not isinstance(a["value"], dict)
         },
         "factor": _factor(estimate.get("emission_factor") or {}),
-        "notes": _notes(data.head, data.base),
+        "notes": [*data.notes, *_notes(data.head, data.base)],
+        "noise_floor": None if data.budgets is None else data.budgets.noise_floor_percent,
         "alternatives": [
             {
                 "name": str(a.get("name", "")),

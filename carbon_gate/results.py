@@ -164,6 +164,19 @@ def read_document(path: Path) -> dict[str, Any]:
     return content
 
 
+def benchmark_changes(base: dict[str, Any], head: dict[str, Any]) -> str:
+    """How the base's benchmark differs from the head's (e.g. "callable 'a:b' → 'c:d'"), or "".
+
+    Only what both files record counts: an older file without a key does not differ in it."""
+    before, after = base.get("benchmark") or {}, head.get("benchmark") or {}
+    changes = [
+        f"{key} {before[key]!r} → {after[key]!r}"
+        for key in IDENTITY
+        if key in before and key in after and before[key] != after[key]
+    ]
+    return "; ".join(changes)
+
+
 def check_matches(measured: MeasuredEnergy, benchmark: dict[str, Any], config_name: str) -> None:
     """A `UsageError` when the results were measured for another benchmark than the file's."""
     differ = [

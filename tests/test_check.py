@@ -225,14 +225,38 @@ def test_text_from_results_files_cannot_issue_workflow_commands(
     )
 
 
-def test_a_broken_template_is_a_usage_error(workspace: Path) -> None:
-    (workspace / "bad.md.j2").write_text("{{ nope( }}", encoding="utf-8")
+def test_a_broken_template_falls_back_to_the_built_in_report(workspace: Path) -> None:
+    (workspace / "bad.md.j2").write_text("fine\n{{ nope( }}", encoding="utf-8")
     (workspace / "carbon-budget.yml").write_text(
         BUDGET + "report: {template: bad.md.j2}\n", encoding="utf-8"
     )
-    code, _, err = run(["report", "--results", "head.json"])
+    code, out, err = run(["report", "--results", "slower.json", "--baseline", "base.json"])
+    assert code == 1  # the decision is not lost to the template
+    assert "bad.md.j2 (line 2): TemplateSyntaxError" in err
+    assert "built-in report template was used instead" in err
+    assert out.startswith("❌ carbon-gate: over budget")
+    report = (workspace / "carbon-gate-report.md").read_text(encoding="utf-8")
+    assert "### ❌ carbon-gate: over budget" in report
+
+
+def test_a_template_that_does_not_exist_is_a_budget_file_problem(workspace: Path) -> None:
+    (workspace / "carbon-budget.yml").write_text(
+        BUDGET + "report: {template: nowhere.md.j2}\n", encoding="utf-8"
+    )
+    code, _, err = run(["validate"])
     assert code == 2
-    assert "bad.md.j2: TemplateSyntaxError" in err
+    assert "carbon-budget.yml:5:20: report.template: nowhere.md.j2 is not a file" in err
+
+
+def test_a_baseline_of_another_benchmark_is_not_compared(workspace: Path) -> None:
+    other = json.loads((workspace / "base.json").read_text(encoding="utf-8"))
+    other["benchmark"]["callable"] = "elsewhere.bench:predict"
+    other["estimate"]["stages"]["lifecycle"]["co2eq_kg"] = 1e-9
+    (workspace / "other.json").write_text(json.dumps(other), encoding="utf-8")
+    code, out, _ = run(["report", "--results", "slower.json", "--baseline", "other.json"])
+    assert code == 0
+    assert "(no base to compare)" in out
+    assert "the base measured another benchmark (callable 'elsewhere.bench:predict'" in out
 
 
 def test_the_job_summary_never_exceeds_its_limit(tmp_path: Path) -> None:

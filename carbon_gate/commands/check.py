@@ -30,13 +30,15 @@ def check_command(
     data = grid.load()
     loaded = config.load(config_path, data)
     pr = from_environment(env, options.get("repo"), options.get("pr"))
+    if options.get("baseline"):  # a missing or broken baseline fails now, not after measuring
+        results.read(options["baseline"])
     if options.get("results"):
         head = _document(options["results"], loaded, config_path)
     else:
         from carbon_gate.commands.measure import measure_to_file
 
         head, text, _ = measure_to_file(loaded, config_path, options["results_output"], data)
-        output.message(text)
+        output.message(text.split("\n\nLife-cycle estimate", 1)[0])  # the gate's table follows
     return _gate(loaded, config_path, head, options=options, env=env, pr=pr)
 
 
@@ -94,9 +96,18 @@ def _gate(
 ) -> int:
     name = config.display_name(config_path)
     base = None
+    notes = []
     if options.get("baseline"):
-        base = results.read_document(options["baseline"])
         results.read(options["baseline"])  # the same checks as for the head
+        base = results.read_document(options["baseline"])
+        changed = results.benchmark_changes(base, head)
+        if changed:
+            # Two different benchmarks say nothing about each other: no growth check at all.
+            notes.append(
+                f"the base measured another benchmark ({changed}): the change against it is not "
+                "judged, only the absolute budgets"
+            )
+            base = None
     decision = compare.decide(
         _side(head, "the head's results"),
         None if base is None else _side(base, str(options["baseline"])),
@@ -104,14 +115,25 @@ def _gate(
         warn_only=bool(options.get("warn_only")),
     )
     report_id = options.get("report_id") or loaded.report_id or _default_id(name, env)
-    data = report.ReportInput(decision, head, base, pr, report_id)
+    data = report.ReportInput(decision, head, base, pr, report_id, notes, loaded.budgets)
     marker = report.marker(report_id)
     try:
-        markdown = report.to_markdown(data, loaded.report_template)
+        try:
+            markdown = report.to_markdown(data, loaded.report_template)
+        except jinja2.TemplateError as error:
+            if loaded.report_template is None:
+                raise
+            # The gate's decision must not be lost to a template error: report it, and go on
+            # with the built-in report.
+            number = getattr(error, "lineno", None)
+            line = f" (line {number})" if number else ""
+            _warn(
+                env,
+                f"{loaded.report_template}{line}: {type(error).__name__}: {error} — the "
+                "built-in report template was used instead",
+            )
+            markdown = report.to_markdown(data)
         text = report.to_text(data)
-    except jinja2.TemplateError as error:
-        where = loaded.report_template or "the built-in report template"
-        raise UsageError(f"{where}: {type(error).__name__}: {error}") from None
     except (KeyError, TypeError, ValueError, AttributeError) as error:
         raise UsageError(
             f"a results file has a malformed value ({error}) — measure again"
@@ -147,14 +169,15 @@ def _default_id(config_name: str, env: Mapping[str, str]) -> str:
 def _publish(body: str, marker: str, pr: PullRequest, mode: str, env: Mapping[str, str]) -> bool:
     """Post or update the comment; on failure a warning that says why, never an exception."""
     token = env.get("GITHUB_TOKEN", "")
-    if not token:
-        _warn(
-            env,
-            "no GITHUB_TOKEN in the environment: the report was not posted — pass "
-            "`GITHUB_TOKEN: ${{ github.token }}` to the step",
-        )
-        return False
     in_actions = env.get("GITHUB_ACTIONS") == "true"
+    if not token:
+        how = (
+            "pass `GITHUB_TOKEN: ${{ github.token }}` to the step"
+            if in_actions
+            else "set GITHUB_TOKEN to a token that may comment"
+        )
+        _warn(env, f"no GITHUB_TOKEN in the environment: the report was not posted — {how}")
+        return False
     try:
         client = GitHub(
             env.get("GITHUB_API_URL") or "https://api.github.com",
@@ -164,10 +187,11 @@ def _publish(body: str, marker: str, pr: PullRequest, mode: str, env: Mapping[st
         published = client.publish(pr.repository, pr.number, fit(body), marker, mode)
     except GitHubError as error:
         fork = " This pull request comes from a fork." if pr.fork else ""
+        where = "the job summary and the report file" if in_actions else "the report file"
         _warn(
             env,
-            f"could not comment on {pr.repository}#{pr.number}: {error}.{fork} The "
-            "report is in the job summary and the report file.",
+            f"could not comment on {pr.repository}#{pr.number}: {error}.{fork} The report is "
+            f"in {where}.",
         )
         return False
     output.message(f"comment {published.action}: {published.url}")
