@@ -199,7 +199,7 @@ def _row(
         failures.append("over budget")
         rule = "budget"
     if change is not None and allowed is not None and change * 100 > allowed:
-        growth = f"grew {change:.1%}, more than the allowed {allowed:g} %"
+        growth = f"grew {change:.1%}, more than the allowed {allowed:g}%"
         if change > noise:
             failures.append(
                 f"{growth} and beyond the ±{noise:.0%} that separate runs can differ by"

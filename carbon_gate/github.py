@@ -127,6 +127,8 @@ class GitHub:
                 reason = f"HTTP {response.status_code}"
             ambiguous = sent and (response is None or response.status_code >= 500)
             delay = None if method == "POST" and ambiguous else self._delay(response, attempt)
+            if response is None and not sent and attempt >= 1:
+                delay = None  # refused twice: nothing listens there, waiting will not help
             if (
                 delay is None
                 or self._waited + delay > self.max_wait_s
@@ -161,7 +163,9 @@ class GitHub:
     ) -> GitHubError:
         where = f"{method} {url.removeprefix(self.api_url)}"
         status = None if response is None else response.status_code
-        hint = _HINTS.get(status or 0, "GitHub could not be reached; try again later")
+        hint = _HINTS.get(
+            status or 0, f"{self.api_url} (GITHUB_API_URL) could not be reached; try again later"
+        )
         detail = ""
         if response is not None:
             try:
@@ -190,12 +194,14 @@ class GitHub:
         try:
             return str(self.call("GET", "/user")["login"])
         except GitHubError as error:
-            if error.status in (401, 403, 404) and self.fallback_identity:
+            if error.status not in (403, 404):
+                raise  # unreachable, bad credentials, …: the error says it best as it is
+            if self.fallback_identity:
                 return self.fallback_identity
             raise GitHubError(
-                f"cannot tell which account the token belongs to ({error}); with it the gate "
-                "cannot find its earlier comment — use --comment new, or a token that may read "
-                "/user",
+                f"cannot tell which account the token belongs to ({error}), so the gate cannot "
+                "find its earlier comment — post a new comment each time (check --comment new, "
+                "comment --mode new), or use a token that may read /user",
                 error.status,
             ) from None
 

@@ -263,6 +263,16 @@ def _warnings(raw: dict[str, Any], per_sample: list[float]) -> list[str]:
             f"the energy per sample varies by {spread.cv:.0%} between repeats (coefficient of "
             "variation): more repeats or a longer benchmark.duration will narrow it"
         )
+    training = raw["repeats"].get("train_step")
+    if training:
+        per_train = [r["energy_j"] / r["calls"] for r in training]
+        per_infer = [r["energy_j"] / r["calls"] for r in raw["repeats"]["inference"]]
+        k = summarize([t / i for t, i in zip(per_train, per_infer, strict=True)]).median
+        if k < 1:
+            warnings.append(
+                f"the measured overhead factor k is {k:.2f}: a training step costs less than an "
+                "inference call — check that train_step and the callable process the same batch"
+            )
     for name, repeats in raw["repeats"].items():
         fewest = min(r["calls"] for r in repeats)
         if fewest < MIN_CALLS_PER_REPEAT:

@@ -33,8 +33,10 @@ def from_environment(
     number = number or pr.get("number")
     if not number:
         return None
-    if not repository or "/" not in repository:
+    if not repository:
         raise UsageError("the pull request's repository is unknown — pass --repo OWNER/NAME")
+    if repository.count("/") != 1 or not all(repository.split("/")):
+        raise UsageError(f"--repo must be OWNER/NAME, got {repository!r}")
     head, base = pr.get("head") or {}, pr.get("base") or {}
     head_repo = (head.get("repo") or {}).get("full_name")
     base_repo = (base.get("repo") or {}).get("full_name")

@@ -58,7 +58,9 @@ def _mass(mass: Mass | None) -> str:
 
 
 def _percent(fraction: float | None) -> str:
-    return "—" if fraction is None else f"{fraction:+.1%}"
+    if fraction is None:
+        return "—"
+    return f"{fraction:+.1%}".replace("-", "−")  # the same minus sign as in Δ CO2eq
 
 
 def _limit(limit: Mass | Energy | None) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import jinja2
@@ -41,6 +42,12 @@ _MARKDOWN_SPECIAL = str.maketrans(
 )
 
 
+_AUTOLINK = re.compile(r"(://|\bwww\.)", re.IGNORECASE)
+
+
 def escape_markdown(text: object) -> str:
-    """Make `text` inert in GitHub Markdown: no formatting, links, HTML, tables or @-mentions."""
-    return str(text).replace("\r", " ").replace("\n", " ").translate(_MARKDOWN_SPECIAL)
+    """Make `text` inert in GitHub Markdown: no formatting, links (also the ones GitHub makes of
+    bare URLs and www. names), HTML, tables or @-mentions."""
+    flat = str(text).replace("\r", " ").replace("\n", " ").translate(_MARKDOWN_SPECIAL)
+    # A zero-width space inside "://" and after "www" stops GitHub's autolinking.
+    return _AUTOLINK.sub(lambda m: m.group(0)[:-1] + "\u200b" + m.group(0)[-1], flat)

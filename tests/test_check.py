@@ -112,7 +112,7 @@ def test_a_regression_fails_with_an_annotation_at_the_budget_line(
     assert code == 1
     assert (
         "::error file=carbon-budget.yml,line=4,col=17,title=carbon-gate%3A Life cycle::"
-        "Life cycle: grew 50.0%25, more than the allowed 2 %25 and beyond the ±20%25" in out
+        "Life cycle: grew 50.0%25, more than the allowed 2%25 and beyond the ±20%25" in out
     )
     assert outputs(workspace)["status"] == "fail"
     posted = next(iter(server.comments.values()))["body"]

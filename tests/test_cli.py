@@ -274,3 +274,23 @@ def test_json_floats_carry_no_binary_noise(write_budget: Callable[[str], Path]) 
     _, out, _ = run("estimate", "--format", "json")
     assert "0000000000" not in out
     assert "9999999999" not in out
+
+
+def test_validate_warns_when_max_increase_is_below_the_noise_floor(
+    write_budget: Callable[[str], Path],
+) -> None:
+    write_budget("grid: {country: FRA}\nbudgets: {max_increase: 5 %}\n")
+    code, _, err = run("validate")
+    assert code == 0
+    assert "budgets.max_increase (5 %) is below budgets.noise_floor (20 %)" in err
+    write_budget("grid: {country: FRA}\nbudgets: {max_increase: 5 %, noise_floor: 3 %}\n")
+    _, _, err = run("validate")
+    assert "noise_floor" not in err
+
+
+def test_a_repository_must_be_owner_slash_name() -> None:
+    result = CliRunner().invoke(
+        cli, ["report", "--example", "--results", "x.json", "--repo", "acme", "--pr", "1"]
+    )
+    assert result.exit_code == 2
+    assert "--repo must be OWNER/NAME, got 'acme'" in result.stderr

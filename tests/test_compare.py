@@ -43,7 +43,7 @@ def test_growth_beyond_the_allowed_percentage_and_beyond_the_noise_fails() -> No
     assert row.delta_fraction == pytest.approx(0.05)
     assert row.uncertainty < 0.05
     assert row.status == "fail"
-    assert "grew 5.0%, more than the allowed 2 %" in row.reason
+    assert "grew 5.0%, more than the allowed 2%" in row.reason
 
 
 def test_separate_runs_are_never_trusted_below_the_noise_floor() -> None:

@@ -178,3 +178,16 @@ def test_long_reports_are_trimmed_to_fit_and_accepted(server: FakeGitHub) -> Non
     assert trimmed.startswith(MARKER)
     assert "trimmed" in trimmed
     assert github.publish("acme/model", 42, trimmed, MARKER, "new").action == "created"
+
+
+def test_an_address_where_nothing_listens_fails_fast_and_says_which() -> None:
+    github, slept = client_for("http://127.0.0.1:9")
+    with pytest.raises(GitHubError) as caught:
+        github.publish("acme/model", 42, MARKER, MARKER, "update")
+    assert "http://127.0.0.1:9 (GITHUB_API_URL) could not be reached" in str(caught.value)
+    assert slept == [1.0]
+
+
+def client_for(url: str) -> tuple[GitHub, list[float]]:
+    slept: list[float] = []
+    return GitHub(url, "bot-token", sleep=slept.append, fallback_identity="x"), slept

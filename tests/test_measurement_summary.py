@@ -173,3 +173,8 @@ def test_a_bad_results_file_is_a_usage_error(
     )
     assert result.exit_code == 2
     assert message in result.stderr
+
+
+def test_a_training_step_cheaper_than_an_inference_is_flagged() -> None:
+    m = summarize_run(raw_run([10.0, 10.0], [100, 100], train=[5.0, 5.0]), batch_size=1)
+    assert any("overhead factor k is 0.50" in w for w in m.warnings)

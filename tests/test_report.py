@@ -52,7 +52,7 @@ def test_the_verdict_comes_first() -> None:
     assert lines["pass"].startswith("### ✅ carbon-gate: within budget")
     assert lines["warn"].startswith("### ⚠️ carbon-gate: within budget, with a warning")
     assert lines["fail"].startswith("### ❌ carbon-gate: over budget")
-    assert "grew 50.0%, more than the allowed 2 %" in lines["fail"]
+    assert "grew 50.0%, more than the allowed 2%" in lines["fail"]
 
 
 def test_the_marker_is_first_and_names_the_gate() -> None:
@@ -122,3 +122,12 @@ def test_a_template_cannot_reach_python_internals(tmp_path: Path) -> None:
     )
     with pytest.raises(jinja2.exceptions.SecurityError):
         report.to_markdown(data, template)
+
+
+def test_urls_do_not_become_links() -> None:
+    from carbon_gate.templates import escape_markdown
+
+    for text in ("www.evil.com/login", "https://evil.com", "WWW.Evil.com"):
+        escaped = escape_markdown(text)
+        assert "www." not in escaped.lower()
+        assert "://" not in escaped

@@ -45,8 +45,8 @@ def check_command(
 def report_command(config_path: Path, options: dict[str, Any], env: Mapping[str, str]) -> int:
     """Render (and write) the report from saved results; the same decision and exit code."""
     loaded = config.load(config_path, grid.load())
-    head = _document(options["results"], loaded, config_path)
     pr = from_environment(env, options.get("repo"), options.get("pr"))
+    head = _document(options["results"], loaded, config_path)
     return _gate(loaded, config_path, head, options={**options, "comment": "off"}, env=env, pr=pr)
 
 

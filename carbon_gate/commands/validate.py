@@ -40,7 +40,17 @@ def validate(path: Path) -> int:
             f"warning: {name}: no grid location — set grid.country (or cloud, intensity, "
             "world_average), or pass --region to estimate"
         )
-    budgets = [key for key, value in vars(loaded.budgets).items() if value is not None]
+    increase, floor = loaded.budgets.max_increase_percent, loaded.budgets.noise_floor_percent
+    if increase is not None and increase < floor:
+        output.message(
+            f"warning: {name}: budgets.max_increase ({increase:g} %) is below budgets.noise_floor "
+            f"({floor:g} %): against a saved baseline, a change is judged only beyond {floor:g} %"
+        )
+    budgets = [
+        key
+        for key in ("inference_per_1000", "inference", "training", "search", "lifecycle")
+        if getattr(loaded.budgets, key) is not None
+    ]
     benchmark = "a benchmark" if loaded.benchmark else "no benchmark"
     output.result(f"{name}: valid — {where}, {len(budgets)} budget(s), {benchmark}")
     return 0
