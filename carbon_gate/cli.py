@@ -17,6 +17,7 @@ from carbon_gate import __version__, output
 from carbon_gate.errors import CarbonGateError, ConfigError, MeasurementError
 
 EXAMPLE_CONFIG = Path(__file__).resolve().parent / "example" / "carbon-budget.yml"
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _config_path(config: Path | None, example: bool, required: bool) -> Path | None:
@@ -151,17 +152,22 @@ def estimate(
     return run(_config_path(config, example, required=False), flags, output_format, results_path)
 
 
+def _results_output(dest: str, help_text: str) -> Callable[[F], F]:
+    """`--output FILE` for the results file, shared by `measure` and `check`."""
+    return click.option(
+        "--output",
+        dest,
+        type=click.Path(path_type=Path, dir_okay=False),
+        default="carbon-gate-results.json",
+        show_default=True,
+        help=help_text,
+    )
+
+
 @cli.command()
 @_config_option
 @_example_option
-@click.option(
-    "--output",
-    "results_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default="carbon-gate-results.json",
-    show_default=True,
-    help="Where to write the results file.",
-)
+@_results_output("results_path", "Where to write the results file.")
 @click.option(
     "--format",
     "output_format",
@@ -190,9 +196,6 @@ _pr_options = [
         "--report-id", metavar="ID", help="Tells this gate's comment apart from another gate's."
     ),
 ]
-
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _with(options: list[Callable[[F], F]]) -> Callable[[F], F]:
@@ -232,14 +235,7 @@ _gate_options = [
     type=click.Path(path_type=Path, dir_okay=False),
     help="Use this results file for the head instead of measuring.",
 )
-@click.option(
-    "--output",
-    "results_output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default="carbon-gate-results.json",
-    show_default=True,
-    help="Where `check` writes the head's results when it measures.",
-)
+@_results_output("results_output", "Where `check` writes the head's results when it measures.")
 @click.option(
     "--comment",
     type=click.Choice(["update", "new", "off"]),

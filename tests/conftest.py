@@ -2,10 +2,11 @@ from __future__ import annotations
 
 import os
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from github_server import FakeGitHub
 
 from carbon_gate import grid
 
@@ -34,3 +35,11 @@ def write_budget(tmp_path: Path) -> Callable[[str], Path]:
         return path
 
     return write
+
+
+@pytest.fixture
+def server() -> Iterator[FakeGitHub]:
+    """A GitHub stand-in on 127.0.0.1 (see github_server.py)."""
+    fake = FakeGitHub().start()
+    yield fake
+    fake.stop()

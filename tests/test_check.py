@@ -4,7 +4,7 @@ on a GitHub stand-in on 127.0.0.1."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,13 +16,6 @@ from carbon_gate.cli import cli
 
 BUDGET = "grid: {country: FRA}\nbudgets:\n  lifecycle: 1 kg\n  max_increase: 2 %\n"
 SECRET = "bot-token"
-
-
-@pytest.fixture
-def server() -> Iterator[FakeGitHub]:
-    fake = FakeGitHub().start()
-    yield fake
-    fake.stop()
 
 
 @pytest.fixture

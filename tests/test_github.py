@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from github_server import FakeGitHub
 
 from carbon_gate.github import COMMENT_LIMIT, GitHub, GitHubError, fit
 
 MARKER = "<!-- carbon-gate report id=carbon-budget.yml -->"
-
-
-@pytest.fixture
-def server() -> Iterator[FakeGitHub]:
-    fake = FakeGitHub().start()
-    yield fake
-    fake.stop()
 
 
 def client(
