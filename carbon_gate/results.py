@@ -131,6 +131,11 @@ def write_text(path: Path, text: str) -> None:
 
 def read(path: Path) -> MeasuredEnergy:
     """The measured energy in a results file; `UsageError` (exit 2) if it is not one."""
+    return load(path)[0]
+
+
+def load(path: Path) -> tuple[MeasuredEnergy, dict[str, Any]]:
+    """A results file read once: its measured energy, checked, and its whole content."""
     content = read_document(path)
     try:
         per_sample = content["summary"]["per_sample"]
@@ -143,7 +148,7 @@ def read(path: Path) -> MeasuredEnergy:
         raise UsageError(f"{path}: incomplete results file: {what} is missing or wrong") from None
     if not 0 < median < float("inf") or (k is not None and not 0 < k < float("inf")):
         raise UsageError(f"{path}: the measured energy must be more than zero")
-    return MeasuredEnergy(median, repeats, k, kind, str(path), benchmark)
+    return MeasuredEnergy(median, repeats, k, kind, str(path), benchmark), content
 
 
 def read_document(path: Path) -> dict[str, Any]:

@@ -30,8 +30,7 @@ def check_command(
     data = grid.load()
     loaded = config.load(config_path, data)
     pr = from_environment(env, options.get("repo"), options.get("pr"))
-    if options.get("baseline"):  # a missing or broken baseline fails now, not after measuring
-        results.read(options["baseline"])
+    base = _baseline(options)  # a missing or broken baseline fails now, not after measuring
     if options.get("results"):
         head = _document(options["results"], loaded, config_path)
     else:
@@ -39,7 +38,7 @@ def check_command(
 
         head, text, _ = measure_to_file(loaded, config_path, options["results_output"], data)
         output.message(text.split("\n\nLife-cycle estimate", 1)[0])  # the gate's table follows
-    return _gate(loaded, config_path, head, options=options, env=env, pr=pr)
+    return _gate(loaded, config_path, head, base, options=options, env=env, pr=pr)
 
 
 def report_command(config_path: Path, options: dict[str, Any], env: Mapping[str, str]) -> int:
@@ -47,7 +46,9 @@ def report_command(config_path: Path, options: dict[str, Any], env: Mapping[str,
     loaded = config.load(config_path, grid.load())
     pr = from_environment(env, options.get("repo"), options.get("pr"))
     head = _document(options["results"], loaded, config_path)
-    return _gate(loaded, config_path, head, options={**options, "comment": "off"}, env=env, pr=pr)
+    base = _baseline(options)
+    options = {**options, "comment": "off"}
+    return _gate(loaded, config_path, head, base, options=options, env=env, pr=pr)
 
 
 def comment_command(report_path: Path, options: dict[str, Any], env: Mapping[str, str]) -> int:
@@ -69,13 +70,18 @@ def comment_command(report_path: Path, options: dict[str, Any], env: Mapping[str
 
 
 def _document(path: Path, loaded: config.Config, config_path: Path) -> dict[str, Any]:
-    measured = results.read(path)
+    measured, content = results.load(path)
     if loaded.benchmark is not None:
         from carbon_gate import measure
 
         identity = measure.identity(loaded.benchmark)
         results.check_matches(measured, identity, config.display_name(config_path))
-    return results.read_document(path)
+    return content
+
+
+def _baseline(options: dict[str, Any]) -> dict[str, Any] | None:
+    """The base's results file, checked like the head's, or None without --baseline."""
+    return results.load(options["baseline"])[1] if options.get("baseline") else None
 
 
 def _side(document: dict[str, Any], path: str) -> compare.Side:
@@ -89,17 +95,15 @@ def _gate(
     loaded: config.Config,
     config_path: Path,
     head: dict[str, Any],
+    base: dict[str, Any] | None,
     *,
     options: dict[str, Any],
     env: Mapping[str, str],
     pr: PullRequest | None,
 ) -> int:
     name = config.display_name(config_path)
-    base = None
     notes = []
-    if options.get("baseline"):
-        results.read(options["baseline"])  # the same checks as for the head
-        base = results.read_document(options["baseline"])
+    if base is not None:
         changed = results.benchmark_changes(base, head)
         if changed:
             # Two different benchmarks say nothing about each other: no growth check at all.
