@@ -36,8 +36,9 @@ def check_command(
     else:
         from carbon_gate.commands.measure import measure_to_file
 
-        head, text, _ = measure_to_file(loaded, config_path, options["results_output"], data)
-        output.message(text.split("\n\nLife-cycle estimate", 1)[0])  # the gate's table follows
+        done = measure_to_file(loaded, config_path, options["results_output"], data)
+        head = done.content
+        output.message(done.measurement_text)  # the gate's own table follows, not measure's
     return _gate(loaded, config_path, head, base, options=options, env=env, pr=pr)
 
 

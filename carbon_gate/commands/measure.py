@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from carbon_gate import budget, config, grid, measure, output, render_estimate, results
 from carbon_gate.commands.estimate import budget_exit_code
@@ -19,19 +19,27 @@ def measure_command(config_path: Path, results_path: Path, output_format: str) -
     """Measure, save the results file, print; 1 when over budget, 2 when a budget is uncheckable."""
     data = grid.load()
     loaded = config.load(config_path, data)
-    content, text, checks = measure_to_file(loaded, config_path, results_path, data)
+    done = measure_to_file(loaded, config_path, results_path, data)
     if output_format == "json":
-        output.result(json.dumps(content, indent=2, ensure_ascii=False))
+        output.result(json.dumps(done.content, indent=2, ensure_ascii=False))
     else:
-        output.result(text)
-    return budget_exit_code(checks, output_format)
+        output.result(done.measurement_text + "\n" + done.estimate_text)
+    return budget_exit_code(done.checks, output_format)
+
+
+class Measured(NamedTuple):
+    """A finished measurement: the results file's content, what to show of it, and the budgets."""
+
+    content: dict[str, Any]
+    measurement_text: str
+    estimate_text: str
+    checks: list[budget.BudgetCheck]
 
 
 def measure_to_file(
     loaded: config.Config, config_path: Path, results_path: Path, data: grid.GridData
-) -> tuple[dict[str, Any], str, list[budget.BudgetCheck]]:
-    """Run the benchmark of `loaded` and write the results file: its content, the text to show,
-    and the absolute budget checks."""
+) -> Measured:
+    """Run the benchmark of `loaded` and write the results file."""
     name = config.display_name(config_path)
     bench = loaded.benchmark
     if bench is None:
@@ -62,5 +70,9 @@ def measure_to_file(
         config_name=name,
     )
     results.write(results_path, content)
-    text = measurement_text(measurement, bench, str(results_path))
-    return content, text + "\n" + render_estimate.to_text(result, checks), checks
+    return Measured(
+        content,
+        measurement_text(measurement, bench, str(results_path)),
+        render_estimate.to_text(result, checks),
+        checks,
+    )
