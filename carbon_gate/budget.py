@@ -76,6 +76,11 @@ def verdict(checks: list[BudgetCheck]) -> str:
     return "fail" if "fail" in statuses else "unknown" if "unknown" in statuses else "pass"
 
 
+def exit_code(status: str) -> int:
+    """The exit code of a verdict: 1 over budget, 2 a budget that cannot be checked, else 0."""
+    return {"fail": 1, "unknown": 2}.get(status, 0)
+
+
 def _footprint(estimate: Estimate, key: str) -> Footprint | None:
     if key == "inference_per_1000":
         per = estimate.per_inference

@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from carbon_gate.budget import BUDGET_KEYS, stage_of, within
+from carbon_gate.budget import BUDGET_KEYS, exit_code, stage_of, within
 from carbon_gate.config import Budgets
 from carbon_gate.estimate import Footprint
 from carbon_gate.units import Energy, Mass
@@ -132,7 +132,7 @@ class Decision:
 
     @property
     def exit_code(self) -> int:
-        return {"fail": 1, "unknown": 2}.get(self.status, 0)
+        return exit_code(self.status)
 
 
 def decide(

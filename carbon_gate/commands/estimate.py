@@ -80,7 +80,7 @@ def budget_exit_code(checks: list[budget.BudgetCheck], output_format: str) -> in
                 output.message(f"over budget: budgets.{c.key}")
             elif c.status == "unknown":
                 output.message(f"error: budgets.{c.key} cannot be checked: {c.reason}")
-    return {"fail": 1, "unknown": 2}.get(status, 0)
+    return budget.exit_code(status)
 
 
 def apply_flags(base: Assumptions, flags: dict[str, Any]) -> Assumptions:
