@@ -20,7 +20,8 @@ EXAMPLE_CONFIG = Path(__file__).resolve().parent / "example" / "carbon-budget.ym
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _config_path(config: Path | None, example: bool, required: bool) -> Path | None:
+def _config_path(config: Path | None, example: bool) -> Path | None:
+    """The budget file to read: --example, --config, or ./carbon-budget.yml if there is one."""
     if example and config:
         raise click.UsageError("--example and --config both given: keep only one of them")
     if example:
@@ -28,9 +29,13 @@ def _config_path(config: Path | None, example: bool, required: bool) -> Path | N
     if config:
         return config
     default = Path("carbon-budget.yml")
-    if default.exists() or required:
-        return default
-    return None
+    return default if default.exists() else None
+
+
+def _required_config(config: Path | None, example: bool) -> Path:
+    """As `_config_path`, for commands that need a budget file: a missing one is reported by the
+    loader, with what to do."""
+    return _config_path(config, example) or Path("carbon-budget.yml")
 
 
 _config_option = click.option(
@@ -98,8 +103,7 @@ def validate(config: Path | None, example: bool) -> int:
     """Check the budget file; list every problem in it with its line."""
     from carbon_gate.commands.validate import validate as run
 
-    path = _config_path(config, example, required=True)
-    assert path is not None
+    path = _required_config(config, example)
     return run(path)
 
 
@@ -149,7 +153,19 @@ def estimate(
     """
     from carbon_gate.commands.estimate import estimate as run
 
-    return run(_config_path(config, example, required=False), flags, output_format, results_path)
+    return run(_config_path(config, example), flags, output_format, results_path)
+
+
+def _report_file(dest: str, help_text: str) -> Callable[[F], F]:
+    """`--report FILE`, shared by `check`, `report` (they write it) and `comment` (it reads it)."""
+    return click.option(
+        "--report",
+        dest,
+        type=click.Path(path_type=Path, dir_okay=False),
+        default="carbon-gate-report.md",
+        show_default=True,
+        help=help_text,
+    )
 
 
 def _results_output(dest: str, help_text: str) -> Callable[[F], F]:
@@ -184,8 +200,7 @@ def measure(config: Path | None, example: bool, results_path: Path, output_forma
     """
     from carbon_gate.commands.measure import measure_command
 
-    path = _config_path(config, example, required=True)
-    assert path is not None
+    path = _required_config(config, example)
     return measure_command(path, results_path, output_format)
 
 
@@ -215,14 +230,7 @@ _gate_options = [
         type=click.Path(path_type=Path, dir_okay=False),
         help="The base's results file (from `carbon-gate measure` on the base commit).",
     ),
-    click.option(
-        "--report",
-        "report_output",
-        type=click.Path(path_type=Path, dir_okay=False),
-        default="carbon-gate-report.md",
-        show_default=True,
-        help="Where to write the report.",
-    ),
+    _report_file("report_output", "Where to write the report."),
     click.option("--warn-only", is_flag=True, help="Report failures, but pass the check."),
 ]
 
@@ -255,8 +263,7 @@ def check(config: Path | None, example: bool, **options: Any) -> int:
     """
     from carbon_gate.commands.check import check_command
 
-    path = _config_path(config, example, required=True)
-    assert path is not None
+    path = _required_config(config, example)
     return check_command(path, options, os.environ)
 
 
@@ -275,20 +282,12 @@ def report(config: Path | None, example: bool, **options: Any) -> int:
     """Render the report from saved results files, without measuring or commenting."""
     from carbon_gate.commands.check import report_command
 
-    path = _config_path(config, example, required=True)
-    assert path is not None
+    path = _required_config(config, example)
     return report_command(path, options, os.environ)
 
 
 @cli.command()
-@click.option(
-    "--report",
-    "report_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default="carbon-gate-report.md",
-    show_default=True,
-    help="The rendered report to post.",
-)
+@_report_file("report_path", "The rendered report to post.")
 @click.option(
     "--mode",
     type=click.Choice(["update", "new"]),
