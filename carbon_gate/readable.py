@@ -51,6 +51,13 @@ def format_energy(energy: Energy, like: Energy | None = None) -> str:
     return _pick(energy.kwh * 1000.0, scales, None if like is None else like.kwh * 1000.0)
 
 
+def format_energy_range(low_j: float, high_j: float, median_j: float) -> str:
+    """`110 µJ – 123 µJ`: an interval in the unit of its median. A t-interval of a few noisy
+    repeats can reach below zero; energy cannot, so the lower end stops at 0."""
+    like = Energy(median_j)
+    return f"{format_energy(Energy(max(0.0, low_j)), like)} – {format_energy(Energy(high_j), like)}"
+
+
 def format_intensity(intensity: Intensity) -> str:
     """`381 g CO2eq/kWh`, `23.8 g CO2eq/kWh`."""
     return f"{_significant(intensity.g_per_kwh)} g CO2eq/kWh"

@@ -7,7 +7,7 @@ from typing import Any
 
 from carbon_gate.config import Benchmark
 from carbon_gate.measure import Measurement
-from carbon_gate.readable import format_energy
+from carbon_gate.readable import format_energy, format_energy_range
 from carbon_gate.stats import Summary
 from carbon_gate.units import Energy
 
@@ -27,11 +27,8 @@ def _energy(joules: float) -> str:
 
 
 def _spread(s: Summary) -> str:
-    # A t-interval of few noisy repeats can reach below zero; energy cannot.
-    low, high = (
-        format_energy(Energy(max(0.0, x)), like=Energy(s.median)) for x in (s.ci_low, s.ci_high)
-    )
-    return f"95 % CI {low} – {high}, CV {s.cv:.1%}, {s.n} repeats"
+    interval = format_energy_range(s.ci_low, s.ci_high, s.median)
+    return f"95 % CI {interval}, CV {s.cv:.1%}, {s.n} repeats"
 
 
 def to_text(m: Measurement, bench: Benchmark, results_path: str) -> str:

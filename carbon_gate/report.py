@@ -16,7 +16,13 @@ from carbon_gate import __version__
 from carbon_gate.compare import Decision, Row
 from carbon_gate.config import Budgets
 from carbon_gate.pull_request import PullRequest
-from carbon_gate.readable import format_count, format_energy, format_intensity, format_mass
+from carbon_gate.readable import (
+    format_count,
+    format_energy,
+    format_energy_range,
+    format_intensity,
+    format_mass,
+)
 from carbon_gate.templates import environment
 from carbon_gate.units import Energy, Intensity, Mass
 
@@ -166,9 +172,8 @@ def _measurement(document: dict[str, Any] | None) -> dict[str, Any] | None:
         "batch": _number(summary.get("batch_size", 1)),
         "repeats": _number(per_sample["n"]),
         "per_sample": format_energy(Energy(per_sample["median_j"])),
-        "ci": " – ".join(
-            format_energy(Energy(x), like=Energy(per_sample["median_j"]))
-            for x in per_sample["ci95_j"]
+        "ci": format_energy_range(
+            per_sample["ci95_j"][0], per_sample["ci95_j"][1], per_sample["median_j"]
         ),
         "cv": f"{per_sample['cv']:.1%}",
         "kind": str(document.get("energy_kind", "estimated")),
