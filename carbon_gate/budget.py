@@ -25,15 +25,6 @@ class BudgetCheck:
     status: str
     reason: str = ""
 
-    @property
-    def used(self) -> float | None:
-        """The share of the budget used (1.0 = exactly at the limit)."""
-        if self.value is None:
-            return None
-        limit = self.limit.kg if isinstance(self.limit, Mass) else self.limit.joules
-        value = self.value.kg if isinstance(self.value, Mass) else self.value.joules
-        return value / limit if limit else None
-
     def describe_limit(self) -> str:
         return (
             format_mass(self.limit) if isinstance(self.limit, Mass) else format_energy(self.limit)

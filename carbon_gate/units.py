@@ -57,10 +57,6 @@ class Mass:
 
     kg: float
 
-    @property
-    def grams(self) -> float:
-        return self.kg * 1000.0
-
 
 @dataclass(frozen=True)
 class Intensity:
