@@ -56,10 +56,7 @@ class _Group(click.Group):
         try:
             code = super().invoke(ctx)
         except ConfigError as error:
-            for problem in error.problems:
-                output.message(str(problem))
-            count = len(error.problems)
-            output.message(f"error: {count} problem{'s' * (count != 1)} in the budget file")
+            _print_problems(error)
             ctx.exit(error.exit_code)
         except MeasurementError as error:
             output.message(f"error: {error}")
@@ -83,6 +80,13 @@ class _Group(click.Group):
         ctx.exit(code if isinstance(code, int) else 0)
 
 
+def _print_problems(error: ConfigError) -> None:
+    for problem in error.problems:
+        output.message(str(problem))
+    count = len(error.problems)
+    output.message(f"error: {count} problem{'s' * (count != 1)} in the budget file")
+
+
 @click.group(
     cls=_Group,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
@@ -97,14 +101,25 @@ def cli() -> None:
 
 
 @cli.command()
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
 @_config_option
 @_example_option
-def validate(config: Path | None, example: bool) -> int:
-    """Check the budget file; list every problem in it with its line."""
+def validate(files: tuple[Path, ...], config: Path | None, example: bool) -> int:
+    """Check budget files (FILES, or the one --config names); list every problem with its line."""
     from carbon_gate.commands.validate import validate as run
 
-    path = _required_config(config, example)
-    return run(path)
+    if files and (config or example):
+        raise click.UsageError("give budget files as arguments or with --config, not both")
+    if len(files) <= 1:
+        return run(files[0] if files else _required_config(config, example))
+    worst = 0
+    for path in files:  # as a pre-commit hook: every file is checked, each error shown
+        try:
+            worst = max(worst, run(path))
+        except ConfigError as error:
+            _print_problems(error)
+            worst = max(worst, error.exit_code)
+    return worst
 
 
 @cli.command()
@@ -253,6 +268,24 @@ _gate_options = [
     "add a new one, or not at all.",
 )
 @click.option("--fail-on-comment-error", is_flag=True, help="Exit 3 when the comment fails.")
+@click.option(
+    "--base-ref",
+    metavar="REF",
+    help="Measure this commit too (in a temporary git worktree) and compare with it.",
+)
+@click.option(
+    "--base-output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default="carbon-gate-base-results.json",
+    show_default=True,
+    help="Where `check` writes the base's results when it measures them.",
+)
+@click.option(
+    "--artifact",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Also save the results and the pull request's number in this folder, for the "
+    "workflow that comments (fork-safe setup).",
+)
 @_with(_gate_options)
 @_with(_pr_options)
 def check(config: Path | None, example: bool, **options: Any) -> int:
@@ -273,13 +306,28 @@ def check(config: Path | None, example: bool, **options: Any) -> int:
 @click.option(
     "--results",
     type=click.Path(path_type=Path, dir_okay=False),
-    required=True,
     help="The head's results file.",
+)
+@click.option(
+    "--artifact",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="A folder saved by `check --artifact`: the results, and the pull request to comment "
+    "on, checked against the workflow_run event.",
+)
+@click.option(
+    "--comment",
+    type=click.Choice(["update", "new", "off"]),
+    default="off",
+    show_default=True,
+    help="Post the report on the pull request too.",
 )
 @_with(_gate_options)
 @_with(_pr_options)
 def report(config: Path | None, example: bool, **options: Any) -> int:
-    """Render the report from saved results files, without measuring or commenting."""
+    """Render the report from saved results files, without measuring.
+
+    With --artifact and --comment, this is the trusted half of the fork-safe setup: it treats the
+    folder as untrusted data, checks which pull request it is for, and comments."""
     from carbon_gate.commands.check import report_command
 
     path = _required_config(config, example)
@@ -301,6 +349,34 @@ def comment(report_path: Path, **options: Any) -> int:
     from carbon_gate.commands.check import comment_command
 
     return comment_command(report_path, options, os.environ)
+
+
+@cli.command()
+@click.option(
+    "--workflow",
+    type=click.Choice(["fork-safe", "single", "none"]),
+    default="fork-safe",
+    show_default=True,
+    help="GitHub workflows to write: a pair that measures, then comments (forks' pull requests "
+    "too, once on the default branch); one that does both (no comment on forks' pull "
+    "requests); or none.",
+)
+@click.option(
+    "--action",
+    metavar="OWNER/REPO@REF",
+    help="The carbon-gate action the workflows use. [default: the commit this carbon-gate was "
+    "installed from, if pip recorded it]",
+)
+@click.option("--force", is_flag=True, help="Overwrite files that exist.")
+def init(workflow: str, action: str | None, force: bool) -> int:
+    """Add carbon-gate to this Git repository: a commented budget file and the workflows.
+
+    Finds the model's inference function where it can, and prints the pre-commit snippet. Never
+    overwrites a file without --force.
+    """
+    from carbon_gate.commands.init import init as run
+
+    return run(Path.cwd(), workflow, action, force)
 
 
 @cli.command()

@@ -27,8 +27,8 @@ def from_environment(
     env: Mapping[str, str], repository: str | None = None, number: int | None = None
 ) -> PullRequest | None:
     """This run's pull request: flags win, then GITHUB_EVENT_PATH's `pull_request`; else None."""
-    event = _event(env)
-    pr: dict[str, Any] = event.get("pull_request") or {}
+    event_data = event(env)
+    pr: dict[str, Any] = event_data.get("pull_request") or {}
     repository = repository or env.get("GITHUB_REPOSITORY") or ""
     number = number or pr.get("number")
     if not number:
@@ -50,12 +50,13 @@ def from_environment(
     )
 
 
-def _event(env: Mapping[str, str]) -> dict[str, Any]:
+def event(env: Mapping[str, str]) -> dict[str, Any]:
+    """The workflow's event (GITHUB_EVENT_PATH), or {} outside GitHub Actions."""
     path = env.get("GITHUB_EVENT_PATH")
     if not path:
         return {}
     try:
-        event = json.loads(Path(path).read_text(encoding="utf-8"))
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
         raise UsageError(f"GITHUB_EVENT_PATH {path}: cannot read the event: {error}") from None
-    return event if isinstance(event, dict) else {}
+    return data if isinstance(data, dict) else {}

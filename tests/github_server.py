@@ -31,6 +31,7 @@ class FakeGitHub:
         self.fail_after_posting = 0  # POSTs that create the comment, then answer 502
         self.repository = "acme/model"
         self.pull = 42
+        self.pull_heads: dict[int, str] = {42: "b" * 40}  # GET /repos/{repo}/pulls/{n}: head.sha
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
@@ -81,7 +82,7 @@ class FakeGitHub:
                 self.end_headers()
                 self.wfile.write(data)
 
-            def _route(self, method: str) -> None:  # noqa: PLR0911 (one return per GitHub answer)
+            def _route(self, method: str) -> None:  # noqa: PLR0911, PLR0912 (one return per GitHub answer)
                 url = urlparse(self.path)
                 fake.requests.append((method, url.path))
                 length = int(self.headers.get("Content-Length") or 0)
@@ -98,6 +99,14 @@ class FakeGitHub:
                             403, {"message": "Resource not accessible by integration"}
                         )
                     return self._send(200, {"login": USERS[token], "type": "User"})
+                pulls = f"/repos/{fake.repository}/pulls/"
+                if url.path.startswith(pulls) and method == "GET":
+                    number = int(url.path.removeprefix(pulls))
+                    if number not in fake.pull_heads:
+                        return self._send(404, {"message": "Not Found"})
+                    return self._send(
+                        200, {"number": number, "head": {"sha": fake.pull_heads[number]}}
+                    )
                 base = f"/repos/{fake.repository}/issues"
                 if url.path == f"{base}/{fake.pull}/comments" and method == "GET":
                     page = int(parse_qs(url.query).get("page", ["1"])[0])

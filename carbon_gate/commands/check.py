@@ -14,7 +14,8 @@ from typing import Any
 
 import jinja2
 
-from carbon_gate import actions, compare, config, grid, output, report, results
+from carbon_gate import actions, artifact, compare, config, grid, output, report, results
+from carbon_gate.base import measure_base, repository_root
 from carbon_gate.errors import UsageError
 from carbon_gate.github import ACTIONS_BOT, GitHub, GitHubError, fit
 from carbon_gate.pull_request import PullRequest, from_environment
@@ -30,7 +31,12 @@ def check_command(
     data = grid.load()
     loaded = config.load(config_path, data)
     pr = from_environment(env, options.get("repo"), options.get("pr"))
+    if options.get("baseline") and options.get("base_ref"):
+        raise UsageError("--baseline and --base-ref both given: keep only one of them")
     base = _baseline(options)  # a missing or broken baseline fails now, not after measuring
+    base_ref = options.get("base_ref") or (None if base else _pushed_over(env))
+    if base_ref:
+        repository_root(base_ref, config_path)  # and so does a base that cannot be checked out
     if options.get("results"):
         head = _document(options["results"], loaded, config_path)
     else:
@@ -39,17 +45,72 @@ def check_command(
         done = measure_to_file(loaded, config_path, options["results_output"], data)
         head = done.content
         output.message(done.measurement_text)  # the gate's own table follows, not measure's
-    return _gate(loaded, config_path, head, base, options=options, env=env, pr=pr)
+    notes = []
+    if base_ref:
+        measured = measure_base(base_ref, config_path, options["base_output"], data)
+        base = measured.content
+        if base is None:
+            _warn(env, f"{measured.reason}: only the absolute budgets are checked")
+            notes.append(f"{measured.reason}: the change against the base is not judged")
+    if options.get("artifact"):
+        artifact.save(options["artifact"], head, base, pr)
+    return _gate(loaded, config_path, head, base, options=options, env=env, pr=pr, notes=notes)
+
+
+def _pushed_over(env: Mapping[str, str]) -> str | None:
+    """In a pre-push hook, the commit the remote has: what the push changes is measured against
+    it. None for a new branch (the remote has nothing) and outside a hook."""
+    ref = env.get("PRE_COMMIT_FROM_REF", "").strip()
+    return ref if ref and ref.strip("0") else None
 
 
 def report_command(config_path: Path, options: dict[str, Any], env: Mapping[str, str]) -> int:
-    """Render (and write) the report from saved results; the same decision and exit code."""
+    """Render (and write) the report from saved results; the same decision and exit code.
+    Comments only when asked to (--comment): the trusted half of the fork-safe setup."""
     loaded = config.load(config_path, grid.load())
-    pr = from_environment(env, options.get("repo"), options.get("pr"))
-    head = _document(options["results"], loaded, config_path)
-    base = _baseline(options)
-    options = {**options, "comment": "off"}
+    folder = options.get("artifact")
+    if folder is None:
+        if not options.get("results"):
+            raise UsageError("give the head's results: --results FILE, or --artifact FOLDER")
+        pr = from_environment(env, options.get("repo"), options.get("pr"))
+        head = _document(options["results"], loaded, config_path)
+        base = _baseline(options)
+    else:
+        if options.get("results") or options.get("baseline"):
+            raise UsageError("--artifact holds the results: leave out --results and --baseline")
+        bundle = artifact.load(folder)
+        head, base = bundle.head, bundle.base
+        options = {**options, "baseline": folder / artifact.BASE}
+        pr = _artifact_pull_request(bundle.claim, options, env)
     return _gate(loaded, config_path, head, base, options=options, env=env, pr=pr)
+
+
+def _artifact_pull_request(
+    claim: artifact.Claim | None, options: dict[str, Any], env: Mapping[str, str]
+) -> PullRequest | None:
+    """--pr when given; else the artifact's claim, checked against the trusted event."""
+    if options.get("pr"):
+        return from_environment(env, options.get("repo"), options["pr"])
+    repository = options.get("repo") or env.get("GITHUB_REPOSITORY") or ""
+    if claim is not None and repository.count("/") != 1:
+        raise UsageError("the pull request's repository is unknown — pass --repo OWNER/NAME")
+
+    def head_of(number: int) -> str:
+        try:
+            pull = _client(env).call("GET", f"/repos/{repository}/pulls/{number}")
+            return str(pull["head"]["sha"])
+        except (GitHubError, KeyError, TypeError) as error:
+            raise UsageError(f"could not look up {repository}#{number}: {error}") from None
+
+    return artifact.pull_request(claim, env, repository, head_of)
+
+
+def _client(env: Mapping[str, str]) -> GitHub:
+    return GitHub(
+        env.get("GITHUB_API_URL") or "https://api.github.com",
+        env.get("GITHUB_TOKEN", ""),
+        fallback_identity=ACTIONS_BOT if env.get("GITHUB_ACTIONS") == "true" else None,
+    )
 
 
 def comment_command(report_path: Path, options: dict[str, Any], env: Mapping[str, str]) -> int:
@@ -101,9 +162,10 @@ def _gate(
     options: dict[str, Any],
     env: Mapping[str, str],
     pr: PullRequest | None,
+    notes: list[str] | None = None,
 ) -> int:
     name = config.display_name(config_path)
-    notes = []
+    notes = list(notes or [])
     if base is not None:
         changed = results.benchmark_changes(base, head)
         if changed:
@@ -184,12 +246,7 @@ def _publish(body: str, marker: str, pr: PullRequest, mode: str, env: Mapping[st
         _warn(env, f"no GITHUB_TOKEN in the environment: the report was not posted — {how}")
         return False
     try:
-        client = GitHub(
-            env.get("GITHUB_API_URL") or "https://api.github.com",
-            token,
-            fallback_identity=ACTIONS_BOT if in_actions else None,
-        )
-        published = client.publish(pr.repository, pr.number, fit(body), marker, mode)
+        published = _client(env).publish(pr.repository, pr.number, fit(body), marker, mode)
     except GitHubError as error:
         fork = " This pull request comes from a fork." if pr.fork else ""
         where = "the job summary and the report file" if in_actions else "the report file"

@@ -1,0 +1,169 @@
+"""The fork-safe setup's hand-over: `check --artifact` saves, `report --artifact --comment` posts
+from a `workflow_run` event, after checking which pull request the untrusted folder names."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from gate_fixtures import results_document
+from github_server import FakeGitHub
+
+from carbon_gate.cli import cli
+
+HEAD_SHA, BASE_SHA = "b" * 40, "a" * 40
+
+
+@pytest.fixture
+def saved(tmp_path: Path, write_budget: Callable[[str], Path]) -> Path:
+    """The measuring half's artifact folder, saved by `check` in a pull_request event."""
+    write_budget("grid: {country: FRA}\nbudgets:\n  lifecycle: 1 kg\n  max_increase: 2 %\n")
+    for name, joules in (("base.json", 0.010), ("head.json", 0.015)):
+        (tmp_path / name).write_text(json.dumps(results_document(joules, cv=0.01)))
+    pull_request = {
+        "pull_request": {
+            "number": 42,
+            "head": {"sha": HEAD_SHA, "repo": {"full_name": "fork/model"}},
+            "base": {"sha": BASE_SHA, "repo": {"full_name": "acme/model"}},
+        }
+    }
+    (tmp_path / "pr-event.json").write_text(json.dumps(pull_request))
+    args = ["check", "--results", "head.json", "--baseline", "base.json", "--comment", "off"]
+    env = {"GITHUB_EVENT_PATH": str(tmp_path / "pr-event.json"), "GITHUB_REPOSITORY": "acme/model"}
+    code, _, err = run([*args, "--artifact", "artifact"], env)
+    assert code == 1, err  # +50 %: the measuring half fails the pull request's check
+    return tmp_path / "artifact"
+
+
+def run(args: list[str], env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, args, env=env)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+def workflow_run(tmp_path: Path, server: FakeGitHub, **run_fields: Any) -> dict[str, str]:
+    """The commenting half's environment: a workflow_run event, the default branch's token."""
+    event = {
+        "workflow_run": {
+            "id": 7,
+            "event": "pull_request",
+            "head_sha": HEAD_SHA,
+            "pull_requests": [],  # as GitHub sends it for a fork's pull request
+            "head_repository": {"full_name": "fork/model"},
+            **run_fields,
+        }
+    }
+    (tmp_path / "run-event.json").write_text(json.dumps(event))
+    return {
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_API_URL": server.url,
+        "GITHUB_REPOSITORY": "acme/model",
+        "GITHUB_EVENT_PATH": str(tmp_path / "run-event.json"),
+        "GITHUB_TOKEN": "bot-token",
+    }
+
+
+def test_the_artifact_holds_both_results_and_the_pull_request(saved: Path) -> None:
+    assert sorted(p.name for p in saved.iterdir()) == [
+        "base.json",
+        "head.json",
+        "pull-request.json",
+    ]
+    claim = json.loads((saved / "pull-request.json").read_text())
+    assert (claim["number"], claim["head_sha"], claim["base_sha"]) == (42, HEAD_SHA, BASE_SHA)
+
+
+def test_a_forks_pull_request_is_looked_up_then_commented(
+    saved: Path, tmp_path: Path, server: FakeGitHub
+) -> None:
+    env = workflow_run(tmp_path, server)
+    args = ["report", "--artifact", str(saved), "--comment", "update"]
+    code, _, err = run(args, env)
+    assert code == 1, err  # the decision is the same as the measuring half's
+    assert ("GET", "/repos/acme/model/pulls/42") in server.requests
+    assert "comment created" in err
+    code, _, err = run(args, env)
+    assert "comment updated" in err
+    (body,) = [c["body"] for c in server.comments.values()]
+    assert "❌" in body
+    assert "fork" in body.lower()
+
+
+def test_a_same_repository_pull_request_is_taken_from_the_event(
+    saved: Path, tmp_path: Path, server: FakeGitHub
+) -> None:
+    listed = [{"number": 42, "head": {"sha": HEAD_SHA}}]
+    env = workflow_run(tmp_path, server, pull_requests=listed, head_repository=None)
+    code, _, err = run(["report", "--artifact", str(saved), "--comment", "update"], env)
+    assert code == 1, err
+    assert "comment created" in err
+    assert not [path for _, path in server.requests if "/pulls/" in path]
+
+
+@pytest.mark.parametrize(
+    ("tamper", "message"),
+    [
+        ({"number": 7}, "#7 of acme/model is not at the measured commit"),
+        ({"head_sha": "c" * 40}, "the artifact is for commit cccccccccccc"),
+        ({"number": "42; rm -rf /"}, "must be a pull request's number"),
+        ({"number": 0}, "must be a pull request's number"),
+        ({"head_sha": "$(id)"}, "must be a commit's SHA"),
+        ({"format": "other"}, "not a carbon-gate pull-request file"),
+    ],
+)
+def test_a_tampered_claim_posts_nothing(
+    saved: Path,
+    tmp_path: Path,
+    server: FakeGitHub,
+    tamper: dict[str, Any],
+    message: str,
+) -> None:
+    server.pull_heads[7] = "d" * 40  # another pull request, at another commit
+    path = saved / "pull-request.json"
+    path.write_text(json.dumps({**json.loads(path.read_text()), **tamper}))
+    env = workflow_run(tmp_path, server)
+    code, _, err = run(["report", "--artifact", str(saved), "--comment", "update"], env)
+    assert code == 2
+    assert message in err
+    assert server.comments == {}
+
+
+def test_oversized_or_linked_files_are_refused(saved: Path, tmp_path: Path) -> None:
+    (saved / "base.json").write_bytes(b" " * (4 * 1024 * 1024 + 1))
+    code, _, err = run(["report", "--artifact", str(saved)])
+    assert code == 2
+    assert "too large" in err
+    (saved / "base.json").unlink()
+    (tmp_path / "secret.json").write_text(json.dumps(results_document(0.02)))
+    (saved / "head.json").unlink()
+    (saved / "head.json").symlink_to(tmp_path / "secret.json")
+    code, _, err = run(["report", "--artifact", str(saved)])
+    assert code == 2
+    assert "holds no results" in err
+
+
+def test_a_claim_outside_workflow_run_needs_pr(
+    saved: Path, tmp_path: Path, server: FakeGitHub
+) -> None:
+    env = workflow_run(tmp_path, server)
+    (tmp_path / "run-event.json").write_text(json.dumps({"pull_request": {}}))
+    code, _, err = run(["report", "--artifact", str(saved), "--comment", "update"], env)
+    assert code == 2
+    assert "only trusted in a `workflow_run` event" in err
+    args = ["report", "--artifact", str(saved), "--comment", "update", "--pr", "42"]
+    code, _, err = run(args, env)
+    assert code == 1, err
+    assert "comment created" in err
+
+
+def test_results_and_artifact_are_one_too_many(saved: Path) -> None:
+    code, _, err = run(["report", "--artifact", str(saved), "--results", "head.json"])
+    assert code == 2
+    assert "leave out --results and --baseline" in err
+    code, _, err = run(["report"])
+    assert code == 2
+    assert "--results FILE, or --artifact FOLDER" in err

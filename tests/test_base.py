@@ -1,0 +1,150 @@
+"""`check --base-ref`: the base measured in a real git worktree; every way it can be missing."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from carbon_gate.cli import cli
+
+BENCH = """\
+WORK = {work}
+
+
+def predict():
+    total = 0
+    for i in range(WORK):
+        total += i * i
+    return total
+"""
+BUDGET = """\
+version: 1
+grid: {country: FRA}
+budgets:
+  max_increase: 5 %
+benchmark:
+  callable: toymodel.bench:predict
+  warmup: 0.2 s
+  duration: 1 s
+  repeats: 2
+  timeout: 60 s
+"""
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", "-C", str(repo), *args], check=True, capture_output=True, text=True
+    ).stdout.strip()
+
+
+def commit(repo: Path, message: str) -> None:
+    git(repo, "add", "-A")
+    git(repo, "-c", "user.name=t", "-c", "user.email=t@example.test", "commit", "-qm", message)
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A repository whose second commit makes the model three times as costly."""
+    (tmp_path / "toymodel").mkdir()
+    (tmp_path / "toymodel" / "__init__.py").write_text("")
+    (tmp_path / "toymodel" / "bench.py").write_text(BENCH.format(work=2000))
+    (tmp_path / "carbon-budget.yml").write_text(BUDGET)
+    git(tmp_path, "init", "-q")
+    commit(tmp_path, "model")
+    (tmp_path / "toymodel" / "bench.py").write_text(BENCH.format(work=6000))
+    commit(tmp_path, "a costlier model")
+    return tmp_path
+
+
+def run(args: list[str], env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, args, env=env)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+def head_and_base(repo: Path) -> tuple[float, float]:
+    per_sample = [
+        json.loads((repo / name).read_text())["summary"]["per_sample"]["median_j"]
+        for name in ("carbon-gate-results.json", "carbon-gate-base-results.json")
+    ]
+    return per_sample[0], per_sample[1]
+
+
+def test_the_base_is_measured_in_a_worktree_and_compared(repo: Path) -> None:
+    code, out, err = run(["check", "--base-ref", "HEAD~1", "--comment", "off"])
+    assert code == 1, err  # three times the work is far over a 5 % allowed increase
+    assert "measuring the base" in err
+    head, base = head_and_base(repo)
+    assert head > 1.5 * base
+    report = (repo / "carbon-gate-report.md").read_text()
+    assert "not judged" not in report
+    assert "❌" in out
+    assert git(repo, "worktree", "list").count("\n") == 0  # the temporary worktree is gone
+    assert git(repo, "status", "--porcelain", "--untracked-files=no") == ""
+
+
+def test_a_push_is_compared_with_what_the_remote_has(repo: Path) -> None:
+    before = git(repo, "rev-parse", "HEAD~1")
+    code, _, err = run(["check", "--comment", "off"], env={"PRE_COMMIT_FROM_REF": before})
+    assert code == 1, err
+    assert f"measuring the base {before[:12]}" in err
+    code, _, err = run(["check", "--comment", "off"], env={"PRE_COMMIT_FROM_REF": "0" * 40})
+    assert code == 0, err  # a new branch: nothing to compare with, and no absolute budget
+    assert "measuring the base" not in err
+
+
+@pytest.mark.parametrize(
+    ("case", "reason"),
+    [
+        ("unknown", "is not in this clone"),
+        ("no-budget-file", "has no carbon-budget.yml"),
+        ("broken-benchmark", "could not run on the base"),
+        ("broken-budget-file", "has a problem"),
+    ],
+)
+def test_a_base_that_cannot_be_measured_leaves_the_absolute_budgets(
+    repo: Path, case: str, reason: str
+) -> None:
+    """The base commit gets the damage; the working tree (the head) is fine again."""
+    damaged = {
+        "no-budget-file": ("carbon-budget.yml", None),
+        "broken-benchmark": ("toymodel/bench.py", "raise ImportError('broken on the base')\n"),
+        "broken-budget-file": ("carbon-budget.yml", BUDGET.replace("version: 1", "version: 7")),
+    }
+    ref = "no-such-commit"
+    if case in damaged:
+        name, text = damaged[case]
+        good = (repo / name).read_text()
+        if text is None:
+            (repo / name).unlink()
+        else:
+            (repo / name).write_text(text)
+        commit(repo, f"damage: {case}")
+        (repo / name).write_text(good)
+        ref = git(repo, "rev-parse", "HEAD")
+    code, _, err = run(["check", "--base-ref", ref, "--comment", "off"])
+    assert code == 0, err
+    assert reason in err
+    report = (repo / "carbon-gate-report.md").read_text()
+    assert reason in report
+    assert "the change against the base is not judged" in report
+    assert git(repo, "worktree", "list").count("\n") == 0
+
+
+def test_a_baseline_and_a_base_ref_are_one_too_many(repo: Path) -> None:
+    code, _, err = run(["check", "--base-ref", "HEAD~1", "--baseline", "x.json"])
+    assert code == 2
+    assert "--baseline and --base-ref both given" in err
+
+
+def test_a_base_ref_outside_a_repository_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "toymodel").mkdir()
+    (tmp_path / "toymodel" / "bench.py").write_text(BENCH.format(work=10))
+    (tmp_path / "carbon-budget.yml").write_text(BUDGET)
+    code, _, err = run(["check", "--base-ref", "HEAD~1", "--comment", "off"])
+    assert code == 2
+    assert "is not in a Git repository" in err
