@@ -27,6 +27,11 @@ MAX_BYTES = 4 * 1024 * 1024  # a results file is a few kB: anything this large i
 _SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 
 
+class StalePullRequest(UsageError):
+    """The pull request the artifact names is not at the measured commit (it moved on since, or
+    the claim is false): nothing is posted, and that is not the commenting job's failure."""
+
+
 class Claim(NamedTuple):
     """What the artifact says about its pull request: to be checked, never believed."""
 
@@ -134,13 +139,13 @@ def pull_request(
             f"the artifact is for commit {claim.head_sha[:12] or '(none)'}, but the workflow run "
             f"measured {measured[:12] or '(none)'}: nothing was posted"
         )
-    listed = {
-        item.get("number") for item in run.get("pull_requests") or [] if isinstance(item, dict)
-    }
-    if claim.number not in listed and head_of(claim.number) != measured:
-        raise UsageError(
-            f"pull request #{claim.number} of {repository} is not at the measured commit "
-            f"{measured[:12]}: nothing was posted"
+    # Asked of GitHub every time, not taken from the event's list: its rules for filling the
+    # list are not documented, and a pull request that has moved on must not get a stale report.
+    current = head_of(claim.number)
+    if current != measured:
+        raise StalePullRequest(
+            f"pull request #{claim.number} of {repository} is at {current[:12] or '(unknown)'}, "
+            f"not at the measured commit {measured[:12]}: nothing was posted"
         )
     head_repo = (run.get("head_repository") or {}).get("full_name")
     return PullRequest(

@@ -25,7 +25,10 @@ class Base(NamedTuple):
 
 
 def repository_root(ref: str, config_path: Path) -> Path:
-    """The Git repository the budget file is in; a `UsageError` when it is in none."""
+    """The Git repository the budget file is in; a `UsageError` when it is in none, or when the
+    ref could be taken for an option of git's."""
+    if not ref.strip() or ref.startswith("-"):
+        raise UsageError(f"--base-ref {ref!r}: not a commit, branch or tag name")
     top = _git(config_path.resolve().parent, "rev-parse", "--show-toplevel")
     if top is None:
         raise UsageError(

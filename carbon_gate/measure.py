@@ -194,6 +194,8 @@ def _worker_environment(threads: int | None = None) -> dict[str, str]:
     # codecarbon reads CODECARBON_* settings (forced power, output files, its API): the gate
     # decides how codecarbon runs, so none of them may change what it measures.
     env = {k: v for k, v in os.environ.items() if not k.upper().startswith("CODECARBON_")}
+    # The benchmark may be a pull request's code, from a fork: it gets no token of the gate's.
+    env.pop("GITHUB_TOKEN", None)
     # The worker must find the carbon_gate that is running now, even from a source checkout.
     here = str(Path(__file__).resolve().parent.parent)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (here, env.get("PYTHONPATH", "")) if p)

@@ -193,8 +193,9 @@ def context(data: ReportInput) -> dict[str, Any]:
     decision = data.decision
     estimate = data.head["estimate"]
     lifecycle = next(r for r in decision.rows if r.key == "lifecycle")
+    # float() first: a results file may come from a fork, and "1" * 1000 is a string of 1000 ones.
     shares = [
-        (label, (estimate["stages"].get(key) or {}).get("co2eq_kg"))
+        (label, float((estimate["stages"].get(key) or {}).get("co2eq_kg") or 0.0))
         for key, label in (
             ("search", "Model search"),
             ("training", "Training"),

@@ -157,7 +157,7 @@ def read_document(path: Path) -> dict[str, Any]:
         content = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise UsageError(f"{path}: no such file — run `carbon-gate measure` first") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
         raise UsageError(f"{path}: not a readable JSON file: {error}") from None
     if not isinstance(content, dict) or content.get("format") != FORMAT:
         raise UsageError(f'{path}: not a carbon-gate results file (no "format": "{FORMAT}")')

@@ -93,7 +93,7 @@ def test_a_forks_pull_request_is_looked_up_then_commented(
     assert "fork" in body.lower()
 
 
-def test_a_same_repository_pull_request_is_taken_from_the_event(
+def test_a_listed_pull_request_is_still_checked_with_github(
     saved: Path, tmp_path: Path, server: FakeGitHub
 ) -> None:
     listed = [{"number": 42, "head": {"sha": HEAD_SHA}}]
@@ -101,13 +101,37 @@ def test_a_same_repository_pull_request_is_taken_from_the_event(
     code, _, err = run(["report", "--artifact", str(saved), "--comment", "update"], env)
     assert code == 1, err
     assert "comment created" in err
-    assert not [path for _, path in server.requests if "/pulls/" in path]
+    assert ("GET", "/repos/acme/model/pulls/42") in server.requests
+
+
+@pytest.mark.parametrize("number", [42, 7])
+def test_a_pull_request_not_at_the_measured_commit_gets_nothing(
+    saved: Path, tmp_path: Path, server: FakeGitHub, number: int
+) -> None:
+    """#42 moved on since (a newer push), or the claim names #7, which is elsewhere: no comment,
+    a warning, and the commenting job does not fail for it."""
+    server.pull_heads = {42: "e" * 40, 7: "d" * 40}
+    path = saved / "pull-request.json"
+    path.write_text(json.dumps({**json.loads(path.read_text()), "number": number}))
+    env = workflow_run(tmp_path, server)
+    code, _, err = run(["report", "--artifact", str(saved), "--comment", "update"], env)
+    assert code == 1, err  # the decision's code only
+    assert f"#{number} of acme/model is at " in err
+    assert "nothing was posted" in err
+    assert server.comments == {}
+
+
+def test_without_commenting_the_claim_is_not_needed(saved: Path, server: FakeGitHub) -> None:
+    env = {"GITHUB_ACTIONS": "true", "GITHUB_REPOSITORY": "acme/model"}
+    code, out, err = run(["report", "--artifact", str(saved)], env)
+    assert code == 1, err
+    assert "❌" in out
+    assert server.requests == []
 
 
 @pytest.mark.parametrize(
     ("tamper", "message"),
     [
-        ({"number": 7}, "#7 of acme/model is not at the measured commit"),
         ({"head_sha": "c" * 40}, "the artifact is for commit cccccccccccc"),
         ({"number": "42; rm -rf /"}, "must be a pull request's number"),
         ({"number": 0}, "must be a pull request's number"),

@@ -137,8 +137,10 @@ def test_the_installed_commit_becomes_the_action_reference(
     local = {"url": clone.as_uri(), "dir_info": {}}
     monkeypatch.setattr(init.metadata, "distribution", lambda name: Recorded(local))
     assert init.installed_action() == f"acme/gate@{head.strip()}"
-    monkeypatch.setattr(init.metadata, "distribution", lambda name: Recorded({"url": "x"}))
-    assert init.installed_action() is None
+    for url in ("x", "https://gitlab.com/acme/gate.git", "file:///home/me/src/carbon-gate"):
+        vcs = {"url": url, "vcs_info": {"commit_id": sha}}
+        monkeypatch.setattr(init.metadata, "distribution", lambda name, v=vcs: Recorded(v))
+        assert init.installed_action() is None, url
 
 
 @pytest.mark.parametrize("workflow", ["fork-safe", "single"])

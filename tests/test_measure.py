@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from carbon_gate.cli import EXAMPLE_CONFIG, cli
+from carbon_gate.measure import _worker_environment
 from carbon_gate.power_sources import energy_kind
 
 BENCH = """
@@ -413,3 +414,13 @@ def test_threads_fixes_the_numerical_libraries_thread_count(
     assert (tmp_path / "threads.txt").read_text() == "1 1"
     recorded = json.loads(Path("carbon-gate-results.json").read_text(encoding="utf-8"))
     assert recorded["benchmark"]["threads"] == 1
+
+
+def test_the_benchmark_gets_no_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The benchmark may be a fork's code: the gate's GITHUB_TOKEN must not reach it."""
+    monkeypatch.setenv("GITHUB_TOKEN", "bot-token")
+    monkeypatch.setenv("CODECARBON_LOG_LEVEL", "debug")
+    env = _worker_environment(threads=1)
+    assert "GITHUB_TOKEN" not in env
+    assert "CODECARBON_LOG_LEVEL" not in env
+    assert env["OMP_NUM_THREADS"] == "1"

@@ -58,8 +58,9 @@ def check_command(
 
 
 def _pushed_over(env: Mapping[str, str]) -> str | None:
-    """In a pre-push hook, the commit the remote has: what the push changes is measured against
-    it. None for a new branch (the remote has nothing) and outside a hook."""
+    """In a pre-push hook, the commit the remote has (for a new branch, pre-commit passes the
+    parent of the first commit pushed): what the push changes is measured against it. None
+    outside a hook, and when there is no such commit."""
     ref = env.get("PRE_COMMIT_FROM_REF", "").strip()
     return ref if ref and ref.strip("0") else None
 
@@ -81,7 +82,9 @@ def report_command(config_path: Path, options: dict[str, Any], env: Mapping[str,
         bundle = artifact.load(folder)
         head, base = bundle.head, bundle.base
         options = {**options, "baseline": folder / artifact.BASE}
-        pr = _artifact_pull_request(bundle.claim, options, env)
+        pr = None  # the claim is checked only when it is about to be acted on
+        if options.get("comment", "off") != "off":
+            pr = _artifact_pull_request(bundle.claim, options, env)
     return _gate(loaded, config_path, head, base, options=options, env=env, pr=pr)
 
 
@@ -102,7 +105,11 @@ def _artifact_pull_request(
         except (GitHubError, KeyError, TypeError) as error:
             raise UsageError(f"could not look up {repository}#{number}: {error}") from None
 
-    return artifact.pull_request(claim, env, repository, head_of)
+    try:
+        return artifact.pull_request(claim, env, repository, head_of)
+    except artifact.StalePullRequest as error:
+        _warn(env, str(error))
+        return None
 
 
 def _client(env: Mapping[str, str]) -> GitHub:
@@ -201,7 +208,7 @@ def _gate(
             )
             markdown = report.to_markdown(data)
         text = report.to_text(data)
-    except (KeyError, TypeError, ValueError, AttributeError) as error:
+    except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError) as error:
         raise UsageError(
             f"a results file has a malformed value ({error}) — measure again"
         ) from None

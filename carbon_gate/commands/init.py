@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import ast
 import json
+import keyword
 import re
 import subprocess
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
+from urllib.parse import unquote, urlparse
 
 from carbon_gate import __version__, output, results, templates
 from carbon_gate.errors import UsageError
@@ -82,10 +84,12 @@ def init(cwd: Path, workflow: str, action: str | None, force: bool) -> int:
     if existing and not force:
         names = ", ".join(str(path.relative_to(root)) for path in existing)
         raise UsageError(f"{names}: already there — nothing was written; --force overwrites")
+    ignored = _ignore_outputs(root)  # read before anything is written: it may fail
     for path, text in files.items():
         results.write_text(path, text)
         output.message(f"wrote {path.relative_to(root)}")
-    if _ignore_outputs(root):
+    if ignored is not None:
+        results.write_text(root / ".gitignore", ignored)
         output.message("added carbon-gate's output files to .gitignore")
     _explain(found, workflow, action)
     return 0
@@ -111,10 +115,13 @@ def installed_action() -> str | None:
     url = str(info.get("url", ""))
     commit = str((info.get("vcs_info") or {}).get("commit_id", ""))
     if not commit and url.startswith("file://"):
-        folder = Path(url.removeprefix("file://"))
+        folder = Path(unquote(urlparse(url).path))
         commit = _git(folder, "rev-parse", "HEAD") or ""
         url = _git(folder, "remote", "get-url", "origin") or ""
-    match = re.search(r"[/:]([\w.-]+)/([\w.-]+?)(?:\.git)?/?$", url)
+    # Only a GitHub repository can be `uses:`-d: https://github.com/O/R(.git), git@github.com:O/R
+    match = re.fullmatch(
+        r"(?:https://|ssh://git@|git@)github\.com[/:]([\w.-]+)/([\w.-]+?)(?:\.git)?/?", url
+    )
     if not (match and _COMMIT.fullmatch(commit)):
         return None
     return f"{match[1]}/{match[2]}@{commit}"
@@ -196,7 +203,7 @@ def _module(relative: Path) -> tuple[str, str | None] | None:
         python_path, parts = "src", parts[1:]
     if parts[-1] == "__init__":
         parts = parts[:-1]
-    if not parts or not all(part.isidentifier() for part in parts):
+    if not parts or not all(p.isidentifier() and not keyword.iskeyword(p) for p in parts):
         return None
     return ".".join(parts), python_path
 
@@ -223,17 +230,20 @@ def _requirements(root: Path) -> str:
     return ""
 
 
-def _ignore_outputs(root: Path) -> bool:
-    """Add carbon-gate's output files to .gitignore; whether anything was added."""
+def _ignore_outputs(root: Path) -> str | None:
+    """.gitignore with carbon-gate's output files added; None when nothing is to be added."""
     path = root / ".gitignore"
-    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    try:
+        text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    except (OSError, UnicodeDecodeError) as error:
+        raise UsageError(f"{path}: cannot read it ({error}) — nothing was written") from None
     missing = [name for name in GITIGNORED if name not in text.splitlines()]
     if not missing:
-        return False
-    separator = "" if not text or text.endswith("\n") else "\n"
-    lines = "\n".join(missing)
-    results.write_text(path, f"{text}{separator}# carbon-gate's outputs\n{lines}\n")
-    return True
+        return None
+    newline = "\r\n" if "\r\n" in text else "\n"
+    separator = "" if not text or text.endswith("\n") else newline
+    lines = newline.join(["# carbon-gate's outputs", *missing])
+    return f"{text}{separator}{lines}{newline}"
 
 
 def _explain(found: Found | None, workflow: str, action: str) -> None:
