@@ -8,13 +8,13 @@ figures, and the reason goes into the report: a missing base is never an error o
 
 from __future__ import annotations
 
-import subprocess
 import tempfile
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from carbon_gate import config, grid, output
 from carbon_gate.errors import ConfigError, MeasurementError, UsageError
+from carbon_gate.git import git
 
 
 class Base(NamedTuple):
@@ -29,7 +29,7 @@ def repository_root(ref: str, config_path: Path) -> Path:
     ref could be taken for an option of git's."""
     if not ref.strip() or ref.startswith("-"):
         raise UsageError(f"--base-ref {ref!r}: not a commit, branch or tag name")
-    top = _git(config_path.resolve().parent, "rev-parse", "--show-toplevel")
+    top = git(config_path.resolve().parent, "rev-parse", "--show-toplevel")
     if top is None:
         raise UsageError(
             f"--base-ref {ref}: {config.display_name(config_path)} is not in a Git repository"
@@ -42,7 +42,7 @@ def measure_base(ref: str, config_path: Path, results_path: Path, data: grid.Gri
     from carbon_gate.commands.measure import measure_to_file
 
     root = repository_root(ref, config_path)
-    sha = _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+    sha = git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
     if sha is None:
         return Base(
             None,
@@ -51,7 +51,7 @@ def measure_base(ref: str, config_path: Path, results_path: Path, data: grid.Gri
     relative = config_path.resolve().relative_to(root)
     with tempfile.TemporaryDirectory(prefix="carbon-gate-base-") as folder:
         tree = Path(folder) / "base"
-        if _git(root, "worktree", "add", "--detach", "--quiet", str(tree), sha) is None:
+        if git(root, "worktree", "add", "--detach", "--quiet", str(tree), sha) is None:
             return Base(None, f"git could not check out the base {sha[:12]}")
         try:
             base_config = tree / relative
@@ -68,20 +68,5 @@ def measure_base(ref: str, config_path: Path, results_path: Path, data: grid.Gri
                 return Base(None, f"the benchmark could not run on the base {sha[:12]}: {error}")
             return Base(done.content)
         finally:
-            _git(root, "worktree", "remove", "--force", str(tree))
-            _git(root, "worktree", "prune")
-
-
-def _git(directory: Path, *args: str) -> str | None:
-    """Run git in `directory`; its stripped output, or None when it fails."""
-    try:
-        done = subprocess.run(
-            ["git", "-C", str(directory), *args],
-            capture_output=True,
-            text=True,
-            check=False,
-            stdin=subprocess.DEVNULL,
-        )
-    except OSError:
-        return None
-    return done.stdout.strip() if done.returncode == 0 else None
+            git(root, "worktree", "remove", "--force", str(tree))
+            git(root, "worktree", "prune")

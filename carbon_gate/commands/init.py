@@ -12,7 +12,6 @@ import ast
 import json
 import keyword
 import re
-import subprocess
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -20,6 +19,7 @@ from urllib.parse import unquote, urlparse
 
 from carbon_gate import __version__, output, results, templates
 from carbon_gate.errors import UsageError
+from carbon_gate.git import git
 
 # Third-party actions in the written workflows, pinned by commit (the tag in the comment).
 CHECKOUT = "11bd71901bbe5b1630ceea73d27597364c9af683  # v4.2.2"
@@ -96,7 +96,7 @@ def init(cwd: Path, workflow: str, action: str | None, force: bool) -> int:
 
 
 def _repository_root(cwd: Path) -> Path:
-    top = _git(cwd, "rev-parse", "--show-toplevel")
+    top = git(cwd, "rev-parse", "--show-toplevel")
     if top is None:
         raise UsageError(f"{cwd} is not in a Git repository — run `git init` first")
     return Path(top)
@@ -116,8 +116,8 @@ def installed_action() -> str | None:
     commit = str((info.get("vcs_info") or {}).get("commit_id", ""))
     if not commit and url.startswith("file://"):
         folder = Path(unquote(urlparse(url).path))
-        commit = _git(folder, "rev-parse", "HEAD") or ""
-        url = _git(folder, "remote", "get-url", "origin") or ""
+        commit = git(folder, "rev-parse", "HEAD") or ""
+        url = git(folder, "remote", "get-url", "origin") or ""
     # Only a GitHub repository can be `uses:`-d: https://github.com/O/R(.git), git@github.com:O/R
     match = re.fullmatch(
         r"(?:https://|ssh://git@|git@)github\.com[/:]([\w.-]+)/([\w.-]+?)(?:\.git)?/?", url
@@ -125,21 +125,6 @@ def installed_action() -> str | None:
     if not (match and _COMMIT.fullmatch(commit)):
         return None
     return f"{match[1]}/{match[2]}@{commit}"
-
-
-def _git(directory: Path, *args: str) -> str | None:
-    """git's stripped output in `directory`, or None when it fails or is not installed."""
-    try:
-        done = subprocess.run(
-            ["git", "-C", str(directory), *args],
-            capture_output=True,
-            text=True,
-            check=False,
-            stdin=subprocess.DEVNULL,
-        )
-    except OSError:
-        return None
-    return done.stdout.strip() if done.returncode == 0 else None
 
 
 def find_entry_point(root: Path) -> Found | None:
@@ -210,7 +195,7 @@ def _module(relative: Path) -> tuple[str, str | None] | None:
 
 def _python_files(root: Path) -> list[Path]:
     """The repository's Python files (tracked or not, minus ignored ones), tests left out."""
-    listed = _git(root, "ls-files", "-co", "--exclude-standard", "--", "*.py") or ""
+    listed = git(root, "ls-files", "-co", "--exclude-standard", "--", "*.py") or ""
     files = []
     for line in listed.splitlines()[:_MAX_FILES]:
         path = Path(line)
