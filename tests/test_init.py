@@ -166,3 +166,22 @@ def test_this_repositorys_action_and_workflows_pass_the_schemas_and_zizmor() -> 
     assert checked.returncode == 0, checked.stdout + checked.stderr
     audit = tool("zizmor", "--offline", "--min-severity", "high", action, *workflows)
     assert audit.returncode == 0, audit.stdout + audit.stderr
+
+
+def test_a_callable_that_setup_cannot_feed_gets_a_todo(repo: Path) -> None:
+    write(
+        repo / "tiny" / "model.py",
+        "def setup(seed=0):\n    return 1\n\ndef predict(m, x):\n    pass\n",
+    )
+    code, _, err = run(["init", "--action", PINNED, "--workflow", "none"])
+    assert code == 0, err
+    assert "predict() takes 2 arguments but is called with setup()'s result" in err
+    assert "TODO: predict() takes 2 arguments" in (repo / "carbon-budget.yml").read_text()
+
+
+def test_switching_to_one_workflow_warns_about_the_comment_workflow(repo: Path) -> None:
+    assert run(["init", "--action", PINNED])[0] == 0
+    code, _, err = run(["init", "--action", PINNED, "--workflow", "single", "--force"])
+    assert code == 0, err
+    assert "overwrote carbon-budget.yml" in err
+    assert "carbon-gate-comment.yml is from the fork-safe setup: remove it" in err

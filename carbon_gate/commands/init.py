@@ -86,8 +86,15 @@ def init(cwd: Path, workflow: str, action: str | None, force: bool) -> int:
         raise UsageError(f"{names}: already there — nothing was written; --force overwrites")
     ignored = _ignore_outputs(root)  # read before anything is written: it may fail
     for path, text in files.items():
+        verb = "overwrote" if path in existing else "wrote"
         results.write_text(path, text)
-        output.message(f"wrote {path.relative_to(root)}")
+        output.message(f"{verb} {path.relative_to(root)}")
+    stale = root / ".github" / "workflows" / "carbon-gate-comment.yml"
+    if workflow != "fork-safe" and stale.exists():
+        output.message(
+            f"warning: {stale.relative_to(root)} is from the fork-safe setup: remove it, or it "
+            "runs after every measurement"
+        )
     if ignored is not None:
         results.write_text(root / ".gitignore", ignored)
         output.message("added carbon-gate's output files to .gitignore")
@@ -155,8 +162,14 @@ def _describe(
     setup = next((n for n in SETUP if n in functions), None)
     parameters = _required(functions[setup]) if setup else []
     note = ""
-    if setup is None and _required(functions[name]):
+    arguments = _required(functions[name])
+    if setup is None and arguments:
         note = f"{name}() takes arguments: add a setup that returns what it needs"
+    elif setup is not None and len(arguments) > 1:
+        note = (
+            f"{name}() takes {len(arguments)} arguments but is called with {setup}()'s result "
+            "only: wrap it in a function of one argument"
+        )
     return Found(
         path=relative.as_posix(),
         callable=f"{dotted}:{name}",
