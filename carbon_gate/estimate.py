@@ -22,7 +22,10 @@ from carbon_gate.grid import EmissionFactor
 from carbon_gate.units import Energy, Mass
 
 STAGES = ("search", "training", "inference", "lifecycle")
-NEEDS_I = "the energy per inference (I: `carbon-gate measure` it, or set lifecycle.per_inference)"
+NEEDS_I = (
+    "the energy per inference (I: `carbon-gate measure` it and pass --results FILE, "
+    "or set lifecycle.per_inference)"
+)
 
 
 @dataclass(frozen=True)

@@ -90,6 +90,14 @@ def headline(decision: Decision) -> str:
     return f"{_STATUS[decision.status]} carbon-gate: {verdict} — {detail}"
 
 
+# Which rule gave a failure or a warning: a row can fail on growth far below its budget.
+_RULE = {
+    ("fail", "growth"): " (growth)",
+    ("warn", "growth"): " (growth)",
+    ("fail", "budget"): " (budget)",
+}
+
+
 def _row_view(row: Row) -> dict[str, str]:
     return {
         "label": row.label,
@@ -98,7 +106,7 @@ def _row_view(row: Row) -> dict[str, str]:
         "delta": "—" if row.delta is None else _signed(row.delta),
         "percent": _percent(row.delta_fraction),
         "budget": _limit(row.limit),
-        "status": f"{_STATUS[row.status]} {row.status}",
+        "status": f"{_STATUS[row.status]} {row.status}" + _RULE.get((row.status, row.rule), ""),
         "reason": row.reason,
     }
 

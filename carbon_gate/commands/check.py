@@ -304,22 +304,27 @@ def _outputs(
 
 
 def _annotations(decision: compare.Decision, loaded: config.Config, name: str) -> list[str]:
-    """`::error`/`::warning` at the budget-file line of each budget that failed or warned."""
-    lines = []
+    """`::error`/`::warning` at the budget-file line of each budget that failed or warned; rows
+    that point at one line (growth: every stage at `max_increase`) share one annotation."""
+    groups: dict[tuple[str, str], list[compare.Row]] = {}
     for row in decision.rows:
         if row.status not in ("fail", "warn", "unknown"):
             continue
         key = "budgets.max_increase" if row.rule == "growth" else f"budgets.{row.key}"
-        line, col = loaded.positions.get(key, (0, 0))
         level = "error" if row.status in ("fail", "unknown") else "warning"
+        groups.setdefault((level, key), []).append(row)
+    lines = []
+    for (level, key), rows in groups.items():
+        line, col = loaded.positions.get(key, (0, 0))
+        title = rows[0].label if len(rows) == 1 else f"{len(rows)} stages"
         lines.append(
             actions.annotation(
                 level,
-                f"{row.label}: {row.reason}",
+                "; ".join(f"{row.label}: {row.reason}" for row in rows),
                 file=name,
                 line=line,
                 col=col,
-                title=f"carbon-gate: {row.label}",
+                title=f"carbon-gate: {title}",
             )
         )
     return lines

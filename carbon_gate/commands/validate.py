@@ -52,5 +52,8 @@ def validate(path: Path) -> int:
         if getattr(loaded.budgets, key) is not None
     ]
     benchmark = "a benchmark" if loaded.benchmark else "no benchmark"
-    output.result(f"{name}: valid — {where}, {len(budgets)} budget(s), {benchmark}")
+    limits = f"{len(budgets)} absolute budget{'s' * (len(budgets) != 1)}"
+    if increase is not None:
+        limits += f", max increase {increase:g} %"
+    output.result(f"{name}: valid — {where}, {limits}, {benchmark}")
     return 0
