@@ -35,7 +35,7 @@ def environment(folder: Path | None = None) -> jinja2.Environment:
 
 _MARKDOWN_SPECIAL = str.maketrans(
     {
-        **{c: f"\\{c}" for c in "\\`*_{}[]()<>#|~!"},
+        **{c: f"\\{c}" for c in "\\`*_{}[]()<>#|~!$"},  # $: GitHub's math
         "&": "&amp;",  # no HTML entities
         "@": "@\u200b",  # a zero-width space after @ stops GitHub from mentioning anyone
     }

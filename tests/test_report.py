@@ -131,3 +131,9 @@ def test_urls_do_not_become_links() -> None:
         escaped = escape_markdown(text)
         assert "www." not in escaped.lower()
         assert "://" not in escaped
+
+
+def test_dollar_signs_do_not_become_math() -> None:
+    from carbon_gate.templates import escape_markdown
+
+    assert escape_markdown("$x^2$ and $$\\int$$") == "\\$x^2\\$ and \\$\\$\\\\int\\$\\$"
