@@ -106,7 +106,9 @@ def _row_view(row: Row) -> dict[str, str]:
         "delta": "—" if row.delta is None else _signed(row.delta),
         "percent": _percent(row.delta_fraction),
         "budget": _limit(row.limit),
-        "status": f"{_STATUS[row.status]} {row.status}" + _RULE.get((row.status, row.rule), ""),
+        "status": "— not computed"
+        if row.head is None and row.status == "pass"
+        else f"{_STATUS[row.status]} {row.status}" + _RULE.get((row.status, row.rule), ""),
         "reason": row.reason,
     }
 

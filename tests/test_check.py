@@ -264,3 +264,20 @@ def test_the_job_summary_never_exceeds_its_limit(tmp_path: Path) -> None:
     path.unlink()
     actions.append_summary({"GITHUB_STEP_SUMMARY": str(path)}, "y" * actions.SUMMARY_LIMIT)
     assert len(path.read_bytes()) <= actions.SUMMARY_LIMIT
+
+
+def test_in_a_subfolder_annotations_and_the_id_name_the_file_from_the_repository_root(
+    workspace: Path, server: FakeGitHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The action's working-directory: GitHub finds annotated files from the workspace root."""
+    project = workspace / "services" / "model"
+    project.mkdir(parents=True)
+    for name in ("carbon-budget.yml", "slower.json", "base.json"):
+        (workspace / name).rename(project / name)
+    monkeypatch.chdir(project)
+    env = {**actions_env(workspace, server), "GITHUB_WORKSPACE": str(workspace)}
+    code, out, _ = run(["check", "--results", "slower.json", "--baseline", "base.json"], env)
+    assert code == 1
+    assert "::error file=services/model/carbon-budget.yml,line=4," in out
+    (body,) = [c["body"] for c in server.comments.values()]
+    assert body.startswith("<!-- carbon-gate report id=services/model/carbon-budget.yml:carbon -->")

@@ -185,3 +185,26 @@ def test_switching_to_one_workflow_warns_about_the_comment_workflow(repo: Path) 
     assert code == 0, err
     assert "overwrote carbon-budget.yml" in err
     assert "carbon-gate-comment.yml is from the fork-safe setup: remove it" in err
+
+
+def test_in_a_monorepos_subfolder_the_project_is_that_folder(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = repo / "services" / "model"
+    write(
+        project / "tiny" / "model.py", "def setup():\n    return 1\n\ndef predict(m):\n    pass\n"
+    )
+    write(project / "requirements.txt", "numpy\n")
+    write(repo / "other" / "serve.py", "def predict():\n    pass\n")
+    monkeypatch.chdir(project)
+    code, out, err = run(["init", "--action", PINNED, "--workflow", "single"])
+    assert code == 0, err
+    assert "wrote services/model/carbon-budget.yml" in err
+    assert "  callable: tiny.model:predict\n" in (project / "carbon-budget.yml").read_text()
+    workflow = (repo / ".github" / "workflows" / "carbon-gate.yml").read_text()
+    assert "          config: carbon-budget.yml\n" in workflow
+    assert "          working-directory: services/model\n" in workflow
+    assert "          requirements: -r requirements.txt\n" in workflow
+    assert "args: [--config, services/model/carbon-budget.yml]" in out
+    assert (repo / ".gitignore").is_file()
+    assert not (repo / "carbon-budget.yml").exists()

@@ -137,3 +137,16 @@ def test_dollar_signs_do_not_become_math() -> None:
     from carbon_gate.templates import escape_markdown
 
     assert escape_markdown("$x^2$ and $$\\int$$") == "\\$x^2\\$ and \\$\\$\\\\int\\$\\$"
+
+
+def test_a_stage_without_inputs_or_budget_reads_not_computed() -> None:
+    head = results_document(0.01)
+    head["estimate"]["stages"]["training"] = None
+    data = report.ReportInput(
+        decide(side_from_results(head), None, Budgets()), head, None, None, "x"
+    )
+    (row,) = [
+        line for line in report.to_markdown(data).splitlines() if line.startswith("| Training")
+    ]
+    assert row.endswith("| — not computed |")
+    assert "✅" not in row

@@ -188,7 +188,8 @@ def _gate(
         loaded.budgets,
         warn_only=bool(options.get("warn_only")),
     )
-    report_id = options.get("report_id") or loaded.report_id or _default_id(name, env)
+    in_repository = _workspace_path(config_path, env) or name
+    report_id = options.get("report_id") or loaded.report_id or _default_id(in_repository, env)
     data = report.ReportInput(decision, head, base, pr, report_id, notes, loaded.budgets)
     marker = report.marker(report_id)
     try:
@@ -223,7 +224,7 @@ def _gate(
     actions.append_summary(env, markdown)
     actions.set_outputs(env, _outputs(decision, report_path, options))
     if in_actions:
-        for line in _annotations(decision, loaded, name):
+        for line in _annotations(decision, loaded, in_repository):
             output.result(line)
     if options.get("comment", "update") != "off":
         if pr is None:
@@ -233,6 +234,18 @@ def _gate(
             if not posted and options.get("fail_on_comment_error"):
                 return decision.exit_code or 3
     return decision.exit_code
+
+
+def _workspace_path(config_path: Path, env: Mapping[str, str]) -> str | None:
+    """The budget file relative to the repository (GITHUB_WORKSPACE): where GitHub looks for an
+    annotation's file, whatever the step's working-directory; None outside it."""
+    workspace = env.get("GITHUB_WORKSPACE")
+    if not workspace:
+        return None
+    try:
+        return config_path.resolve().relative_to(Path(workspace).resolve()).as_posix()
+    except ValueError:
+        return None
 
 
 def _default_id(config_name: str, env: Mapping[str, str]) -> str:

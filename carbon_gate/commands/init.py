@@ -61,18 +61,24 @@ class Found:
 
 
 def init(cwd: Path, workflow: str, action: str | None, force: bool) -> int:
-    """Write the files; 0, or a `UsageError` (exit 2) before anything is written."""
+    """Write the files; 0, or a `UsageError` (exit 2) before anything is written.
+
+    Run in a subfolder of the repository (a monorepo's project), the budget file goes there and
+    the workflows, at the repository's root, run the action in that folder."""
     root = _repository_root(cwd)
+    project = cwd.resolve()
+    folder = project.relative_to(root.resolve()).as_posix() if project != root.resolve() else ""
     action = action or installed_action() or FALLBACK_ACTION
     if not _ACTION.fullmatch(action):
         raise UsageError(f"--action must be OWNER/REPO@REF, got {action!r}")
-    found = find_entry_point(root)
+    found = find_entry_point(project)
     env = templates.environment(templates.directory() / "init")
-    files = {root / BUDGET_FILE: env.get_template("carbon-budget.yml.j2").render(found=found)}
+    files = {project / BUDGET_FILE: env.get_template("carbon-budget.yml.j2").render(found=found)}
     variables = {
         "action": action,
         "config": BUDGET_FILE,
-        "requirements": _requirements(root),
+        "working_directory": folder,
+        "requirements": _requirements(project),
         "checkout": CHECKOUT,
         "upload": UPLOAD,
         "download": DOWNLOAD,
@@ -98,7 +104,7 @@ def init(cwd: Path, workflow: str, action: str | None, force: bool) -> int:
     if ignored is not None:
         results.write_text(root / ".gitignore", ignored)
         output.message("added carbon-gate's output files to .gitignore")
-    _explain(found, workflow, action)
+    _explain(found, workflow, action, f"{folder}/{BUDGET_FILE}" if folder else "")
     return 0
 
 
@@ -244,7 +250,7 @@ def _ignore_outputs(root: Path) -> str | None:
     return f"{text}{separator}{lines}{newline}"
 
 
-def _explain(found: Found | None, workflow: str, action: str) -> None:
+def _explain(found: Found | None, workflow: str, action: str, config: str) -> None:
     if found is None:
         output.message(
             f"TODO: no inference function was found — set benchmark.callable in {BUDGET_FILE}"
@@ -276,5 +282,6 @@ def _explain(found: Found | None, workflow: str, action: str) -> None:
         "    hooks:\n"
         "      - id: carbon-gate-validate\n"
         "      - id: carbon-gate-check\n"
-        "# then: pre-commit install --hook-type pre-commit --hook-type pre-push\n"
+        + (f"        args: [--config, {config}]\n" if config else "")
+        + "# then: pre-commit install --hook-type pre-commit --hook-type pre-push\n"
     )
