@@ -208,3 +208,13 @@ def test_in_a_monorepos_subfolder_the_project_is_that_folder(
     assert "args: [--config, services/model/carbon-budget.yml]" in out
     assert (repo / ".gitignore").is_file()
     assert not (repo / "carbon-budget.yml").exists()
+
+
+@pytest.mark.parametrize("workflow", ["fork-safe", "single"])
+def test_the_readme_shows_what_init_writes(repo: Path, workflow: str) -> None:
+    """The README's copy-paste workflows are init's output, word for word."""
+    write(repo / "requirements.txt", "numpy\n")
+    assert run(["init", "--workflow", workflow, "--action", "OWNER/carbon-gate@COMMIT"])[0] == 0
+    readme = (ROOT / "README.md").read_text()
+    for path in (repo / ".github" / "workflows").iterdir():
+        assert "```yaml\n" + path.read_text() + "```\n" in readme, path.name
