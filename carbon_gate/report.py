@@ -113,6 +113,13 @@ def _row_view(row: Row) -> dict[str, str]:
     }
 
 
+def _value_and_unit(value: Any, unit: str) -> dict[str, str]:
+    """An assumption as people read it: energy with its prefix (28.0 µJ, not 2.8e-05 J)."""
+    if unit == "J" and isinstance(value, int | float) and not isinstance(value, bool):
+        return {"value": format_energy(Energy(float(value))), "unit": ""}
+    return {"value": str(_number(value)), "unit": unit}
+
+
 def _number(value: Any) -> Any:
     """A number as people read it (60,000; 1.48; 365 million); anything else as it is."""
     if isinstance(value, bool) or not isinstance(value, int | float):
@@ -234,8 +241,7 @@ def context(data: ReportInput) -> dict[str, Any]:
         "base": _measurement(data.base),
         "assumptions": {
             str(name): {
-                "value": str(_number(a["value"])),
-                "unit": str(a.get("unit") or ""),
+                **_value_and_unit(a["value"], str(a.get("unit") or "")),
                 "source": str(a.get("source") or "given"),
             }
             for name, a in (estimate.get("assumptions") or {}).items()

@@ -57,7 +57,8 @@ def measure_to_file(
     measurement = measure.summarize_run(raw, bench.batch_size)
 
     identity = measure.identity(bench)
-    measured = results.MeasuredEnergy.of(measurement, str(results_path), identity)
+    # The file's name, not its path: a CI runner's temporary folder means nothing in a report.
+    measured = results.MeasuredEnergy.of(measurement, results_path.name, identity)
     assumptions = results.apply(loaded.assumptions, measured)
     result = estimate(assumptions, factor, data.alternatives(factor))
     checks = budget.check(result, loaded.budgets)
