@@ -113,6 +113,22 @@ def _row_view(row: Row) -> dict[str, str]:
     }
 
 
+def _reasons(rows: list[Row]) -> list[dict[str, str]]:
+    """Each reason once, with the stages it is about: five stages that grew by the same 50 %
+    are one line, not five."""
+    grouped: dict[str, list[str]] = {}
+    for row in rows:
+        if row.reason and row.reason != "not computed":
+            grouped.setdefault(row.reason, []).append(row.label)
+    return [
+        {
+            "labels": "Every stage" if len(labels) == len(rows) else "; ".join(labels),
+            "reason": reason,
+        }
+        for reason, labels in grouped.items()
+    ]
+
+
 def _value_and_unit(value: Any, unit: str) -> dict[str, str]:
     """An assumption as people read it: energy with its prefix (28.0 µJ, not 2.8e-05 J)."""
     if unit == "J" and isinstance(value, int | float) and not isinstance(value, bool):
@@ -231,6 +247,7 @@ def context(data: ReportInput) -> dict[str, Any]:
         "marker": marker(data.report_id),
         "headline": headline(decision),
         "rows": [_row_view(r) for r in decision.rows],
+        "reasons": _reasons(decision.rows),
         "has_base": decision.has_base,
         "warn_only": decision.warn_only,
         "max_increase": decision.max_increase_percent,
@@ -292,7 +309,7 @@ def to_text(data: ReportInput) -> str:
     widths = {c: max(len(str(r[c])) for r in table) for c in columns}
     lines = [_one_line(view["headline"]), ""]
     lines += ["  ".join(str(r[c]).ljust(widths[c]) for c in columns).rstrip() for r in table]
-    reasons = [f"  {r['label']}: {_one_line(r['reason'])}" for r in view["rows"] if r["reason"]]
+    reasons = [f"  {r['labels']}: {_one_line(r['reason'])}" for r in view["reasons"]]
     reasons += [f"  note: {_one_line(note)}" for note in view["notes"]]
     if reasons:
         lines += ["", *reasons]
