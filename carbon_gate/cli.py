@@ -183,6 +183,24 @@ def _report_file(dest: str, help_text: str) -> Callable[[F], F]:
     )
 
 
+def _comment(default: str, help_text: str) -> Callable[[F], F]:
+    """`--comment update|new|off`, shared by `check` (on by default) and `report` (off)."""
+    return click.option(
+        "--comment",
+        type=click.Choice(["update", "new", "off"]),
+        default=default,
+        show_default=True,
+        help=help_text,
+    )
+
+
+def _artifact(help_text: str) -> Callable[[F], F]:
+    """`--artifact FOLDER`: `check` writes it, `report` reads it (the fork-safe hand-over)."""
+    return click.option(
+        "--artifact", type=click.Path(path_type=Path, file_okay=False), help=help_text
+    )
+
+
 def _results_output(dest: str, help_text: str) -> Callable[[F], F]:
     """`--output FILE` for the results file, shared by `measure` and `check`."""
     return click.option(
@@ -259,13 +277,8 @@ _gate_options = [
     help="Use this results file for the head instead of measuring.",
 )
 @_results_output("results_output", "Where `check` writes the head's results when it measures.")
-@click.option(
-    "--comment",
-    type=click.Choice(["update", "new", "off"]),
-    default="update",
-    show_default=True,
-    help="Post the report on the pull request: edit the gate's comment, "
-    "add a new one, or not at all.",
+@_comment(
+    "update", "Post the report on the pull request: edit the gate's comment, add a new one, or not."
 )
 @click.option("--fail-on-comment-error", is_flag=True, help="Exit 3 when the comment fails.")
 @click.option(
@@ -280,11 +293,9 @@ _gate_options = [
     show_default=True,
     help="Where `check` writes the base's results when it measures them.",
 )
-@click.option(
-    "--artifact",
-    type=click.Path(path_type=Path, file_okay=False),
-    help="Also save the results and the pull request's number in this folder, for the "
-    "workflow that comments (fork-safe setup).",
+@_artifact(
+    "Also save the results and the pull request's number in this folder, for the workflow that "
+    "comments (fork-safe setup)."
 )
 @_with(_gate_options)
 @_with(_pr_options)
@@ -308,19 +319,11 @@ def check(config: Path | None, example: bool, **options: Any) -> int:
     type=click.Path(path_type=Path, dir_okay=False),
     help="The head's results file.",
 )
-@click.option(
-    "--artifact",
-    type=click.Path(path_type=Path, file_okay=False),
-    help="A folder saved by `check --artifact`: the results, and the pull request to comment "
-    "on, checked against the workflow_run event.",
+@_artifact(
+    "A folder saved by `check --artifact`: the results, and the pull request to comment on, "
+    "checked against the workflow_run event."
 )
-@click.option(
-    "--comment",
-    type=click.Choice(["update", "new", "off"]),
-    default="off",
-    show_default=True,
-    help="Post the report on the pull request too.",
-)
+@_comment("off", "Post the report on the pull request too.")
 @_with(_gate_options)
 @_with(_pr_options)
 def report(config: Path | None, example: bool, **options: Any) -> int:

@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from git_repo import commit, git
 from github_server import FakeGitHub
 
 pytestmark = pytest.mark.slow
@@ -32,18 +33,6 @@ ACTION = "acme/carbon-gate@" + "c0ffee" * 6 + "c0ff"
 # Shorter than the defaults, long enough that every repeat sees energy (0.3 s at least).
 FAST = {"warmup: 2 s": "warmup: 0.5 s", "duration: 10 s": "duration: 3 s"}
 MARKER = "<!-- carbon-gate report id="
-
-
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", "-C", str(repo), *args], check=True, capture_output=True, text=True
-    ).stdout.strip()
-
-
-def commit(repo: Path, message: str) -> str:
-    git(repo, "add", "-A")
-    git(repo, "-c", "user.name=t", "-c", "user.email=t@example.test", "commit", "-qm", message)
-    return git(repo, "rev-parse", "HEAD")
 
 
 def edit(path: Path, replacements: dict[str, str]) -> None:
