@@ -27,16 +27,11 @@ def from_environment(
     env: Mapping[str, str], repository: str | None = None, number: int | None = None
 ) -> PullRequest | None:
     """This run's pull request: flags win, then GITHUB_EVENT_PATH's `pull_request`; else None."""
-    event_data = event(env)
-    pr: dict[str, Any] = event_data.get("pull_request") or {}
-    repository = repository or env.get("GITHUB_REPOSITORY") or ""
+    pr: dict[str, Any] = event(env).get("pull_request") or {}
     number = number or pr.get("number")
     if not number:
         return None
-    if not repository:
-        raise UsageError("the pull request's repository is unknown — pass --repo OWNER/NAME")
-    if repository.count("/") != 1 or not all(repository.split("/")):
-        raise UsageError(f"--repo must be OWNER/NAME, got {repository!r}")
+    repository = repository_of(env, repository)
     head, base = pr.get("head") or {}, pr.get("base") or {}
     head_repo = (head.get("repo") or {}).get("full_name")
     base_repo = (base.get("repo") or {}).get("full_name")
@@ -48,6 +43,17 @@ def from_environment(
         head_ref=str(head.get("ref") or ""),
         fork=bool(head_repo and base_repo and head_repo != base_repo),
     )
+
+
+def repository_of(env: Mapping[str, str], flag: str | None = None) -> str:
+    """OWNER/NAME from --repo, else GITHUB_REPOSITORY; a `UsageError` when it is missing or
+    malformed."""
+    repository = flag or env.get("GITHUB_REPOSITORY") or ""
+    if not repository:
+        raise UsageError("the pull request's repository is unknown — pass --repo OWNER/NAME")
+    if repository.count("/") != 1 or not all(repository.split("/")):
+        raise UsageError(f"--repo must be OWNER/NAME, got {repository!r}")
+    return repository
 
 
 def event(env: Mapping[str, str]) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from carbon_gate import actions, artifact, compare, config, grid, output, report
 from carbon_gate.base import measure_base, repository_root
 from carbon_gate.errors import UsageError
 from carbon_gate.github import ACTIONS_BOT, GitHub, GitHubError, fit
-from carbon_gate.pull_request import PullRequest, from_environment
+from carbon_gate.pull_request import PullRequest, from_environment, repository_of
 
 
 def check_command(
@@ -94,9 +94,9 @@ def _artifact_pull_request(
     """--pr when given; else the artifact's claim, checked against the trusted event."""
     if options.get("pr"):
         return from_environment(env, options.get("repo"), options["pr"])
-    repository = options.get("repo") or env.get("GITHUB_REPOSITORY") or ""
-    if claim is not None and repository.count("/") != 1:
-        raise UsageError("the pull request's repository is unknown — pass --repo OWNER/NAME")
+    if claim is None:
+        return None  # measured outside a pull request: nothing to comment on
+    repository = repository_of(env, options.get("repo"))
 
     def head_of(number: int) -> str:
         try:
