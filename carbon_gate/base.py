@@ -1,27 +1,47 @@
-"""Measuring the pull request's base: its commit checked out in a temporary `git worktree`.
+"""Comparing with the pull request's base: its commit checked out in a temporary `git worktree`,
+measured in alternation with the head (see `interleave`), and compared pair by pair (`paired`).
 
-The base is measured with its own budget file and its own code, exactly as `carbon-gate measure`
-would have measured it on that commit. When it cannot be measured (an unknown commit, no budget
-file or no benchmark there yet, a benchmark that fails), the gate goes on with the head's absolute
-figures, and the reason goes into the report: a missing base is never an error of the head.
+The base runs its own code and its own budget file's assumptions and grid, with the head's timing
+(warm-up, batch length), so that the pairs are alike. When it cannot be measured (an unknown commit,
+no budget file or no benchmark there yet, another benchmark, a benchmark that fails), the head is
+measured alone, the gate goes on with its absolute figures, and the reason goes into the report: a
+missing base is never an error of the head.
 """
 
 from __future__ import annotations
 
+import contextlib
+import random
+import secrets
 import tempfile
+from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from carbon_gate import config, grid, output
-from carbon_gate.errors import ConfigError, MeasurementError, UsageError
+from carbon_gate import config, grid, measure, output, paired, results
+from carbon_gate.commands.measure import Measured, measure_to_file, record, runnable
+from carbon_gate.errors import ConfigError, UsageError
 from carbon_gate.git import git
+from carbon_gate.interleave import Plan, interleave
+from carbon_gate.paired import Repeat
 
 
-class Base(NamedTuple):
-    """The base's results file content, or None and why it could not be measured."""
+class Compared(NamedTuple):
+    """The head's results; the base's, or None and why; the changes measured in pairs, if any."""
 
-    content: dict[str, Any] | None
+    head: Measured
+    base: dict[str, Any] | None
     reason: str = ""
+    changes: dict[str, paired.Change] | None = None
+
+
+class Paths(NamedTuple):
+    """The budget file, and where the head's and the base's results go."""
+
+    config: Path
+    head_results: Path
+    base_results: Path
 
 
 def repository_root(ref: str, config_path: Path) -> Path:
@@ -37,36 +57,149 @@ def repository_root(ref: str, config_path: Path) -> Path:
     return Path(top)
 
 
-def measure_base(ref: str, config_path: Path, results_path: Path, data: grid.GridData) -> Base:
-    """Check out `ref` beside the working tree, measure its benchmark, write `results_path`."""
-    from carbon_gate.commands.measure import measure_to_file
+def compare_with_base(
+    ref: str, loaded: config.Config, paths: Paths, data: grid.GridData
+) -> Compared:
+    """Measure the head beside the base `ref`; the head alone, with the reason, when the base
+    cannot be measured."""
+    bench = runnable(loaded, paths.config, paths.head_results, data)
+    results.writable(paths.base_results)
+    root = repository_root(ref, paths.config)
+    with _checked_out(ref, root) as (tree, sha):
+        if isinstance(tree, str):
+            return _alone(loaded, paths, data, tree)
+        relative = paths.config.resolve().relative_to(root)
+        base_config = tree / relative
+        try:
+            base_loaded = config.load(base_config, data) if base_config.is_file() else None
+        except ConfigError as error:
+            return _alone(
+                loaded, paths, data, f"the base's {relative} has a problem: {error.problems[0]}"
+            )
+        if base_loaded is None or base_loaded.benchmark is None:
+            what = "no benchmark in" if base_loaded else "no"
+            return _alone(loaded, paths, data, f"the base {sha[:12]} has {what} {relative}")
+        changed = results.benchmark_changes(
+            {"benchmark": measure.identity(base_loaded.benchmark)},
+            {"benchmark": measure.identity(bench)},
+        )
+        if changed:
+            return _alone(
+                loaded,
+                paths,
+                data,
+                f"the base measured another benchmark ({changed}): the change against it is not "
+                "judged, only the absolute budgets",
+            )
+        # The head's timing for both: batches of the same length make like-for-like pairs.
+        base_bench = replace(
+            base_loaded.benchmark,
+            warmup_s=bench.warmup_s,
+            duration_s=bench.duration_s,
+            repeats=bench.repeats,
+        )
+        output.message(
+            f"measuring the head and the base {sha[:12]} (in a temporary worktree) in "
+            f"alternation: batches of {bench.pair_s / 2:g} s, "
+            f"at most {bench.compare_duration_s:g} s"
+        )
+        return _in_pairs(loaded, replace(base_loaded, benchmark=base_bench), paths, data, sha)
 
-    root = repository_root(ref, config_path)
+
+@contextlib.contextmanager
+def _checked_out(ref: str, root: Path) -> Iterator[tuple[Path | str, str]]:
+    """The base's tree in a temporary worktree, removed afterwards; or why it cannot be had."""
     sha = git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
     if sha is None:
-        return Base(
-            None,
+        yield (
             f"the base {ref} is not in this clone (check out with `fetch-depth: 0`, or fetch it)",
+            "",
         )
-    relative = config_path.resolve().relative_to(root)
+        return
     with tempfile.TemporaryDirectory(prefix="carbon-gate-base-") as folder:
         tree = Path(folder) / "base"
         if git(root, "worktree", "add", "--detach", "--quiet", str(tree), sha) is None:
-            return Base(None, f"git could not check out the base {sha[:12]}")
+            yield f"git could not check out the base {sha[:12]}", sha
+            return
         try:
-            base_config = tree / relative
-            if not base_config.is_file():
-                return Base(None, f"the base {sha[:12]} has no {relative}")
-            output.message(f"measuring the base {sha[:12]} in a temporary worktree")
-            try:
-                loaded = config.load(base_config, data)
-                done = measure_to_file(loaded, base_config, results_path, data)
-            except ConfigError as error:
-                first = error.problems[0]
-                return Base(None, f"the base's {relative} has a problem: {first.message}")
-            except (MeasurementError, UsageError) as error:
-                return Base(None, f"the benchmark could not run on the base {sha[:12]}: {error}")
-            return Base(done.content)
+            yield tree, sha
         finally:
             git(root, "worktree", "remove", "--force", str(tree))
             git(root, "worktree", "prune")
+
+
+def _alone(loaded: config.Config, paths: Paths, data: grid.GridData, reason: str) -> Compared:
+    output.message(f"{reason}: measuring the head alone")
+    return Compared(measure_to_file(loaded, paths.config, paths.head_results, data), None, reason)
+
+
+def _in_pairs(
+    loaded: config.Config,
+    base_loaded: config.Config,
+    paths: Paths,
+    data: grid.GridData,
+    sha: str,
+) -> Compared:
+    bench, base_bench = loaded.benchmark, base_loaded.benchmark
+    assert bench is not None
+    assert base_bench is not None
+    head_side = _side(loaded, data)
+    base_side = _side(base_loaded, data)
+
+    def changes(head: list[Repeat], base: list[Repeat], z: float) -> dict[str, paired.Change]:
+        head_watts, base_watts = paired.power(head), paired.power(base)
+        return paired.changes(
+            [paired.figures(head_side, r, head_watts) for r in head],
+            [paired.figures(base_side, r, base_watts) for r in base],
+            paired.spread(base_side, base[0], base_watts),
+            z,
+        )
+
+    allowed = loaded.budgets.max_increase_percent
+    outcome = interleave(
+        measure.worker_spec(bench, data.country_of(loaded.assumptions.location)),
+        measure.worker_spec(base_bench, data.country_of(base_loaded.assumptions.location)),
+        Plan(config.MIN_PAIRS, bench.repeats, bench.compare_duration_s, bench.timeout_s),
+        lambda head, base: paired.decisive(changes(head, base, paired.Z99), allowed),
+        rng=random.Random(secrets.randbits(64)),
+    )
+    if outcome.base is None:
+        reason = f"the benchmark could not run on the base {sha[:12]}: {outcome.base_failure}"
+        head = record(loaded, paths.config, paths.head_results, data, outcome.head)
+        return Compared(head, None, reason)
+    found, reason = None, ""
+    if outcome.pairs >= config.MIN_PAIRS:
+        pairs = (_repeats(outcome.head), _repeats(outcome.base))
+        found = changes(*pairs, paired.Z95)
+    else:
+        reason = (
+            f"only {outcome.pairs} pairs fit in benchmark.compare_duration "
+            f"({bench.compare_duration_s:g} s): too few to judge the change in pairs — raise it"
+        )
+    token = secrets.token_hex(8)
+    comparison = {
+        "id": token,
+        "base_commit": sha,
+        "pairs": outcome.pairs,
+        "stopped": outcome.stopped,
+        "changes": None if found is None else paired.to_json(found),
+    }
+    head = record(loaded, paths.config, paths.head_results, data, outcome.head,
+                  extra={"comparison": comparison})  # fmt: skip
+    base = record(base_loaded, paths.config, paths.base_results, data, outcome.base,
+                  extra={"comparison_id": token})  # fmt: skip
+    output.message(f"{outcome.pairs} pairs measured: {outcome.stopped}")
+    return Compared(head, base.content, reason, found)
+
+
+def _side(loaded: config.Config, data: grid.GridData) -> paired.Side:
+    assert loaded.benchmark is not None
+    factor = data.factor(loaded.assumptions.location)
+    return paired.Side(loaded.assumptions, factor, loaded.benchmark.batch_size)
+
+
+def _repeats(raw: dict[str, Any]) -> list[Repeat]:
+    """The raw results' repeats, batch by batch (each with its workloads)."""
+    by_workload = raw["repeats"]
+    count = len(by_workload["inference"])
+    return [{name: rows[i] for name, rows in by_workload.items()} for i in range(count)]

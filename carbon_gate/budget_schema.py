@@ -296,6 +296,13 @@ BENCHMARK = Section(
             checks=(not_negative,),
         ),
         "duration": _quantity("Time to measure (plain: seconds).", _duration("s"), "10 s"),
+        "compare_duration": _quantity(
+            "With `check --base-ref`: the most time to spend measuring head and base in "
+            "alternating batches of duration ÷ repeats each; stops earlier once the change is "
+            "clearly beyond or within budgets.max_increase (plain: seconds; default 60 s).",
+            _duration("s"),
+            "60 s",
+        ),
         "repeats": Scalar(
             _integer,
             "Number of measured repeats (default 5).",

@@ -15,6 +15,7 @@ from typing import Any
 from carbon_gate.budget import BUDGET_KEYS, exit_code, stage_of, within
 from carbon_gate.config import Budgets
 from carbon_gate.estimate import Footprint
+from carbon_gate.paired import Change
 from carbon_gate.units import Energy, Mass
 
 LABELS = {
@@ -91,21 +92,27 @@ class Row:
     reason: str
     uncertainty: float  # relative 95 % uncertainty of the change (0 when there is no base)
     rule: str = ""  # which rule set the status: "budget" or "growth"
-
-    @property
-    def label(self) -> str:
-        return LABELS[self.key]
+    change: Change | None = None  # measured in pairs with the base, with its interval
 
     @property
     def delta(self) -> Mass | None:
         if self.head is None or self.base is None:
             return None
+        if self.change is not None:
+            return Mass(self.base.co2eq.kg * self.change.fraction)
         return Mass(self.head.co2eq.kg - self.base.co2eq.kg)
 
     @property
     def delta_fraction(self) -> float | None:
-        """The change in CO2eq relative to the base (0.042 = +4.2 %)."""
+        """The change in CO2eq relative to the base (0.042 = +4.2 %): measured in pairs when it
+        was, else from the two sides' figures."""
+        if self.change is not None and self.head is not None:
+            return self.change.fraction
         return None if self.head is None else _fraction(self.head, self.base)
+
+    @property
+    def label(self) -> str:
+        return LABELS[self.key]
 
 
 @dataclass(frozen=True)
@@ -140,8 +147,10 @@ def decide(
     base: Side | None,
     budgets: Budgets,
     warn_only: bool = False,
+    changes: dict[str, Change] | None = None,
 ) -> Decision:
-    """Compare `head` with its budgets and with `base` (None when there is no base to compare)."""
+    """Compare `head` with its budgets and with `base` (None when there is no base to compare);
+    `changes` are the stages' changes measured in pairs with the base, where they were."""
     allowed = budgets.max_increase_percent
     floor = budgets.noise_floor_percent / 100
     rows = [
@@ -156,6 +165,11 @@ def decide(
         )
         for key in BUDGET_KEYS
     ]
+    if base is not None and changes:
+        rows = [
+            _paired_row(row, changes[row.key], allowed, warn_only) if row.key in changes else row
+            for row in rows
+        ]
     statuses = {row.status for row in rows}
     status = next((s for s in ("fail", "unknown", "warn") if s in statuses), "pass")
     return Decision(rows, status, base is not None, warn_only, allowed)
@@ -219,6 +233,37 @@ def _row(
     if notes:
         return Row(key, figure, previous, limit, "warn", notes[0], noise, rule="growth")
     return Row(key, figure, previous, limit, "pass", "", noise)
+
+
+def _paired_row(row: Row, change: Change, allowed: float | None, warn_only: bool) -> Row:
+    """The row judged again with its change measured in pairs: growth fails only when the whole
+    interval is above the allowed increase; an interval that holds it is no significant change
+    (a warning when the estimate itself is above it). The absolute budget is judged as before."""
+    head = row.head
+    if head is None or row.base is None:
+        return row
+    failures, note, rule = [], "", ""
+    if row.limit is not None and not within(head.energy, head.co2eq, row.limit):
+        failures.append("over budget")
+        rule = "budget"
+    grew = f"{_signed(change.fraction)} ({change.interval()})"
+    if allowed is not None and change.low * 100 > allowed:
+        failures.append(f"grew {grew}, more than the allowed {allowed:g}%")
+        rule = rule or "growth"
+    elif allowed is not None and change.high * 100 > allowed:
+        note = f"no significant change: {grew}, against the allowed {allowed:g}%"
+    status, reason = "pass", note
+    if failures:
+        status = "warn" if warn_only else "fail"
+        suffix = " (warn-only mode)" if warn_only else ""
+        reason = " and ".join(failures) + suffix + (f"; {note}" if note else "")
+    elif note and change.fraction * 100 > (allowed or 0.0):
+        status, rule = "warn", "growth"
+    return Row(row.key, head, row.base, row.limit, status, reason, 0.0, rule=rule, change=change)
+
+
+def _signed(fraction: float) -> str:
+    return f"{fraction:+.1%}".replace("-", "−")
 
 
 def _fraction(head: Footprint, base: Footprint | None) -> float | None:

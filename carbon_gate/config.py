@@ -19,6 +19,9 @@ from carbon_gate.units import Energy, Mass
 # Separate runs of identical code on the project's shared runners differed by 8-16 % (DESIGN.md)
 # and by a CV of 18.5 % in benchmarks/stability.py: below this, a change between them is noise.
 DEFAULT_NOISE_FLOOR_PERCENT = 20.0
+# Fewest pairs (head and base batches) that give a 95 % interval: with 6, the widest interval of the
+# Hodges–Lehmann estimate still covers 97 % (1 − 2/2⁶).
+MIN_PAIRS = 6
 
 
 @dataclass(frozen=True)
@@ -49,9 +52,15 @@ class Benchmark:
     warmup_s: float = 2.0
     duration_s: float = 10.0
     repeats: int = 5
+    compare_duration_s: float = 60.0  # head and base in alternation (check --base-ref), at most
     timeout_s: float = 300.0
     working_directory: Path = Path()
     python_path: tuple[Path, ...] = ()
+
+    @property
+    def pair_s(self) -> float:
+        """One pair of the comparison with the base: a batch of each side, duration ÷ repeats."""
+        return 2 * self.duration_s / self.repeats
 
 
 @dataclass(frozen=True)
@@ -142,6 +151,16 @@ def _check_benchmark(section: dict[str, Any], walk: Walk, directory: Path | None
             f"the timeout ({bench.timeout_s:g} s) leaves no time beyond warmup + duration "
             f"({needed:g} s)",
             "set benchmark.timeout well above that: import and setup count too",
+        )
+    if bench is not None and bench.compare_duration_s < MIN_PAIRS * bench.pair_s:
+        key = "benchmark.compare_duration"
+        walk.problem(
+            walk.positions.get(key, walk.positions["benchmark"]),
+            key,
+            f"{bench.compare_duration_s:g} s holds fewer than {MIN_PAIRS} pairs of batches of "
+            f"{bench.pair_s / 2:g} s (duration ÷ repeats), too few to judge a change",
+            f"set it to {MIN_PAIRS * bench.pair_s:g} s or more, or measure shorter batches "
+            "(more repeats)",
         )
     if directory is None or bench is None:
         return  # the folders are checked where the file lives, not in text parsed on its own
@@ -254,7 +273,7 @@ def _benchmark(section: dict[str, Any] | None, directory: Path) -> Benchmark | N
         return None
     seconds = {
         f"{key}_s": section[key].seconds
-        for key in ("warmup", "duration", "timeout")
+        for key in ("warmup", "duration", "timeout", "compare_duration")
         if section.get(key) is not None
     }
     plain = (

@@ -1,22 +1,12 @@
-"""Measuring the user's benchmark: run the worker process, then summarise what it measured.
+"""What one benchmark run measured: the worker's raw repeats, summarised with their spread.
 
-`run_worker` is the edge (a subprocess, files, a clock); `summarize_run` is pure.
+Pure; running the worker process is `worker_process`'s job.
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
 import math
-import os
-import signal
-import subprocess
-import sys
-import tempfile
-import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from carbon_gate import power_sources
@@ -24,15 +14,6 @@ from carbon_gate.config import Benchmark
 from carbon_gate.errors import MeasurementError
 from carbon_gate.stats import Summary, summarize
 
-# What the worker was doing, by the stage it last wrote, for messages about a hang or a crash.
-_STAGES = {
-    "": "starting Python",
-    "import": "importing the benchmark",
-    "setup": "running setup",
-    "tracker": "starting codecarbon",
-    "warmup": "warming up (the first calls)",
-    "measure": "measuring",
-}
 SPREAD_WARNING_CV = 0.10  # repeats that differ more than this are flagged as too noisy to trust
 MIN_CALLS_PER_REPEAT = 5
 
@@ -89,139 +70,6 @@ def worker_spec(bench: Benchmark, country: str) -> dict[str, Any]:
         "python_path": [str(p.resolve()) for p in bench.python_path],
         "country": country,
     }
-
-
-def run_worker(
-    spec: dict[str, Any], timeout_s: float, python: str = sys.executable
-) -> dict[str, Any]:
-    """Run the worker in its own process group; its raw result, or a `MeasurementError`.
-
-    Whatever happens (success, failure, timeout, Ctrl-C, SIGTERM), the whole process group is
-    killed before this returns: nothing the user's code started outlives the measurement."""
-    with tempfile.TemporaryDirectory(prefix="carbon-gate-") as folder:
-        directory = Path(folder)
-        (directory / "spec.json").write_text(json.dumps(spec), encoding="utf-8")
-        log = directory / "output.log"
-        with log.open("wb") as sink, _terminate_as_interrupt():
-            process = subprocess.Popen(
-                [python, "-m", "carbon_gate.worker", str(directory)],
-                stdin=subprocess.DEVNULL,
-                stdout=sink,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # its own process group, killed as a whole below
-                env=_worker_environment(spec.get("threads")),
-            )
-            try:
-                code = process.wait(timeout=timeout_s)
-            except subprocess.TimeoutExpired:
-                stacks = _stacks(process, directory / "stacks.txt")
-                stage = _STAGES.get(_read(directory / "stage"), "running")
-                raise MeasurementError(
-                    f"the benchmark did not finish within {timeout_s:g} s; it was {stage} — "
-                    "make the call return, or raise benchmark.timeout",
-                    stacks or _tail(log),
-                ) from None
-            finally:
-                _kill_group(process)
-        return _result(directory, code, log)
-
-
-def _result(directory: Path, code: int, log: Path) -> dict[str, Any]:
-    result_file = directory / "result.json"
-    if not result_file.exists():
-        stage = _STAGES.get(_read(directory / "stage"), "running")
-        how = f"was killed by signal {-code}" if code < 0 else f"exited with code {code}"
-        hint = " (out of memory?)" if code == -signal.SIGKILL else ""
-        raise MeasurementError(
-            f"the benchmark process {how}{hint} while {stage}, without a result", _tail(log)
-        )
-    result: dict[str, Any] = json.loads(result_file.read_text(encoding="utf-8"))
-    if not result["ok"]:
-        where = _STAGES.get(result["stage"], result["stage"])
-        who = "carbon-gate failed" if result.get("internal") else "the benchmark failed"
-        raise MeasurementError(f"{who} while {where}: {result['error']}", result["trace"])
-    return result
-
-
-@contextlib.contextmanager
-def _terminate_as_interrupt() -> Iterator[None]:
-    """While measuring, SIGTERM (a CI job cancelled) unwinds like Ctrl-C, so cleanup runs."""
-
-    def interrupt(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    try:
-        previous = signal.signal(signal.SIGTERM, interrupt)
-    except ValueError:  # not the main thread: leave signals alone
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-def _stacks(process: subprocess.Popen[bytes], path: Path) -> str:
-    """Ask a hung worker where it is (faulthandler on SIGUSR1); the user's frames, if any."""
-    with contextlib.suppress(ProcessLookupError):
-        process.send_signal(signal.SIGUSR1)
-    text, previous = "", None
-    for _ in range(40):  # up to two seconds for the dump to land, whole
-        text = _read(path)
-        if text and text == previous:
-            break
-        previous = text
-        time.sleep(0.05)
-    ours = ("carbon_gate", "<frozen", "Stack (most recent call first)")
-    lines = [line for line in text.splitlines() if not any(mark in line for mark in ours)]
-    return (
-        "Where the benchmark was when it was stopped (most recent call first):\n" + "\n".join(lines)
-        if any("File" in line for line in lines)
-        else ""
-    )
-
-
-_THREAD_VARIABLES = (
-    "OMP_NUM_THREADS",
-    "OPENBLAS_NUM_THREADS",
-    "MKL_NUM_THREADS",
-    "NUMEXPR_NUM_THREADS",
-    "VECLIB_MAXIMUM_THREADS",
-)
-
-
-def _worker_environment(threads: int | None = None) -> dict[str, str]:
-    # codecarbon reads CODECARBON_* settings (forced power, output files, its API): the gate
-    # decides how codecarbon runs, so none of them may change what it measures.
-    env = {k: v for k, v in os.environ.items() if not k.upper().startswith("CODECARBON_")}
-    # The benchmark may be a pull request's code, from a fork: it gets no token of the gate's.
-    env.pop("GITHUB_TOKEN", None)
-    # The worker must find the carbon_gate that is running now, even from a source checkout.
-    here = str(Path(__file__).resolve().parent.parent)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (here, env.get("PYTHONPATH", "")) if p)
-    env.setdefault("PYTHONUNBUFFERED", "1")
-    if threads is not None:  # read by the libraries when they load, so set before the import
-        env.update(dict.fromkeys(_THREAD_VARIABLES, str(threads)))
-    return env
-
-
-def _kill_group(process: subprocess.Popen[bytes]) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)
-    process.wait()
-
-
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8").strip()
-    except OSError:
-        return ""
-
-
-def _tail(path: Path, lines: int = 30) -> str:
-    text = path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
-    kept = [line for line in text.splitlines() if "[codecarbon " not in line]
-    return "\n".join(kept[-lines:])
 
 
 def summarize_run(raw: dict[str, Any], batch_size: int) -> Measurement:

@@ -69,6 +69,10 @@ def _percent(fraction: float | None) -> str:
     return f"{fraction:+.1%}".replace("-", "−")  # the same minus sign as in Δ CO2eq
 
 
+def _interval(low: float, high: float) -> str:
+    return f"{_percent(low).removesuffix('%')} to {_percent(high)}"
+
+
 def _limit(limit: Mass | Energy | None) -> str:
     if limit is None:
         return "—"
@@ -81,6 +85,10 @@ def headline(decision: Decision) -> str:
     verdict = _VERDICT[decision.status]
     if row.status in ("fail", "warn", "unknown"):
         detail = f"{row.label}: {row.reason}"
+    elif row.change is not None:
+        detail = f"{row.label} {_percent(row.change.fraction)} against the base, " + (
+            row.change.interval()
+        )
     elif row.delta_fraction is not None:
         detail = f"{row.label} {_percent(row.delta_fraction)} against the base"
     elif row.head is not None:
@@ -104,7 +112,8 @@ def _row_view(row: Row) -> dict[str, str]:
         "base": _mass(None if row.base is None else row.base.co2eq),
         "head": _mass(None if row.head is None else row.head.co2eq),
         "delta": "—" if row.delta is None else _signed(row.delta),
-        "percent": _percent(row.delta_fraction),
+        "percent": _percent(row.delta_fraction)
+        + ("" if row.change is None else f" ({_interval(row.change.low, row.change.high)})"),
         "budget": _limit(row.limit),
         "status": "— not computed"
         if row.head is None and row.status == "pass"
@@ -221,6 +230,17 @@ def _measurement(document: dict[str, Any] | None) -> dict[str, Any] | None:
     }
 
 
+def _paired(decision: Decision, head: dict[str, Any]) -> dict[str, str] | None:
+    """How head and base were compared in pairs, when they were."""
+    if not any(row.change is not None for row in decision.rows):
+        return None
+    comparison = head.get("comparison") or {}
+    return {
+        "pairs": str(_number(comparison.get("pairs", "?"))),
+        "stopped": str(comparison.get("stopped") or ""),
+    }
+
+
 def context(data: ReportInput) -> dict[str, Any]:
     """The values the templates render; pure, so a snapshot test can pin them down."""
     decision = data.decision
@@ -267,6 +287,7 @@ def context(data: ReportInput) -> dict[str, Any]:
         "factor": _factor(estimate.get("emission_factor") or {}),
         "notes": [*data.notes, *_notes(data.head, data.base)],
         "noise_floor": None if data.budgets is None else data.budgets.noise_floor_percent,
+        "paired": _paired(decision, data.head),
         "alternatives": [
             {
                 "name": str(a.get("name", "")),

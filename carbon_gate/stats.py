@@ -47,3 +47,29 @@ def summarize(values: list[float]) -> Summary:
     stdev = statistics.stdev(values)
     half = t95(len(values) - 1) * stdev / math.sqrt(len(values))
     return Summary(len(values), statistics.median(values), mean, stdev, mean - half, mean + half)
+
+
+@dataclass(frozen=True)
+class Shift:
+    """A paired difference: the Hodges–Lehmann estimate and its confidence interval."""
+
+    n: int
+    estimate: float
+    low: float
+    high: float
+
+
+def hodges_lehmann(differences: list[float], z: float = 1.960) -> Shift:
+    """The median of the Walsh averages (every (dᵢ + dⱼ)/2, i ≤ j) and the distribution-free
+    interval that inverts Wilcoxon's signed-rank test (normal approximation to its critical value,
+    with continuity correction). Robust: one disturbed pair moves it little, unlike a mean.
+    `z` = 1.960 for 95 %, 2.576 for 99 %."""
+    n = len(differences)
+    if n < 2:
+        raise ValueError("needs at least two differences")
+    walsh = sorted((differences[i] + differences[j]) / 2 for i in range(n) for j in range(i, n))
+    count = len(walsh)  # n(n + 1) / 2
+    spread = math.sqrt(n * (n + 1) * (2 * n + 1) / 24)
+    # How many Walsh averages to drop at each end; never all of them.
+    cut = max(0, min(math.floor(count / 2 - z * spread - 0.5), (count - 1) // 2))
+    return Shift(n, statistics.median(walsh), walsh[cut], walsh[count - 1 - cut])

@@ -66,12 +66,19 @@ def head_and_base(repo: Path) -> tuple[float, float]:
 def test_the_base_is_measured_in_a_worktree_and_compared(repo: Path) -> None:
     code, out, err = run(["check", "--base-ref", "HEAD~1", "--comment", "off"])
     assert code == 1, err  # five times the work is far over a 5 % allowed increase
-    assert "measuring the base" in err
+    assert "measuring the head and the base" in err
+    assert "in alternation" in err
     head, base = head_and_base(repo)
     assert head > 2 * base
     report = (repo / "carbon-gate-report.md").read_text()
     assert "not judged" not in report
     assert "❌" in out
+    assert "measured in alternation" in report
+    change = json.loads((repo / "carbon-gate-results.json").read_text())["comparison"]
+    low, high = change["changes"]["inference_per_1000"]["ci95"]
+    assert 2 < low <= change["changes"]["inference_per_1000"]["fraction"] <= high  # ~ +400 %
+    assert change["pairs"] >= 6
+    assert f"(95 % CI {low:+.1%}".replace("-", "−") in report
     assert git(repo, "worktree", "list").count("\n") == 0  # the temporary worktree is gone
     assert git(repo, "status", "--porcelain", "--untracked-files=no") == ""
 
@@ -80,10 +87,10 @@ def test_a_push_is_compared_with_what_the_remote_has(repo: Path) -> None:
     before = git(repo, "rev-parse", "HEAD~1")
     code, _, err = run(["check", "--comment", "off"], env={"PRE_COMMIT_FROM_REF": before})
     assert code == 1, err
-    assert f"measuring the base {before[:12]}" in err
+    assert f"measuring the head and the base {before[:12]}" in err
     code, _, err = run(["check", "--comment", "off"], env={"PRE_COMMIT_FROM_REF": "0" * 40})
     assert code == 0, err  # a new branch: nothing to compare with, and no absolute budget
-    assert "measuring the base" not in err
+    assert "the base" not in err
 
 
 @pytest.mark.parametrize(

@@ -15,8 +15,8 @@ import pytest
 from click.testing import CliRunner
 
 from carbon_gate.cli import EXAMPLE_CONFIG, cli
-from carbon_gate.measure import _worker_environment
 from carbon_gate.power_sources import energy_kind
+from carbon_gate.worker_process import _worker_environment
 
 BENCH = """
 import os, signal, sys, time

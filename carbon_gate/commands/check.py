@@ -14,8 +14,8 @@ from typing import Any
 
 import jinja2
 
-from carbon_gate import actions, artifact, compare, config, grid, output, report, results
-from carbon_gate.base import measure_base, repository_root
+from carbon_gate import actions, artifact, compare, config, grid, output, paired, report, results
+from carbon_gate.base import Paths, compare_with_base, repository_root
 from carbon_gate.errors import UsageError
 from carbon_gate.github import ACTIONS_BOT, GitHub, GitHubError, fit
 from carbon_gate.pull_request import PullRequest, from_environment, repository_of
@@ -34,24 +34,35 @@ def check_command(
     if options.get("baseline") and options.get("base_ref"):
         raise UsageError("--baseline and --base-ref both given: keep only one of them")
     base = _baseline(options)  # a missing or broken baseline fails now, not after measuring
-    base_ref = options.get("base_ref") or (None if base else _pushed_over(env))
+    base_ref = options.get("base_ref")
+    if base_ref and options.get("results"):
+        raise UsageError(
+            "--results and --base-ref both given: --base-ref measures the head beside the base, "
+            "in alternation — leave out --results, or compare with --baseline FILE"
+        )
+    if not base_ref and not base and not options.get("results"):
+        base_ref = _pushed_over(env)
     if base_ref:
         repository_root(base_ref, config_path)  # and so does a base that cannot be checked out
+    notes = []
     if options.get("results"):
         head = _document(options["results"], loaded, config_path)
+    elif base_ref:
+        paths = Paths(config_path, options["results_output"], options["base_output"])
+        compared = compare_with_base(base_ref, loaded, paths, data)
+        head, base = compared.head.content, compared.base
+        output.message(compared.head.measurement_text)
+        if compared.reason and base is None:
+            _warn(env, f"{compared.reason}: only the absolute budgets are checked")
+            notes.append(f"{compared.reason}: the change against the base is not judged")
+        elif compared.reason:
+            notes.append(compared.reason)
     else:
         from carbon_gate.commands.measure import measure_to_file
 
         done = measure_to_file(loaded, config_path, options["results_output"], data)
         head = done.content
         output.message(done.measurement_text)  # the gate's own table follows, not measure's
-    notes = []
-    if base_ref:
-        measured = measure_base(base_ref, config_path, options["base_output"], data)
-        base = measured.content
-        if base is None:
-            _warn(env, f"{measured.reason}: only the absolute budgets are checked")
-            notes.append(f"{measured.reason}: the change against the base is not judged")
     if options.get("artifact"):
         artifact.save(options["artifact"], head, base, pr)
     return _gate(loaded, config_path, head, base, options=options, env=env, pr=pr, notes=notes)
@@ -153,6 +164,20 @@ def _baseline(options: dict[str, Any]) -> dict[str, Any] | None:
     return results.load(options["baseline"])[1] if options.get("baseline") else None
 
 
+def _changes(head: dict[str, Any], base: dict[str, Any]) -> dict[str, paired.Change] | None:
+    """The changes measured in pairs, when the head's results hold a comparison with this very
+    base (the two files share its id); None when they were measured apart."""
+    comparison = head.get("comparison")
+    if not isinstance(comparison, dict) or comparison.get("changes") is None:
+        return None
+    if not comparison.get("id") or comparison.get("id") != base.get("comparison_id"):
+        return None
+    try:
+        return paired.from_json(comparison["changes"])
+    except (KeyError, TypeError, ValueError) as error:
+        raise UsageError(f"the head's results: malformed comparison: {error}") from None
+
+
 def _side(document: dict[str, Any], path: str) -> compare.Side:
     try:
         return compare.side_from_results(document)
@@ -184,9 +209,10 @@ def _gate(
             base = None
     decision = compare.decide(
         _side(head, "the head's results"),
-        None if base is None else _side(base, str(options["baseline"])),
+        None if base is None else _side(base, str(options.get("baseline") or "the base's results")),
         loaded.budgets,
         warn_only=bool(options.get("warn_only")),
+        changes=None if base is None else _changes(head, base),
     )
     in_repository = _workspace_path(config_path, env) or name
     report_id = options.get("report_id") or loaded.report_id or _default_id(in_repository, env)

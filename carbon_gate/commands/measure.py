@@ -7,7 +7,16 @@ import json
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from carbon_gate import budget, config, grid, measure, output, render_estimate, results
+from carbon_gate import (
+    budget,
+    config,
+    grid,
+    measure,
+    output,
+    render_estimate,
+    results,
+    worker_process,
+)
 from carbon_gate.commands.estimate import budget_exit_code
 from carbon_gate.errors import UsageError
 from carbon_gate.estimate import estimate
@@ -40,26 +49,46 @@ def measure_to_file(
     loaded: config.Config, config_path: Path, results_path: Path, data: grid.GridData
 ) -> Measured:
     """Run the benchmark of `loaded` and write the results file."""
-    name = config.display_name(config_path)
-    bench = loaded.benchmark
-    if bench is None:
+    bench = runnable(loaded, config_path, results_path, data)
+    output.message(describe_plan(bench))
+    spec = measure.worker_spec(bench, data.country_of(loaded.assumptions.location))
+    raw = worker_process.run_worker(spec, bench.timeout_s)
+    return record(loaded, config_path, results_path, data, raw)
+
+
+def runnable(
+    loaded: config.Config, config_path: Path, results_path: Path, data: grid.GridData
+) -> config.Benchmark:
+    """The benchmark, once the grid and the results file's folder are known to be usable: a bad
+    grid or an unwritable --output fails before any time is spent on measuring."""
+    if loaded.benchmark is None:
         raise UsageError(
-            f"{name}: no `benchmark:` section — add one with "
+            f"{config.display_name(config_path)}: no `benchmark:` section — add one with "
             "`callable: package.module:function` (see the README)"
         )
-    location = loaded.assumptions.location
-    # Fail on a bad grid or an unwritable --output before spending time on measuring.
-    factor = data.factor(location)
+    data.factor(loaded.assumptions.location)
     results.writable(results_path)
-    spec = measure.worker_spec(bench, data.country_of(location))
-    output.message(describe_plan(bench))
-    raw = measure.run_worker(spec, bench.timeout_s)
-    measurement = measure.summarize_run(raw, bench.batch_size)
+    return loaded.benchmark
 
+
+def record(
+    loaded: config.Config,
+    config_path: Path,
+    results_path: Path,
+    data: grid.GridData,
+    raw: dict[str, Any],
+    *,
+    extra: dict[str, Any] | None = None,
+) -> Measured:
+    """Summarise the worker's raw repeats, estimate the life cycle, write the results file (with
+    `extra` keys, such as the comparison with the base)."""
+    bench = runnable(loaded, config_path, results_path, data)
+    measurement = measure.summarize_run(raw, bench.batch_size)
     identity = measure.identity(bench)
     # The file's name, not its path: a CI runner's temporary folder means nothing in a report.
     measured = results.MeasuredEnergy.of(measurement, results_path.name, identity)
     assumptions = results.apply(loaded.assumptions, measured)
+    factor = data.factor(loaded.assumptions.location)
     result = estimate(assumptions, factor, data.alternatives(factor))
     checks = budget.check(result, loaded.budgets)
     created = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
@@ -68,8 +97,8 @@ def measure_to_file(
         benchmark=identity,
         estimate=json.loads(render_estimate.to_json(result, checks)),
         created=created,
-        config_name=name,
-    )
+        config_name=config.display_name(config_path),
+    ) | (extra or {})
     results.write(results_path, content)
     return Measured(
         content,

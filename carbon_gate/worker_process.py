@@ -1,0 +1,256 @@
+"""The worker process seen from carbon-gate: a one-shot run, or a session that measures on request.
+
+The edge of measuring (a subprocess, files, pipes, a clock). Whatever happens (success, failure,
+timeout, Ctrl-C, SIGTERM), the worker's whole process group is killed before control returns:
+nothing the user's code started outlives the measurement.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from carbon_gate.errors import MeasurementError
+
+# What the worker was doing, by the stage it last wrote, for messages about a hang or a crash.
+_STAGES = {
+    "": "starting Python",
+    "import": "importing the benchmark",
+    "setup": "running setup",
+    "tracker": "starting codecarbon",
+    "warmup": "warming up (the first calls)",
+    "measure": "measuring",
+}
+
+
+def run_worker(
+    spec: dict[str, Any], timeout_s: float, python: str = sys.executable
+) -> dict[str, Any]:
+    """Run the worker once, in its own process group; its raw result, or a `MeasurementError`."""
+    with tempfile.TemporaryDirectory(prefix="carbon-gate-") as folder:
+        directory = Path(folder)
+        (directory / "spec.json").write_text(json.dumps(spec), encoding="utf-8")
+        log = directory / "output.log"
+        with log.open("wb") as sink, terminate_as_interrupt():
+            process = _start(spec, directory, sink, python)
+            try:
+                code = process.wait(timeout=timeout_s)
+            except subprocess.TimeoutExpired:
+                raise _timed_out(process, directory, timeout_s) from None
+            finally:
+                _kill_group(process)
+        result_file = directory / "result.json"
+        if not result_file.exists():
+            raise _no_result(directory, code, log)
+        result: dict[str, Any] = json.loads(result_file.read_text(encoding="utf-8"))
+        if not result["ok"]:
+            raise _failure(result)
+        return result
+
+
+def _start(
+    spec: dict[str, Any],
+    directory: Path,
+    sink: IO[bytes],
+    python: str,
+    pass_fds: tuple[int, ...] = (),
+) -> subprocess.Popen[bytes]:
+    flags = ["--serve"] if pass_fds else []
+    return subprocess.Popen(
+        [python, "-m", "carbon_gate.worker", str(directory), *flags],
+        stdin=subprocess.DEVNULL,
+        stdout=sink,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group, killed as a whole by _kill_group
+        env=_worker_environment(spec.get("threads")),
+        pass_fds=pass_fds,
+    )
+
+
+def _timed_out(
+    process: subprocess.Popen[bytes], directory: Path, timeout_s: float
+) -> MeasurementError:
+    stacks = _stacks(process, directory / "stacks.txt")
+    stage = _STAGES.get(_read(directory / "stage"), "running")
+    return MeasurementError(
+        f"the benchmark did not finish within {timeout_s:g} s; it was {stage} — "
+        "make the call return, or raise benchmark.timeout",
+        stacks or _tail(directory / "output.log"),
+    )
+
+
+def _no_result(directory: Path, code: int, log: Path) -> MeasurementError:
+    stage = _STAGES.get(_read(directory / "stage"), "running")
+    how = f"was killed by signal {-code}" if code < 0 else f"exited with code {code}"
+    hint = " (out of memory?)" if code == -signal.SIGKILL else ""
+    return MeasurementError(
+        f"the benchmark process {how}{hint} while {stage}, without a result", _tail(log)
+    )
+
+
+def _failure(result: dict[str, Any]) -> MeasurementError:
+    where = _STAGES.get(result["stage"], result["stage"])
+    who = "carbon-gate failed" if result.get("internal") else "the benchmark failed"
+    return MeasurementError(f"{who} while {where}: {result['error']}", result["trace"])
+
+
+@contextlib.contextmanager
+def terminate_as_interrupt() -> Iterator[None]:
+    """While measuring, SIGTERM (a CI job cancelled) unwinds like Ctrl-C, so cleanup runs."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _stacks(process: subprocess.Popen[bytes], path: Path) -> str:
+    """Ask a hung worker where it is (faulthandler on SIGUSR1); the user's frames, if any."""
+    with contextlib.suppress(ProcessLookupError):
+        process.send_signal(signal.SIGUSR1)
+    text, previous = "", None
+    for _ in range(40):  # up to two seconds for the dump to land, whole
+        text = _read(path)
+        if text and text == previous:
+            break
+        previous = text
+        time.sleep(0.05)
+    ours = ("carbon_gate", "<frozen", "Stack (most recent call first)")
+    lines = [line for line in text.splitlines() if not any(mark in line for mark in ours)]
+    return (
+        "Where the benchmark was when it was stopped (most recent call first):\n" + "\n".join(lines)
+        if any("File" in line for line in lines)
+        else ""
+    )
+
+
+_THREAD_VARIABLES = (
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "NUMEXPR_NUM_THREADS",
+    "VECLIB_MAXIMUM_THREADS",
+)
+
+
+def _worker_environment(threads: int | None = None) -> dict[str, str]:
+    # codecarbon reads CODECARBON_* settings (forced power, output files, its API): the gate
+    # decides how codecarbon runs, so none of them may change what it measures.
+    env = {k: v for k, v in os.environ.items() if not k.upper().startswith("CODECARBON_")}
+    # The benchmark may be a pull request's code, from a fork: it gets no token of the gate's.
+    env.pop("GITHUB_TOKEN", None)
+    # The worker must find the carbon_gate that is running now, even from a source checkout.
+    here = str(Path(__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (here, env.get("PYTHONPATH", "")) if p)
+    env.setdefault("PYTHONUNBUFFERED", "1")
+    if threads is not None:  # read by the libraries when they load, so set before the import
+        env.update(dict.fromkeys(_THREAD_VARIABLES, str(threads)))
+    return env
+
+
+def _kill_group(process: subprocess.Popen[bytes]) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except OSError:
+        return ""
+
+
+def _tail(path: Path, lines: int = 30) -> str:
+    text = path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
+    kept = [line for line in text.splitlines() if "[codecarbon " not in line]
+    return "\n".join(kept[-lines:])
+
+
+class Session:
+    """A serving worker (`python -m carbon_gate.worker DIR --serve`): `ready()` once, then one
+    `repeat()` per measured batch. Made by `serving()`, which also ends it."""
+
+    def __init__(self, directory: Path, process: subprocess.Popen[bytes], pipes: tuple[int, int]):
+        self._directory, self._process = directory, process
+        self._requests, self._replies = pipes
+        self._buffer = b""
+        self.timeout_s = 0.0
+
+    def ready(self) -> dict[str, Any]:
+        """Wait for the import, the setup and the warm-up; the environment and power sources."""
+        return self._answer()
+
+    def repeat(self, index: int) -> dict[str, dict[str, float]]:
+        """Measure one repeat (each workload in turn); its figures by workload."""
+        os.write(self._requests, f"measure {index}\n".encode())
+        repeat: dict[str, dict[str, float]] = self._answer()["repeat"]
+        return repeat
+
+    def _answer(self) -> dict[str, Any]:
+        deadline = time.monotonic() + self.timeout_s
+        while b"\n" not in self._buffer:
+            remaining = deadline - time.monotonic()
+            readable, _, _ = select.select([self._replies], [], [], max(remaining, 0.0))
+            if not readable:
+                raise _timed_out(self._process, self._directory, self.timeout_s)
+            chunk = os.read(self._replies, 1 << 16)
+            if not chunk:  # the worker is gone without a word
+                code = self._process.wait()
+                raise _no_result(self._directory, code, self._directory / "output.log")
+            self._buffer += chunk
+        line, _, self._buffer = self._buffer.partition(b"\n")
+        answer: dict[str, Any] = json.loads(line)
+        if not answer["ok"]:
+            raise _failure(answer)
+        return answer
+
+
+@contextlib.contextmanager
+def serving(
+    spec: dict[str, Any], timeout_s: float, python: str = sys.executable
+) -> Iterator[Session]:
+    """Start a serving worker for `spec`; each answer must come within `timeout_s`."""
+    requests_read, requests_write = os.pipe()
+    replies_read, replies_write = os.pipe()
+    with tempfile.TemporaryDirectory(prefix="carbon-gate-") as folder:
+        directory = Path(folder)
+        control = {**spec, "control": [requests_read, replies_write]}
+        (directory / "spec.json").write_text(json.dumps(control), encoding="utf-8")
+        try:
+            with (directory / "output.log").open("wb") as sink:
+                process = _start(spec, directory, sink, python, (requests_read, replies_write))
+            os.close(requests_read)
+            os.close(replies_write)
+            requests_read = replies_write = -1
+            session = Session(directory, process, (requests_write, replies_read))
+            session.timeout_s = timeout_s
+            try:
+                yield session
+            finally:
+                with contextlib.suppress(OSError):
+                    os.write(requests_write, b"stop\n")
+                _kill_group(process)
+        finally:
+            for fd in (requests_read, requests_write, replies_read, replies_write):
+                if fd >= 0:
+                    with contextlib.suppress(OSError):
+                        os.close(fd)
