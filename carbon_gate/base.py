@@ -103,7 +103,8 @@ def compare_with_base(
             f"alternation: batches of {bench.pair_s / 2:g} s, "
             f"at most {bench.compare_duration_s:g} s"
         )
-        return _in_pairs(loaded, replace(base_loaded, benchmark=base_bench), paths, data, sha)
+        base_loaded = replace(base_loaded, benchmark=base_bench)
+        return _in_pairs(loaded, base_loaded, paths, data, (sha, tree))
 
 
 @contextlib.contextmanager
@@ -138,7 +139,7 @@ def _in_pairs(
     base_loaded: config.Config,
     paths: Paths,
     data: grid.GridData,
-    sha: str,
+    base_commit: tuple[str, Path],
 ) -> Compared:
     bench, base_bench = loaded.benchmark, base_loaded.benchmark
     assert bench is not None
@@ -155,6 +156,7 @@ def _in_pairs(
             z,
         )
 
+    sha, tree = base_commit
     allowed = loaded.budgets.max_increase_percent
     outcome = interleave(
         measure.worker_spec(bench, data.country_of(loaded.assumptions.location)),
@@ -162,9 +164,10 @@ def _in_pairs(
         Plan(config.MIN_PAIRS, bench.repeats, bench.compare_duration_s, bench.timeout_s),
         lambda head, base: paired.decisive(changes(head, base, paired.Z99), allowed),
         rng=random.Random(secrets.randbits(64)),
+        vet=lambda head, base: _imported_elsewhere(head, base, tree),
     )
     if outcome.base is None:
-        reason = f"the benchmark could not run on the base {sha[:12]}: {outcome.base_failure}"
+        reason = f"the base {sha[:12]} could not be measured: {outcome.base_failure}"
         head = record(loaded, paths.config, paths.head_results, data, outcome.head)
         return Compared(head, None, reason)
     found, reason = None, ""
@@ -190,6 +193,20 @@ def _in_pairs(
                   extra={"comparison_id": token})  # fmt: skip
     output.message(f"{outcome.pairs} pairs measured: {outcome.stopped}")
     return Compared(head, base.content, reason, found)
+
+
+def _imported_elsewhere(head: dict[str, Any], base: dict[str, Any], tree: Path) -> str:
+    """Why the base's worker ran the head's code, if it did: the same file for a callable, from
+    outside the base's worktree (a package installed in editable mode, say)."""
+    resolved = tree.resolve()
+    for reference, path in (base.get("code_files") or {}).items():
+        same = path == (head.get("code_files") or {}).get(reference)
+        if same and not Path(path).is_relative_to(resolved):
+            return (
+                f"its worker imported {reference} from {path}, the head's code, not the base's — "
+                "list the package's folder in benchmark.python_path"
+            )
+    return ""
 
 
 def _side(loaded: config.Config, data: grid.GridData) -> paired.Side:

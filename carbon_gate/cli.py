@@ -284,7 +284,8 @@ _gate_options = [
 @click.option(
     "--base-ref",
     metavar="REF",
-    help="Measure this commit too (in a temporary git worktree) and compare with it.",
+    help="Measure this commit too (from a temporary git worktree), in alternation with the head, "
+    "and judge the change pair by pair.",
 )
 @click.option(
     "--base-output",

@@ -50,10 +50,12 @@ def interleave(
     decisive: Callable[[list[Repeat], list[Repeat]], bool],
     *,
     rng: random.Random,
+    vet: Callable[[dict[str, Any], dict[str, Any]], str] = lambda head, base: "",
     clock: Callable[[], float] = time.monotonic,
 ) -> Outcome:
     """Measure both sides pair by pair until `decisive(head, base)` or the plan says stop. A
-    failure of the head's is raised; the base's ends the pairs, and the head goes on alone."""
+    failure of the head's is raised; the base's ends the pairs, and the head goes on alone; so
+    does a base that `vet` (given both workers' ready answers) finds a reason against."""
     with contextlib.ExitStack() as stack:
         stack.enter_context(terminate_as_interrupt())
         head = stack.enter_context(serving(head_spec, plan.timeout_s))
@@ -64,6 +66,9 @@ def interleave(
         failure = None
         try:
             base_info = started.ready()
+            problem = vet(head_info, base_info)
+            if problem:
+                raise MeasurementError(problem)
         except MeasurementError as error:
             base_session, failure = None, error
         head_repeats: list[Repeat] = []

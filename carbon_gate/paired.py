@@ -134,12 +134,14 @@ def changes(
 
 
 def decisive(found: dict[str, Change], allowed_percent: float | None) -> bool:
-    """Whether every change is clearly beyond the allowed increase or clearly within it; with no
-    allowed increase there is nothing to decide."""
+    """Whether the verdict on growth is clear: some stage clearly grew beyond the allowed increase
+    (the gate fails, whatever the others do), or every stage is clearly within it. With no allowed
+    increase there is nothing to decide."""
     if allowed_percent is None:
         return True
     allowed = allowed_percent / 100
-    return all(c.low > allowed or c.high <= allowed for c in found.values())
+    changes = found.values()
+    return any(c.low > allowed for c in changes) or all(c.high <= allowed for c in changes)
 
 
 def to_json(found: dict[str, Change]) -> dict[str, Any]:

@@ -64,6 +64,7 @@ class Prepared(NamedTuple):
             "environment": _environment(self.probe),
             "power_sources": _power_sources(self.tracker),
             "warmup": self.warmup,
+            "code_files": _code_files(self.workloads),
         }
 
 
@@ -102,6 +103,17 @@ def measure_repeat(prepared: Prepared, index: int, seconds: float) -> dict[str, 
     """One repeat: each workload in turn for `seconds`, so that inference and training steps
     (whose ratio is the overhead factor k) are taken moments apart rather than minutes apart."""
     return {w.name: _measure(prepared.tracker, index, w, seconds) for w in prepared.workloads}
+
+
+def _code_files(workloads: list[Workload]) -> dict[str, str]:
+    """Where each callable's module was imported from: the base's worker must run the base's."""
+    files = {}
+    for workload in workloads:
+        module = sys.modules.get(workload.reference.partition(":")[0])
+        path = getattr(module, "__file__", None)
+        if ":" in workload.reference and path:
+            files[workload.reference] = str(Path(path).resolve())
+    return files
 
 
 def _load(reference: str) -> Callable[..., Any]:

@@ -98,7 +98,7 @@ def test_a_push_is_compared_with_what_the_remote_has(repo: Path) -> None:
     [
         ("unknown", "is not in this clone"),
         ("no-budget-file", "has no carbon-budget.yml"),
-        ("broken-benchmark", "could not run on the base"),
+        ("broken-benchmark", "could not be measured"),
         ("broken-budget-file", "has a problem"),
     ],
 )
@@ -150,3 +150,84 @@ def test_a_base_ref_outside_a_repository_is_a_usage_error(tmp_path: Path) -> Non
     code, _, err = run(["check", "--base-ref", "HEAD~1", "--comment", "off"])
     assert code == 2
     assert "is not in a Git repository" in err
+
+
+def test_the_same_commit_shows_no_significant_change(repo: Path) -> None:
+    code, _, err = run(["check", "--base-ref", "HEAD", "--comment", "off"])
+    assert code == 0, err
+    comparison = json.loads((repo / "carbon-gate-results.json").read_text())["comparison"]
+    change = comparison["changes"]["inference_per_1000"]
+    low, high = change["ci95"]
+    assert low < 0.05  # never a significant growth beyond the allowed 5 %
+    assert high - low < 0.2  # and a useful interval, not a shrug
+    report = (repo / "carbon-gate-report.md").read_text()
+    assert "measured in alternation" in report
+    assert "❌" not in report
+
+
+def test_a_base_that_fails_midway_leaves_the_head_measured_alone(repo: Path) -> None:
+    bench = repo / "toymodel" / "bench.py"
+    good = bench.read_text()
+    bench.write_text(
+        good + "\nCALLS = [0]\n_predict = predict\n\n\ndef predict():\n    CALLS[0] += 1\n"
+        "    if CALLS[0] > 3000:\n        raise RuntimeError('gave up midway')\n"
+        "    return _predict()\n"
+    )
+    commit(repo, "a base that fails after a while")
+    bench.write_text(good)
+    code, _, err = run(["check", "--base-ref", "HEAD", "--comment", "off"])
+    assert code == 0, err
+    assert "could not be measured" in err
+    assert "gave up midway" in err
+    head = json.loads((repo / "carbon-gate-results.json").read_text())
+    assert head["summary"]["per_sample"]["n"] >= 5  # the head went on to its repeats
+    assert "comparison" not in head
+
+
+def test_a_base_that_imports_the_heads_code_is_not_compared(tmp_path: Path) -> None:
+    """A package found outside the worktree (installed in editable mode, say) is the head's."""
+    outside = tmp_path / "outside" / "toymodel"
+    outside.mkdir(parents=True)
+    (outside / "__init__.py").write_text("")
+    (outside / "bench.py").write_text(BENCH.format(work=2000))
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "carbon-budget.yml").write_text(BUDGET + "  python_path: [../outside]\n")
+    git(repo, "init", "-q")
+    commit(repo, "model outside the repository")
+    code, _, err = run(["check", "--config", str(repo / "carbon-budget.yml"),
+                        "--base-ref", "HEAD", "--comment", "off"])  # fmt: skip
+    assert code == 0, err
+    assert "the head's code, not the base's" in err
+    assert "python_path" in err
+
+
+def test_results_and_a_base_ref_are_one_too_many(repo: Path) -> None:
+    code, _, err = run(["check", "--base-ref", "HEAD~1", "--results", "x.json"])
+    assert code == 2
+    assert "--results and --base-ref both given" in err
+
+
+def test_the_comparison_travels_in_the_artifact_and_only_with_its_own_base(repo: Path) -> None:
+    code, _, err = run(["check", "--base-ref", "HEAD~1", "--comment", "off", "--artifact", "out"])
+    assert code == 1, err
+    code, _, err = run(["report", "--artifact", "out"])
+    assert code == 1, err
+    assert "measured in alternation" in (repo / "carbon-gate-report.md").read_text()
+
+    base = json.loads((repo / "out" / "base.json").read_text())
+    base["comparison_id"] = "another-run"
+    (repo / "out" / "base.json").write_text(json.dumps(base))
+    run(["report", "--artifact", "out"])
+    report = (repo / "carbon-gate-report.md").read_text()
+    assert "measured in alternation" not in report  # judged as two separate runs
+    assert "separate runs" in report
+
+    head = json.loads((repo / "out" / "head.json").read_text())
+    base["comparison_id"] = head["comparison"]["id"]
+    head["comparison"]["changes"]["inference_per_1000"]["ci95"] = [-0.5, -0.4]  # forged
+    (repo / "out" / "base.json").write_text(json.dumps(base))
+    (repo / "out" / "head.json").write_text(json.dumps(head))
+    code, _, err = run(["report", "--artifact", "out"])
+    assert code == 2
+    assert "malformed comparison" in err

@@ -5,6 +5,7 @@ from gate_fixtures import results_document
 
 from carbon_gate.compare import decide, side_from_results
 from carbon_gate.config import Budgets
+from carbon_gate.paired import Change
 from carbon_gate.units import Energy, Mass
 
 HEAD_J = 0.0105  # +5 % against the base's 0.010 J
@@ -120,3 +121,46 @@ def test_the_change_is_measured_in_co2_which_the_budgets_limit() -> None:
     row = next(r for r in decision.rows if r.key == "lifecycle")
     assert row.delta_fraction == pytest.approx(11.0)
     assert row.status == "fail"
+
+
+def paired_row(low: float, high: float, allowed: float = 2.0, **kwargs):  # type: ignore[no-untyped-def]
+    change = Change((low + high) / 2, low, high, pairs=10)
+    budgets = Budgets(max_increase_percent=allowed, **kwargs)
+    # The separate runs' own figures would say "within the noise": the pairs decide instead.
+    decision = decide(side(0.0101), side(0.01), budgets, changes={"inference_per_1000": change})
+    return next(r for r in decision.rows if r.key == "inference_per_1000")
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "status", "reason"),
+    [
+        (0.03, 0.05, "fail", "grew +4.0% (95 % CI +3.0% to +5.0%), more than the allowed 2%"),
+        (0.01, 0.05, "warn", "no significant change: +3.0% (95 % CI +1.0% to +5.0%)"),
+        (-0.01, 0.03, "pass", "no significant change: +1.0% (95 % CI −1.0% to +3.0%)"),
+        (-0.02, 0.01, "pass", ""),
+    ],
+    ids=["all-above", "straddles-estimate-above", "straddles-estimate-below", "all-within"],
+)
+def test_a_change_measured_in_pairs_fails_only_when_its_whole_interval_is_above(
+    low: float, high: float, status: str, reason: str
+) -> None:
+    row = paired_row(low, high)
+    assert row.status == status
+    assert reason in row.reason if reason else row.reason == ""
+    assert row.delta_fraction == pytest.approx((low + high) / 2)  # the pairs' change, shown
+
+
+def test_in_pairs_an_exceeded_budget_still_fails_and_warn_only_still_passes() -> None:
+    head = side(0.0101).figures["inference_per_1000"]
+    assert head is not None
+    row = paired_row(-0.02, 0.01, inference_per_1000=Mass(head.co2eq.kg / 2))
+    assert (row.status, row.rule) == ("fail", "budget")
+    decision = decide(
+        side(0.0101),
+        side(0.01),
+        Budgets(max_increase_percent=2.0),
+        warn_only=True,
+        changes={"inference_per_1000": Change(0.04, 0.03, 0.05, 10)},
+    )
+    assert decision.status == "warn"
+    assert decision.exit_code == 0

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 import math
 import random
+import statistics
 
 import pytest
 
-from carbon_gate.stats import summarize, t95
+from carbon_gate.stats import hodges_lehmann, summarize, t95
 
 
 def test_summary_of_known_values() -> None:
@@ -39,3 +40,35 @@ def test_the_interval_covers_the_true_mean_about_95_percent_of_the_time() -> Non
 def test_one_value_has_no_spread() -> None:
     with pytest.raises(ValueError, match="two values"):
         summarize([1.0])
+
+
+def test_hodges_lehmann_is_the_median_of_the_walsh_averages() -> None:
+    # Walsh averages of 1, 2, 4: 1, 1.5, 2.5, 2, 3, 4 — median 2.25.
+    assert hodges_lehmann([1.0, 2.0, 4.0]).estimate == 2.25
+
+
+def test_one_disturbed_pair_moves_hodges_lehmann_little_and_the_mean_much() -> None:
+    calm = [0.01, 0.012, 0.009, 0.011, 0.010, 0.008, 0.011, 0.010, 0.012, 0.009]
+    disturbed = [*calm[:-1], -0.10]  # one pair hit by a neighbour
+    moved = abs(hodges_lehmann(disturbed).estimate - hodges_lehmann(calm).estimate)
+    mean_moved = abs(statistics.fmean(disturbed) - statistics.fmean(calm))
+    assert moved < mean_moved / 5
+
+
+@pytest.mark.parametrize(
+    ("n", "z", "level"), [(8, 1.960, 0.95), (15, 1.960, 0.95), (12, 2.576, 0.99)]
+)
+def test_the_signed_rank_interval_covers_the_true_shift_as_often_as_it_says(
+    n: int, z: float, level: float
+) -> None:
+    rng = random.Random(n)
+    trials, covered = 2000, 0
+    for _ in range(trials):
+        s = hodges_lehmann([rng.gauss(0.03, 0.01) for _ in range(n)], z)
+        covered += s.low <= 0.03 <= s.high
+    assert level - 0.025 <= covered / trials <= min(1.0, level + 0.03)
+
+
+def test_hodges_lehmann_needs_two_differences() -> None:
+    with pytest.raises(ValueError, match="two differences"):
+        hodges_lehmann([0.1])

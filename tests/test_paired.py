@@ -1,0 +1,136 @@
+"""Comparing in pairs, the pure half: each batch through the estimator, the changes, verdicts."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from carbon_gate import grid, paired
+from carbon_gate.assumptions import Assumptions, Location, TrainingHardware
+from carbon_gate.paired import Change, Repeat
+from carbon_gate.units import Energy
+
+WATTS = {"inference": 10.0, "train_step": 10.0}
+
+
+def side(training_hardware: TrainingHardware | None = None) -> paired.Side:
+    assumptions = Assumptions(
+        training_samples=60_000,
+        epochs=20,
+        search_trials=30,
+        trial_share=0.25,
+        inferences=1e8,
+        location=Location(country="DEU"),
+        training_hardware=training_hardware,
+    )
+    return paired.Side(assumptions, grid.load().factor(assumptions.location), batch_size=32)
+
+
+def batch(infer_s: float, train_s: float | None = None) -> Repeat:
+    repeat = {"inference": {"fastest_call_s": infer_s, "energy_j": 1.0, "seconds": 0.1}}
+    if train_s is not None:
+        repeat["train_step"] = {"fastest_call_s": train_s, "energy_j": 1.0, "seconds": 0.1}
+    return repeat
+
+
+def test_a_batch_goes_through_its_sides_estimator() -> None:
+    figures = paired.figures(side(), batch(250e-6, 1250e-6), WATTS)
+    per_sample_j = 10.0 * 250e-6 / 32
+    factor = grid.load().factor(Location(country="DEU"))
+    per_1000_kg = factor.intensity.emissions(Energy(per_sample_j * 1.58)).kg * 1000  # PUE 1.58
+    assert figures["inference_per_1000"] == pytest.approx(per_1000_kg)
+    # k = the training step's time over the inference call's: 5, as the paper's default.
+    assert figures["training"] / figures["inference_per_1000"] == pytest.approx(
+        60_000 * 20 * 5 / 1000
+    )
+    assert figures["lifecycle"] == pytest.approx(
+        figures["search"] + figures["training"] + figures["inference"]
+    )
+
+
+def test_the_sides_mean_power_times_the_fastest_stretch_is_the_energy() -> None:
+    repeats = [
+        {"inference": {"fastest_call_s": 1e-3, "energy_j": 3.0, "seconds": 0.2}},
+        {"inference": {"fastest_call_s": 1e-3, "energy_j": 1.0, "seconds": 0.2}},
+    ]
+    assert paired.power(repeats) == {"inference": pytest.approx(10.0)}
+
+
+def test_a_steady_five_percent_is_found_with_a_tight_interval() -> None:
+    base = [paired.figures(side(), batch(250e-6 * (1 + d), 1250e-6), WATTS) for d in NOISE]
+    head = [
+        paired.figures(side(), batch(250e-6 * 1.05 * (1 + d), 1250e-6), WATTS) for d in NOISE[::-1]
+    ]
+    found = paired.changes(head, base, floors={})
+    inference = found["inference_per_1000"]
+    assert inference.fraction == pytest.approx(0.05, abs=0.004)
+    assert 0.03 < inference.low < inference.fraction < inference.high < 0.07
+    assert found["training"].fraction == pytest.approx(0.0, abs=1e-9)  # the train step is equal
+    assert 0 < found["lifecycle"].fraction < inference.fraction  # a mix of both, by shares
+
+
+NOISE = [0.004, -0.003, 0.001, 0.0, -0.002, 0.003, -0.001, 0.002, -0.004, 0.001]
+
+
+def test_the_spread_between_processes_widens_the_interval() -> None:
+    base = [paired.figures(side(), batch(250e-6 * (1 + d)), WATTS) for d in NOISE]
+    head = [paired.figures(side(), batch(250e-6 * (1 + d)), WATTS) for d in NOISE[::-1]]
+    narrow = paired.changes(head, base, floors={})["inference"]
+    wide = paired.changes(head, base, floors={"inference": 0.01})["inference"]
+    assert wide.low < narrow.low - 0.015
+    assert wide.high > narrow.high + 0.015
+
+
+def test_the_spread_reaches_each_stage_through_the_estimator() -> None:
+    spread = paired.spread(side(), batch(250e-6, 1250e-6), WATTS)
+    assert spread["inference"] == pytest.approx(paired.PROCESS_SPREAD["inference"])
+    # Training is I·k = the train step's energy: only its spread.
+    assert spread["training"] == pytest.approx(paired.PROCESS_SPREAD["train_step"])
+    assert min(spread.values()) > 0
+    # With training given by its hardware, the measurements do not move it at all.
+    hardware = side(training_hardware=TrainingHardware(8, 36, 300))
+    assert paired.spread(hardware, batch(250e-6, 1250e-6), WATTS)["training"] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "expected"),
+    [(0.06, 0.09, True), (-0.02, 0.04, True), (0.03, 0.07, False)],
+    ids=["clearly-beyond", "clearly-within", "straddles"],
+)
+def test_decisive_means_one_stage_clearly_beyond_or_all_clearly_within(
+    low: float, high: float, expected: bool
+) -> None:
+    change = Change((low + high) / 2, low, high, pairs=8)
+    assert paired.decisive({"lifecycle": change}, allowed_percent=5.0) is expected
+    assert paired.decisive({"lifecycle": change}, allowed_percent=None)
+    unclear = Change(0.05, 0.03, 0.07, pairs=8)
+    assert paired.decisive({"lifecycle": change, "training": unclear}, 5.0) is (low > 0.05)
+
+
+def test_changes_survive_the_results_file() -> None:
+    found = {"lifecycle": Change(0.042, 0.03, 0.055, 12)}
+    assert paired.from_json(paired.to_json(found)) == found
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"lifecycle": {"fraction": "nan", "ci95": [0, 1], "pairs": 8}},
+        {"lifecycle": {"fraction": 0.5, "ci95": [0, 0.1], "pairs": 8}},
+        {"lifecycle": {"fraction": 0.0, "ci95": [-2, 1], "pairs": 8}},
+        {"lifecycle": {"fraction": 0.0, "ci95": [0], "pairs": 8}},
+        {"lifecycle": {"fraction": 0.0, "ci95": [-0.1, 0.1], "pairs": 1}},
+        ["lifecycle"],
+    ],
+    ids=["not-a-number", "outside-its-interval", "below-minus-100-percent", "one-bound", "one-pair",
+         "not-a-mapping"],
+)  # fmt: skip
+def test_a_forged_comparison_is_refused(bad: object) -> None:
+    with pytest.raises((ValueError, TypeError, KeyError)):
+        paired.from_json(bad)
+
+
+def test_a_change_reads_as_an_interval() -> None:
+    assert Change(0.012, -0.004, 0.021, 9).interval() == "95 % CI −0.4% to +2.1%"
+    assert math.isclose(Change(0.1, 0.05, 0.15, 9).fraction, 0.1)
