@@ -6,6 +6,8 @@ import secrets
 from collections.abc import Mapping
 from pathlib import Path
 
+from carbon_gate import output
+
 SUMMARY_LIMIT = 1024 * 1024  # bytes GitHub accepts in one step's summary
 
 
@@ -56,3 +58,10 @@ def annotation(
     ]
     head = f"::{level} {','.join(properties)}" if properties else f"::{level}"
     return f"{head}::{_escape_data(message)}"
+
+
+def warn(env: Mapping[str, str], message: str) -> None:
+    """A warning for the user: on stderr, and as an annotation in Actions."""
+    if env.get("GITHUB_ACTIONS") == "true":
+        output.result(annotation("warning", message, title="carbon-gate"))
+    output.message(f"warning: {message}")

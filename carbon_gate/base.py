@@ -21,10 +21,11 @@ from typing import Any, NamedTuple
 
 from carbon_gate import config, grid, measure, output, paired, results
 from carbon_gate.commands.measure import Measured, measure_to_file, record, runnable
-from carbon_gate.errors import ConfigError, UsageError
+from carbon_gate.errors import ConfigError, MeasurementError, UsageError
 from carbon_gate.git import git
 from carbon_gate.interleave import Plan, interleave
 from carbon_gate.paired import Repeat
+from carbon_gate.worker_process import terminate_as_interrupt
 
 
 class Compared(NamedTuple):
@@ -65,7 +66,8 @@ def compare_with_base(
     bench = runnable(loaded, paths.config, paths.head_results, data)
     results.writable(paths.base_results)
     root = repository_root(ref, paths.config)
-    with _checked_out(ref, root) as (tree, sha):
+    # A cancelled job (SIGTERM) unwinds like Ctrl-C: the worktree is removed whatever happens.
+    with terminate_as_interrupt(), _checked_out(ref, root) as (tree, sha):
         if isinstance(tree, str):
             return _alone(loaded, paths, data, tree)
         relative = paths.config.resolve().relative_to(root)
@@ -104,7 +106,7 @@ def compare_with_base(
             f"at most {bench.compare_duration_s:g} s"
         )
         base_loaded = replace(base_loaded, benchmark=base_bench)
-        return _in_pairs(loaded, base_loaded, paths, data, (sha, tree))
+        return _in_pairs(loaded, base_loaded, paths, data, _Base(sha, tree, root))
 
 
 @contextlib.contextmanager
@@ -129,6 +131,12 @@ def _checked_out(ref: str, root: Path) -> Iterator[tuple[Path | str, str]]:
             git(root, "worktree", "prune")
 
 
+class _Base(NamedTuple):
+    sha: str
+    tree: Path  # its worktree
+    head_root: Path  # the head's repository, which the base's worker must not import from
+
+
 def _alone(loaded: config.Config, paths: Paths, data: grid.GridData, reason: str) -> Compared:
     output.message(f"{reason}: measuring the head alone")
     return Compared(measure_to_file(loaded, paths.config, paths.head_results, data), None, reason)
@@ -139,7 +147,7 @@ def _in_pairs(
     base_loaded: config.Config,
     paths: Paths,
     data: grid.GridData,
-    base_commit: tuple[str, Path],
+    base_commit: _Base,
 ) -> Compared:
     bench, base_bench = loaded.benchmark, base_loaded.benchmark
     assert bench is not None
@@ -147,33 +155,38 @@ def _in_pairs(
     head_side = _side(loaded, data)
     base_side = _side(base_loaded, data)
 
-    def changes(head: list[Repeat], base: list[Repeat], z: float) -> dict[str, paired.Change]:
+    def judged(head: list[Repeat], base: list[Repeat], level: int) -> dict[str, paired.Change]:
         head_watts, base_watts = paired.power(head), paired.power(base)
         return paired.changes(
             [paired.figures(head_side, r, head_watts) for r in head],
             [paired.figures(base_side, r, base_watts) for r in base],
             paired.spread(base_side, base[0], base_watts),
-            z,
+            level,
         )
 
-    sha, tree = base_commit
+    sha = base_commit.sha
     allowed = loaded.budgets.max_increase_percent
+    base_spec = measure.worker_spec(base_bench, data.country_of(base_loaded.assumptions.location))
     outcome = interleave(
         measure.worker_spec(bench, data.country_of(loaded.assumptions.location)),
-        measure.worker_spec(base_bench, data.country_of(base_loaded.assumptions.location)),
+        {**base_spec, "watch_root": str(base_commit.head_root)},
         Plan(config.MIN_PAIRS, bench.repeats, bench.compare_duration_s, bench.timeout_s),
-        lambda head, base: paired.decisive(changes(head, base, paired.Z99), allowed),
+        lambda head, base: paired.decisive(judged(head, base, 99), allowed),
         rng=random.Random(secrets.randbits(64)),
-        vet=lambda head, base: _imported_elsewhere(head, base, tree),
+        vet=lambda head, base: _imported_elsewhere(head, base, base_commit.tree),
     )
+    if len(outcome.head.get("repeats", {}).get("inference", [])) < 2:
+        raise MeasurementError(
+            f"fewer than 2 batches fit in benchmark.compare_duration ({bench.compare_duration_s:g} "
+            "s): one call takes longer than a batch — raise compare_duration, or duration"
+        )
     if outcome.base is None:
         reason = f"the base {sha[:12]} could not be measured: {outcome.base_failure}"
         head = record(loaded, paths.config, paths.head_results, data, outcome.head)
         return Compared(head, None, reason)
     found, reason = None, ""
     if outcome.pairs >= config.MIN_PAIRS:
-        pairs = (_repeats(outcome.head), _repeats(outcome.base))
-        found = changes(*pairs, paired.Z95)
+        found = judged(_repeats(outcome.head), _repeats(outcome.base), 95)
     else:
         reason = (
             f"only {outcome.pairs} pairs fit in benchmark.compare_duration "
@@ -185,19 +198,30 @@ def _in_pairs(
         "base_commit": sha,
         "pairs": outcome.pairs,
         "stopped": outcome.stopped,
+        "max_seconds": bench.compare_duration_s,
         "changes": None if found is None else paired.to_json(found),
     }
-    head = record(loaded, paths.config, paths.head_results, data, outcome.head,
-                  extra={"comparison": comparison})  # fmt: skip
-    base = record(base_loaded, paths.config, paths.base_results, data, outcome.base,
-                  extra={"comparison_id": token})  # fmt: skip
-    output.message(f"{outcome.pairs} pairs measured: {outcome.stopped}")
+    head_extra: dict[str, Any] = {"comparison": comparison}
+    head = record(loaded, paths.config, paths.head_results, data, outcome.head, extra=head_extra)
+    base_extra: dict[str, Any] = {"comparison_id": token}
+    base = record(
+        base_loaded, paths.config, paths.base_results, data, outcome.base, extra=base_extra
+    )
+    stopped = paired.describe_stop(outcome.stopped, outcome.pairs, bench.compare_duration_s)
+    output.message(f"{outcome.pairs} pairs measured: {stopped}")
     return Compared(head, base.content, reason, found)
 
 
 def _imported_elsewhere(head: dict[str, Any], base: dict[str, Any], tree: Path) -> str:
-    """Why the base's worker ran the head's code, if it did: the same file for a callable, from
-    outside the base's worktree (a package installed in editable mode, say)."""
+    """Why the base's worker ran the head's code, if it did: anything imported from the head's
+    repository, or the very file of a callable that the head's uses, from outside the base's
+    worktree (a package installed in editable mode, say)."""
+    foreign = base.get("foreign_files") or []
+    if foreign:
+        return (
+            f"its worker imported {foreign[0]}, the head's code, not the base's — list the "
+            "package's folder in benchmark.python_path"
+        )
     resolved = tree.resolve()
     for reference, path in (base.get("code_files") or {}).items():
         same = path == (head.get("code_files") or {}).get(reference)

@@ -350,7 +350,7 @@ def report(config: Path | None, example: bool, **options: Any) -> int:
 @_with(_pr_options)
 def comment(report_path: Path, **options: Any) -> int:
     """Post a rendered report on the pull request (GITHUB_TOKEN from the environment)."""
-    from carbon_gate.commands.check import comment_command
+    from carbon_gate.commands.comment import comment_command
 
     return comment_command(report_path, options, os.environ)
 

@@ -16,6 +16,7 @@ from carbon_gate.budget import BUDGET_KEYS, exit_code, stage_of, within
 from carbon_gate.config import Budgets
 from carbon_gate.estimate import Footprint
 from carbon_gate.paired import Change
+from carbon_gate.readable import signed_percent
 from carbon_gate.units import Energy, Mass
 
 LABELS = {
@@ -246,7 +247,7 @@ def _paired_row(row: Row, change: Change, allowed: float | None, warn_only: bool
     if row.limit is not None and not within(head.energy, head.co2eq, row.limit):
         failures.append("over budget")
         rule = "budget"
-    grew = f"{_signed(change.fraction)} ({change.interval()})"
+    grew = f"{signed_percent(change.fraction)} ({change.interval()})"
     if allowed is not None and change.low * 100 > allowed:
         failures.append(f"grew {grew}, more than the allowed {allowed:g}%")
         rule = rule or "growth"
@@ -260,10 +261,6 @@ def _paired_row(row: Row, change: Change, allowed: float | None, warn_only: bool
     elif note and change.fraction * 100 > (allowed or 0.0):
         status, rule = "warn", "growth"
     return Row(row.key, head, row.base, row.limit, status, reason, 0.0, rule=rule, change=change)
-
-
-def _signed(fraction: float) -> str:
-    return f"{fraction:+.1%}".replace("-", "−")
 
 
 def _fraction(head: Footprint, base: Footprint | None) -> float | None:

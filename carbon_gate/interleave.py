@@ -16,7 +16,8 @@ from typing import Any, NamedTuple
 
 from carbon_gate.errors import MeasurementError
 from carbon_gate.paired import Repeat
-from carbon_gate.worker_process import Session, serving, terminate_as_interrupt
+from carbon_gate.session import Session, serving
+from carbon_gate.worker_process import terminate_as_interrupt
 
 # Early stops look at a 99 % interval, and only from 8 pairs on (where its widest form still covers
 # 99.2 %), so that looking after every pair does not turn noise into a verdict.
@@ -40,7 +41,7 @@ class Outcome(NamedTuple):
     base: dict[str, Any] | None
     base_failure: MeasurementError | None
     pairs: int
-    stopped: str  # why it stopped, for the report
+    stopped: str  # why it stopped: "clear", "time" or "alone" (see paired.describe_stop)
 
 
 def interleave(
@@ -68,6 +69,7 @@ def interleave(
             base_info = started.ready()
             problem = vet(head_info, base_info)
             if problem:
+                started.close()  # at once: it must not slow the head down while it goes on alone
                 raise MeasurementError(problem)
         except MeasurementError as error:
             base_session, failure = None, error
@@ -77,7 +79,7 @@ def interleave(
         while not stopped:
             began = clock()
             if began - start + longest > plan.max_seconds:
-                stopped = f"the time budget ({plan.max_seconds:g} s) was reached"
+                stopped = "time"
                 break
             index = len(head_repeats)
             if base_session is None:
@@ -133,11 +135,11 @@ def _stop(
 ) -> str:
     pairs = len(head)
     if base_session is None:
-        return "the base could not be measured" if pairs >= plan.repeats else ""
+        return "alone" if pairs >= plan.repeats else ""
     if pairs < plan.min_pairs:
         return ""
     if pairs >= EARLY_PAIRS and decisive(head, base):
-        return f"the change was clear after {pairs} pairs"
+        return "clear"
     return ""
 
 

@@ -19,6 +19,7 @@ from carbon_gate.assumptions import Assumptions
 from carbon_gate.budget import BUDGET_KEYS
 from carbon_gate.estimate import estimate
 from carbon_gate.grid import EmissionFactor
+from carbon_gate.readable import signed_percent
 from carbon_gate.stats import hodges_lehmann
 from carbon_gate.units import Energy
 
@@ -26,10 +27,20 @@ Repeat = dict[str, dict[str, float]]  # one batch: figures by workload (inferenc
 
 # Two worker processes running the same code differ by a constant amount (where the model's
 # arrays land in memory, and so in the caches): a difference the pairs cannot see, since every pair
-# shares it. Its size is the standard deviation of the A/A change (log head/base) between runs, by
-# workload, as benchmarks/paired.py measured it here (README, "Comparing with the base").
+# shares it. Its size: the standard deviation of the A/A change (log head/base) between runs, by
+# workload, in A/A runs of the example on the project's 2-core machine (README, "Comparing with the
+# base"; benchmarks/paired.py checks the life cycle's against it).
 PROCESS_SPREAD = {"inference": 0.007, "train_step": 0.025}
 Z95, Z99 = 1.960, 2.576
+
+
+def describe_stop(stopped: str, pairs: int, max_seconds: float) -> str:
+    """Why the pairs ended, in words; from a fixed list (the comparison may come from a fork)."""
+    return {
+        "clear": f"the change was clear after {pairs} pairs",
+        "time": f"the time budget ({max_seconds:g} s) was reached",
+        "alone": "the base could not be measured",
+    }.get(stopped, "")
 
 
 @dataclass(frozen=True)
@@ -44,11 +55,7 @@ class Change:
 
     def interval(self) -> str:
         """The interval as people read it: "95 % CI −0.4 % to +2.1 %"."""
-        return f"{self.confidence} % CI {_percent(self.low)} to {_percent(self.high)}"
-
-
-def _percent(fraction: float) -> str:
-    return f"{fraction:+.1%}".replace("-", "−")
+        return f"{self.confidence} % CI {signed_percent(self.low)} to {signed_percent(self.high)}"
 
 
 @dataclass(frozen=True)
@@ -73,7 +80,7 @@ def figures(side: Side, repeat: Repeat, watts: dict[str, float]) -> dict[str, fl
     """One batch's CO2eq (kg) by budget key, through the side's estimator: I is the side's power
     times the batch's time per call in its fastest stretch (per sample), and k the training
     step's over the inference call's."""
-    per_call = {name: watts[name] * figures["fastest_call_s"] for name, figures in repeat.items()}
+    per_call = {name: watts[name] * batch["fastest_call_s"] for name, batch in repeat.items()}
     changes: dict[str, Any] = {"per_inference": Energy(per_call["inference"] / side.batch_size)}
     if "train_step" in per_call:
         changes["overhead_factor"] = per_call["train_step"] / per_call["inference"]
@@ -105,7 +112,7 @@ def changes(
     head: list[dict[str, float]],
     base: list[dict[str, float]],
     floors: dict[str, float],
-    z: float = Z95,
+    confidence: int = 95,
 ) -> dict[str, Change]:
     """Each budget key's change over the pairs (head[i] beside base[i]), its interval widened by
     `floors` (log, one standard deviation); a key is left out where a side could not compute it,
@@ -119,6 +126,7 @@ def changes(
         ]
         if len(ratios) < 2 or len(ratios) != len(head):
             continue
+        z = Z95 if confidence == 95 else Z99
         shift = hodges_lehmann(ratios, z)
         floor = z * floors.get(key, 0.0)
         below = math.hypot(shift.estimate - shift.low, floor)
@@ -128,7 +136,7 @@ def changes(
             math.expm1(shift.estimate - below),
             math.expm1(shift.estimate + above),
             len(ratios),
-            95 if z == Z95 else 99,
+            confidence,
         )
     return out
 
@@ -140,8 +148,8 @@ def decisive(found: dict[str, Change], allowed_percent: float | None) -> bool:
     if allowed_percent is None:
         return True
     allowed = allowed_percent / 100
-    changes = found.values()
-    return any(c.low > allowed for c in changes) or all(c.high <= allowed for c in changes)
+    stages = found.values()
+    return any(c.low > allowed for c in stages) or all(c.high <= allowed for c in stages)
 
 
 def to_json(found: dict[str, Change]) -> dict[str, Any]:

@@ -71,3 +71,8 @@ def format_count(count: float) -> str:
         if abs(count) >= factor:
             return f"{_significant(count / factor)} {name}"
     return f"{count:,.0f}" if float(count).is_integer() else _significant(count)
+
+
+def signed_percent(fraction: float) -> str:
+    """A change as a signed percentage, with a true minus sign: +4.2%, −0.4%."""
+    return f"{fraction:+.1%}".replace("-", "−")

@@ -15,6 +15,7 @@ from typing import Any
 from carbon_gate import __version__
 from carbon_gate.compare import Decision, Row
 from carbon_gate.config import Budgets
+from carbon_gate.paired import describe_stop
 from carbon_gate.pull_request import PullRequest
 from carbon_gate.readable import (
     format_count,
@@ -22,6 +23,7 @@ from carbon_gate.readable import (
     format_energy_range,
     format_intensity,
     format_mass,
+    signed_percent,
 )
 from carbon_gate.templates import environment
 from carbon_gate.units import Energy, Intensity, Mass
@@ -64,9 +66,7 @@ def _mass(mass: Mass | None) -> str:
 
 
 def _percent(fraction: float | None) -> str:
-    if fraction is None:
-        return "—"
-    return f"{fraction:+.1%}".replace("-", "−")  # the same minus sign as in Δ CO2eq
+    return "—" if fraction is None else signed_percent(fraction)
 
 
 def _interval(low: float, high: float) -> str:
@@ -235,9 +235,11 @@ def _paired(decision: Decision, head: dict[str, Any]) -> dict[str, str] | None:
     if not any(row.change is not None for row in decision.rows):
         return None
     comparison = head.get("comparison") or {}
+    pairs = int(comparison.get("pairs") or 0)
+    seconds = float(comparison.get("max_seconds") or 0.0)
     return {
-        "pairs": str(_number(comparison.get("pairs", "?"))),
-        "stopped": str(comparison.get("stopped") or ""),
+        "pairs": str(pairs),
+        "stopped": describe_stop(str(comparison.get("stopped")), pairs, seconds),
     }
 
 

@@ -1,4 +1,4 @@
-"""The worker process seen from carbon-gate: a one-shot run, or a session that measures on request.
+"""The worker process seen from carbon-gate: a one-shot run (and what `session` shares with it).
 
 The edge of measuring (a subprocess, files, pipes, a clock). Whatever happens (success, failure,
 timeout, Ctrl-C, SIGTERM), the worker's whole process group is killed before control returns:
@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import select
 import signal
 import subprocess
 import sys
@@ -42,23 +41,23 @@ def run_worker(
         (directory / "spec.json").write_text(json.dumps(spec), encoding="utf-8")
         log = directory / "output.log"
         with log.open("wb") as sink, terminate_as_interrupt():
-            process = _start(spec, directory, sink, python)
+            process = start(spec, directory, sink, python)
             try:
                 code = process.wait(timeout=timeout_s)
             except subprocess.TimeoutExpired:
-                raise _timed_out(process, directory, timeout_s) from None
+                raise timed_out(process, directory, timeout_s) from None
             finally:
-                _kill_group(process)
+                kill_group(process)
         result_file = directory / "result.json"
         if not result_file.exists():
-            raise _no_result(directory, code, log)
+            raise no_result(directory, code, log)
         result: dict[str, Any] = json.loads(result_file.read_text(encoding="utf-8"))
         if not result["ok"]:
-            raise _failure(result)
+            raise failure(result)
         return result
 
 
-def _start(
+def start(
     spec: dict[str, Any],
     directory: Path,
     sink: IO[bytes],
@@ -71,13 +70,13 @@ def _start(
         stdin=subprocess.DEVNULL,
         stdout=sink,
         stderr=subprocess.STDOUT,
-        start_new_session=True,  # its own process group, killed as a whole by _kill_group
+        start_new_session=True,  # its own process group, killed as a whole by kill_group
         env=_worker_environment(spec.get("threads")),
         pass_fds=pass_fds,
     )
 
 
-def _timed_out(
+def timed_out(
     process: subprocess.Popen[bytes], directory: Path, timeout_s: float
 ) -> MeasurementError:
     stacks = _stacks(process, directory / "stacks.txt")
@@ -89,7 +88,7 @@ def _timed_out(
     )
 
 
-def _no_result(directory: Path, code: int, log: Path) -> MeasurementError:
+def no_result(directory: Path, code: int, log: Path) -> MeasurementError:
     stage = _STAGES.get(_read(directory / "stage"), "running")
     how = f"was killed by signal {-code}" if code < 0 else f"exited with code {code}"
     hint = " (out of memory?)" if code == -signal.SIGKILL else ""
@@ -98,7 +97,7 @@ def _no_result(directory: Path, code: int, log: Path) -> MeasurementError:
     )
 
 
-def _failure(result: dict[str, Any]) -> MeasurementError:
+def failure(result: dict[str, Any]) -> MeasurementError:
     where = _STAGES.get(result["stage"], result["stage"])
     who = "carbon-gate failed" if result.get("internal") else "the benchmark failed"
     return MeasurementError(f"{who} while {where}: {result['error']}", result["trace"])
@@ -166,7 +165,7 @@ def _worker_environment(threads: int | None = None) -> dict[str, str]:
     return env
 
 
-def _kill_group(process: subprocess.Popen[bytes]) -> None:
+def kill_group(process: subprocess.Popen[bytes]) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
     process.wait()
@@ -183,74 +182,3 @@ def _tail(path: Path, lines: int = 30) -> str:
     text = path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
     kept = [line for line in text.splitlines() if "[codecarbon " not in line]
     return "\n".join(kept[-lines:])
-
-
-class Session:
-    """A serving worker (`python -m carbon_gate.worker DIR --serve`): `ready()` once, then one
-    `repeat()` per measured batch. Made by `serving()`, which also ends it."""
-
-    def __init__(self, directory: Path, process: subprocess.Popen[bytes], pipes: tuple[int, int]):
-        self._directory, self._process = directory, process
-        self._requests, self._replies = pipes
-        self._buffer = b""
-        self.timeout_s = 0.0
-
-    def ready(self) -> dict[str, Any]:
-        """Wait for the import, the setup and the warm-up; the environment and power sources."""
-        return self._answer()
-
-    def repeat(self, index: int) -> dict[str, dict[str, float]]:
-        """Measure one repeat (each workload in turn); its figures by workload."""
-        os.write(self._requests, f"measure {index}\n".encode())
-        repeat: dict[str, dict[str, float]] = self._answer()["repeat"]
-        return repeat
-
-    def _answer(self) -> dict[str, Any]:
-        deadline = time.monotonic() + self.timeout_s
-        while b"\n" not in self._buffer:
-            remaining = deadline - time.monotonic()
-            readable, _, _ = select.select([self._replies], [], [], max(remaining, 0.0))
-            if not readable:
-                raise _timed_out(self._process, self._directory, self.timeout_s)
-            chunk = os.read(self._replies, 1 << 16)
-            if not chunk:  # the worker is gone without a word
-                code = self._process.wait()
-                raise _no_result(self._directory, code, self._directory / "output.log")
-            self._buffer += chunk
-        line, _, self._buffer = self._buffer.partition(b"\n")
-        answer: dict[str, Any] = json.loads(line)
-        if not answer["ok"]:
-            raise _failure(answer)
-        return answer
-
-
-@contextlib.contextmanager
-def serving(
-    spec: dict[str, Any], timeout_s: float, python: str = sys.executable
-) -> Iterator[Session]:
-    """Start a serving worker for `spec`; each answer must come within `timeout_s`."""
-    requests_read, requests_write = os.pipe()
-    replies_read, replies_write = os.pipe()
-    with tempfile.TemporaryDirectory(prefix="carbon-gate-") as folder:
-        directory = Path(folder)
-        control = {**spec, "control": [requests_read, replies_write]}
-        (directory / "spec.json").write_text(json.dumps(control), encoding="utf-8")
-        try:
-            with (directory / "output.log").open("wb") as sink:
-                process = _start(spec, directory, sink, python, (requests_read, replies_write))
-            os.close(requests_read)
-            os.close(replies_write)
-            requests_read = replies_write = -1
-            session = Session(directory, process, (requests_write, replies_read))
-            session.timeout_s = timeout_s
-            try:
-                yield session
-            finally:
-                with contextlib.suppress(OSError):
-                    os.write(requests_write, b"stop\n")
-                _kill_group(process)
-        finally:
-            for fd in (requests_read, requests_write, replies_read, replies_write):
-                if fd >= 0:
-                    with contextlib.suppress(OSError):
-                        os.close(fd)

@@ -8,18 +8,17 @@ from __future__ import annotations
 
 import array
 import importlib
-import logging
 import math
 import os
-import platform
 import subprocess
 import sys
-import threading
 import time
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
+
+from carbon_gate import tracker as codecarbon_tracker
 
 STRETCH_S = 0.010  # see fastest_stretch
 # Frames of carbon-gate's own worker files are left out of the user's tracebacks.
@@ -57,14 +56,16 @@ class Prepared(NamedTuple):
     tracker: Any
     probe: Any  # the emissions data of codecarbon's first, empty task: it names the hardware
     warmup: dict[str, dict[str, float]]
+    foreign_files: list[str]  # code it imported from under the spec's `watch_root`
 
     def description(self) -> dict[str, Any]:
         """The machine and the power sources, as the results file records them."""
         return {
-            "environment": _environment(self.probe),
-            "power_sources": _power_sources(self.tracker),
+            "environment": codecarbon_tracker.environment(self.probe),
+            "power_sources": codecarbon_tracker.power_sources(self.tracker),
             "warmup": self.warmup,
             "code_files": _code_files(self.workloads),
+            "foreign_files": self.foreign_files,
         }
 
 
@@ -90,19 +91,33 @@ def prepare(spec: dict[str, Any], mark: Callable[[str], object]) -> Prepared:
     # codecarbon probes the hardware for ~1.4 s before its first measurement. That probe runs in a
     # thread while the model warms up: nothing is measured yet, and the user waits once, not twice.
     mark("warmup")
-    probing = _Probe(spec)
+    probing = codecarbon_tracker.Probe(spec)
     probing.start()
     each = spec["warmup_s"] / len(workloads)
     warmup = {w.name: _warm_up(w, each) for w in workloads}
     mark("tracker")
     tracker, probe = probing.result()
-    return Prepared(workloads, tracker, probe, warmup)
+    return Prepared(workloads, tracker, probe, warmup, _imported_from(spec.get("watch_root")))
 
 
 def measure_repeat(prepared: Prepared, index: int, seconds: float) -> dict[str, dict[str, float]]:
     """One repeat: each workload in turn for `seconds`, so that inference and training steps
     (whose ratio is the overhead factor k) are taken moments apart rather than minutes apart."""
     return {w.name: _measure(prepared.tracker, index, w, seconds) for w in prepared.workloads}
+
+
+def _imported_from(root: str | None) -> list[str]:
+    """The first few modules loaded from under `root` (for the base's worker: the head's tree,
+    which the base must not run)."""
+    if not root:
+        return []
+    top = Path(root).resolve()
+    found = []
+    for module in list(sys.modules.values()):
+        path = getattr(module, "__file__", None)
+        if path and Path(path).resolve().is_relative_to(top):
+            found.append(str(Path(path).resolve()))
+    return sorted(found)[:5]
 
 
 def _code_files(workloads: list[Workload]) -> dict[str, str]:
@@ -186,54 +201,6 @@ def _command(command: str) -> Callable[[], Any]:
     return run_once
 
 
-def _tracker(spec: dict[str, Any]) -> tuple[Any, Any]:
-    """codecarbon's offline tracker (silent, writing nothing, PUE left to the estimator), and the
-    emissions data of its first, empty task, which names the hardware."""
-    from codecarbon import OfflineEmissionsTracker
-
-    tracker = OfflineEmissionsTracker(
-        country_iso_code=spec["country"],
-        save_to_file=False,
-        log_level="error",
-        pue=1.0,
-        measure_power_secs=1,
-        # A shell command's energy is the whole machine's; a callable's is this process's.
-        tracking_mode="machine" if spec.get("command") else "process",
-        allow_multiple_runs=True,
-        # Explicit, so that no .codecarbon.config file can force made-up power figures.
-        force_cpu_power=None,
-        force_ram_power=None,
-        gpu_ids=None,
-    )
-    logging.getLogger("codecarbon").disabled = True
-    # The hardware probe (~1.4 s) happens on the first task: do it now, outside any measurement.
-    tracker.start_task("probe")
-    return tracker, tracker.stop_task()
-
-
-class _Probe(threading.Thread):
-    """Starts codecarbon's tracker in the background; `result()` waits for it."""
-
-    def __init__(self, spec: dict[str, Any]) -> None:
-        super().__init__(name="carbon-gate-probe", daemon=True)
-        self.spec = spec
-        self.tracker: tuple[Any, Any] | None = None
-        self.error: BaseException | None = None
-
-    def run(self) -> None:
-        try:
-            self.tracker = _tracker(self.spec)
-        except BaseException as error:  # handed to the main thread by result()
-            self.error = error
-
-    def result(self) -> tuple[Any, Any]:
-        self.join()
-        if self.error is not None:
-            raise self.error
-        assert self.tracker is not None
-        return self.tracker
-
-
 def _warm_up(workload: Workload, seconds: float) -> dict[str, float]:
     start = time.perf_counter()
     calls = 0
@@ -298,25 +265,3 @@ def fastest_stretch(durations: Sequence[float], stretch_s: float = STRETCH_S) ->
     if best == math.inf:  # the whole batch is shorter than one stretch
         best = total / calls
     return best
-
-
-def _environment(data: Any) -> dict[str, Any]:
-    from importlib.metadata import version
-
-    return {
-        "cpu_model": data.cpu_model,
-        "cpu_count": data.cpu_count,
-        "gpu_model": data.gpu_model or None,
-        "gpu_count": data.gpu_count or 0,
-        "ram_total_gb": data.ram_total_size,
-        "tracking_mode": data.tracking_mode,
-        "os": platform.platform(),
-        "python": platform.python_version(),
-        "codecarbon": version("codecarbon"),
-    }
-
-
-def _power_sources(tracker: Any) -> dict[str, Any]:
-    from carbon_gate.power_sources import classify
-
-    return classify(getattr(tracker, "_hardware", []))

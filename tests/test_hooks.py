@@ -78,3 +78,28 @@ def test_the_check_hook_measures_and_gates_without_commenting(
     assert "Passed" in log
     assert (repo / "carbon-gate-report.md").is_file()
     assert (repo / "carbon-gate-results.json").is_file()
+
+
+def test_the_check_hook_on_a_push_compares_with_what_the_remote_has(
+    tmp_path: Path, pre_commit_home: Path
+) -> None:
+    """pre-push: the base is the commit the remote has, measured in alternation with the head."""
+    model = tmp_path / "toymodel.py"
+    model.write_text("def predict():\n    return sum(i * i for i in range(2000))\n")
+    (tmp_path / "carbon-budget.yml").write_text(
+        "version: 1\ngrid: {country: FRA}\nbudgets: {max_increase: 5 %}\n"
+        "benchmark:\n  callable: toymodel:predict\n  warmup: 0.2 s\n  duration: 1.5 s\n"
+    )
+    git = ["git", "-C", str(tmp_path), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "model"], check=True)
+    model.write_text(model.read_text().replace("2000", "6000"))  # three times the work
+    subprocess.run([*git, "commit", "-qam", "a costlier model"], check=True)
+    args = ("carbon-gate-check", "--hook-stage", "pre-push", "--from-ref", "HEAD~1",
+            "--to-ref", "HEAD", "--all-files")  # fmt: skip
+    code, log = try_repo(tmp_path, pre_commit_home, *args)
+    assert code == 1, log
+    assert "measuring the head and the base" in log
+    assert "more than the allowed 5%" in log
+    assert "95 % CI +" in log

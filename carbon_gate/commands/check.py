@@ -1,8 +1,7 @@
-"""`carbon-gate check`, `report` and `comment`: the gate, its report, and publishing it.
+"""`carbon-gate check` and `report`: the gate and its report.
 
-check    measure (or read --results), compare with the budgets and --baseline, render, publish
+check    measure (or read --results), compare with the budgets and the base, render, publish
 report   render from two saved results files (the fork-safe two-workflow setup)
-comment  publish a rendered report as the pull request's comment
 """
 
 from __future__ import annotations
@@ -16,8 +15,9 @@ import jinja2
 
 from carbon_gate import actions, artifact, compare, config, grid, output, paired, report, results
 from carbon_gate.base import Paths, compare_with_base, repository_root
+from carbon_gate.commands.comment import client, publish
 from carbon_gate.errors import UsageError
-from carbon_gate.github import ACTIONS_BOT, GitHub, GitHubError, fit
+from carbon_gate.github import GitHubError
 from carbon_gate.pull_request import PullRequest, from_environment, repository_of
 
 
@@ -53,7 +53,7 @@ def check_command(
         head, base = compared.head.content, compared.base
         output.message(compared.head.measurement_text)
         if compared.reason and base is None:
-            _warn(env, f"{compared.reason}: only the absolute budgets are checked")
+            actions.warn(env, f"{compared.reason}: only the absolute budgets are checked")
             notes.append(f"{compared.reason}: the change against the base is not judged")
         elif compared.reason:
             notes.append(compared.reason)
@@ -111,7 +111,7 @@ def _artifact_pull_request(
 
     def head_of(number: int) -> str:
         try:
-            pull = _client(env).call("GET", f"/repos/{repository}/pulls/{number}")
+            pull = client(env).call("GET", f"/repos/{repository}/pulls/{number}")
             return str(pull["head"]["sha"])
         except (GitHubError, KeyError, TypeError) as error:
             raise UsageError(f"could not look up {repository}#{number}: {error}") from None
@@ -119,34 +119,8 @@ def _artifact_pull_request(
     try:
         return artifact.pull_request(claim, env, repository, head_of)
     except artifact.StalePullRequest as error:
-        _warn(env, str(error))
+        actions.warn(env, str(error))
         return None
-
-
-def _client(env: Mapping[str, str]) -> GitHub:
-    return GitHub(
-        env.get("GITHUB_API_URL") or "https://api.github.com",
-        env.get("GITHUB_TOKEN", ""),
-        fallback_identity=ACTIONS_BOT if env.get("GITHUB_ACTIONS") == "true" else None,
-    )
-
-
-def comment_command(report_path: Path, options: dict[str, Any], env: Mapping[str, str]) -> int:
-    """Publish a rendered report; 0 when posted, 3 when GitHub refused (the reason is printed)."""
-    try:
-        body = report_path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise UsageError(f"{report_path}: cannot read it: {error.strerror}") from None
-    pr = from_environment(env, options.get("repo"), options.get("pr"))
-    if pr is None:
-        raise UsageError("no pull request to comment on — pass --repo OWNER/NAME and --pr NUMBER")
-    if body.startswith(report.MARKER_PREFIX):  # rendered by carbon-gate: keep its own marker
-        marker = body.split("\n", 1)[0]
-    else:
-        marker = report.marker(options.get("report_id") or "carbon-budget.yml")
-        body = f"{marker}\n{body}"
-    posted = _publish(body, marker, pr, options.get("mode", "update"), env)
-    return 0 if posted else 3
 
 
 def _document(path: Path, loaded: config.Config, config_path: Path) -> dict[str, Any]:
@@ -174,7 +148,7 @@ def _changes(head: dict[str, Any], base: dict[str, Any]) -> dict[str, paired.Cha
         return None
     try:
         return paired.from_json(comparison["changes"])
-    except (KeyError, TypeError, ValueError) as error:
+    except (KeyError, TypeError, ValueError, ArithmeticError) as error:
         raise UsageError(f"the head's results: malformed comparison: {error}") from None
 
 
@@ -228,7 +202,7 @@ def _gate(
             # with the built-in report.
             number = getattr(error, "lineno", None)
             line = f" (line {number})" if number else ""
-            _warn(
+            actions.warn(
                 env,
                 f"{loaded.report_template}{line}: {type(error).__name__}: {error} — the "
                 "built-in report template was used instead",
@@ -256,7 +230,7 @@ def _gate(
         if pr is None:
             output.message("not a pull request (no event, no --pr): the report was not posted")
         else:
-            posted = _publish(markdown, marker, pr, options["comment"], env)
+            posted = publish(markdown, marker, pr, options["comment"], env)
             if not posted and options.get("fail_on_comment_error"):
                 return decision.exit_code or 3
     return decision.exit_code
@@ -279,33 +253,6 @@ def _default_id(config_name: str, env: Mapping[str, str]) -> str:
     return f"{config_name}:{job}" if job else config_name
 
 
-def _publish(body: str, marker: str, pr: PullRequest, mode: str, env: Mapping[str, str]) -> bool:
-    """Post or update the comment; on failure a warning that says why, never an exception."""
-    token = env.get("GITHUB_TOKEN", "")
-    in_actions = env.get("GITHUB_ACTIONS") == "true"
-    if not token:
-        how = (
-            "pass `GITHUB_TOKEN: ${{ github.token }}` to the step"
-            if in_actions
-            else "set GITHUB_TOKEN to a token that may comment"
-        )
-        _warn(env, f"no GITHUB_TOKEN in the environment: the report was not posted — {how}")
-        return False
-    try:
-        published = _client(env).publish(pr.repository, pr.number, fit(body), marker, mode)
-    except GitHubError as error:
-        fork = " This pull request comes from a fork." if pr.fork else ""
-        where = "the job summary and the report file" if in_actions else "the report file"
-        _warn(
-            env,
-            f"could not comment on {pr.repository}#{pr.number}: {error}.{fork} The report is "
-            f"in {where}.",
-        )
-        return False
-    output.message(f"comment {published.action}: {published.url}")
-    return True
-
-
 def _print_untrusted(text: str, env: Mapping[str, str]) -> None:
     """Print text that holds strings from results files: in Actions, inside stop-commands, so
     that nothing in it can act as a workflow command (::error, ::add-mask, …)."""
@@ -314,12 +261,6 @@ def _print_untrusted(text: str, env: Mapping[str, str]) -> None:
         return
     token = secrets.token_hex(16)
     output.result(f"::stop-commands::{token}\n{text.rstrip()}\n::{token}::")
-
-
-def _warn(env: Mapping[str, str], message: str) -> None:
-    if env.get("GITHUB_ACTIONS") == "true":
-        output.result(actions.annotation("warning", message, title="carbon-gate"))
-    output.message(f"warning: {message}")
 
 
 def _outputs(

@@ -1,0 +1,80 @@
+"""codecarbon inside the worker process: its tracker, started in the background while the model
+warms up, and what it tells about the machine (the environment, which power figures are measured).
+"""
+
+from __future__ import annotations
+
+import logging
+import platform
+import threading
+from typing import Any
+
+
+def start(spec: dict[str, Any]) -> tuple[Any, Any]:
+    """codecarbon's offline tracker (silent, writing nothing, PUE left to the estimator), and the
+    emissions data of its first, empty task, which names the hardware."""
+    from codecarbon import OfflineEmissionsTracker
+
+    tracker = OfflineEmissionsTracker(
+        country_iso_code=spec["country"],
+        save_to_file=False,
+        log_level="error",
+        pue=1.0,
+        measure_power_secs=1,
+        # A shell command's energy is the whole machine's; a callable's is this process's.
+        tracking_mode="machine" if spec.get("command") else "process",
+        allow_multiple_runs=True,
+        # Explicit, so that no .codecarbon.config file can force made-up power figures.
+        force_cpu_power=None,
+        force_ram_power=None,
+        gpu_ids=None,
+    )
+    logging.getLogger("codecarbon").disabled = True
+    # The hardware probe (~1.4 s) happens on the first task: do it now, outside any measurement.
+    tracker.start_task("probe")
+    return tracker, tracker.stop_task()
+
+
+class Probe(threading.Thread):
+    """Starts codecarbon's tracker in the background; `result()` waits for it."""
+
+    def __init__(self, spec: dict[str, Any]) -> None:
+        super().__init__(name="carbon-gate-probe", daemon=True)
+        self.spec = spec
+        self.tracker: tuple[Any, Any] | None = None
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            self.tracker = start(self.spec)
+        except BaseException as error:  # handed to the main thread by result()
+            self.error = error
+
+    def result(self) -> tuple[Any, Any]:
+        self.join()
+        if self.error is not None:
+            raise self.error
+        assert self.tracker is not None
+        return self.tracker
+
+
+def environment(data: Any) -> dict[str, Any]:
+    from importlib.metadata import version
+
+    return {
+        "cpu_model": data.cpu_model,
+        "cpu_count": data.cpu_count,
+        "gpu_model": data.gpu_model or None,
+        "gpu_count": data.gpu_count or 0,
+        "ram_total_gb": data.ram_total_size,
+        "tracking_mode": data.tracking_mode,
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "codecarbon": version("codecarbon"),
+    }
+
+
+def power_sources(tracker: Any) -> dict[str, Any]:
+    from carbon_gate.power_sources import classify
+
+    return classify(getattr(tracker, "_hardware", []))

@@ -1,0 +1,132 @@
+"""Head and base measured in alternation by two real worker processes, each with codecarbon."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from carbon_gate import measure
+from carbon_gate.config import Benchmark
+from carbon_gate.errors import MeasurementError
+from carbon_gate.interleave import EARLY_PAIRS, Plan, interleave
+
+BENCH = """\
+import os
+CALLS = [0]
+
+
+def predict():
+    CALLS[0] += 1
+    if {fail_after} and CALLS[0] > {fail_after}:
+        {failure}
+    return sum(i * i for i in range(2000))
+"""
+RAISES = 'raise RuntimeError("gave up midway")'
+VANISHES = "os._exit(9)  # no answer, no result: the pipe just closes"
+
+
+def spec(folder: Path, fail_after: int = 0, failure: str = RAISES) -> dict[str, Any]:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "toybench.py").write_text(BENCH.format(fail_after=fail_after, failure=failure))
+    bench = Benchmark(
+        callable="toybench:predict",
+        warmup_s=0.1,
+        duration_s=1.0,
+        repeats=5,
+        working_directory=folder,
+    )
+    return measure.worker_spec(bench, "FRA")
+
+
+def never(head: list[Any], base: list[Any]) -> bool:
+    return False
+
+
+def test_no_pair_starts_that_would_end_past_the_time_budget(tmp_path: Path) -> None:
+    ticks = iter(range(1000))  # every reading of the clock is a second later
+    outcome = interleave(
+        spec(tmp_path / "head"),
+        spec(tmp_path / "base"),
+        Plan(min_pairs=6, repeats=5, max_seconds=9.5, timeout_s=60),
+        never,
+        rng=random.Random(3),
+        clock=lambda: float(next(ticks)),
+    )
+    # A pair starts at 1, 3, 5, 7 and ends a second later; at 9 the next would end past 9.5 s,
+    # even though fewer than min_pairs were measured: the budget is never exceeded.
+    assert outcome.pairs == 4
+    assert outcome.stopped == "time"
+    assert outcome.base is not None
+    assert len(outcome.head["repeats"]["inference"]) == len(outcome.base["repeats"]["inference"])
+    assert outcome.head["environment"]["cpu_count"] >= 1
+
+
+def test_it_stops_once_the_verdict_is_clear_but_not_before_the_early_pairs(tmp_path: Path) -> None:
+    looked_at = []
+
+    def decisive(head: list[Any], base: list[Any]) -> bool:
+        looked_at.append(len(head))
+        return True
+
+    outcome = interleave(
+        spec(tmp_path / "head"),
+        spec(tmp_path / "base"),
+        Plan(min_pairs=6, repeats=5, max_seconds=600, timeout_s=60),
+        decisive,
+        rng=random.Random(1),
+    )
+    assert looked_at == [EARLY_PAIRS]
+    assert outcome.pairs == EARLY_PAIRS
+    assert outcome.stopped == "clear"
+
+
+@pytest.mark.parametrize(
+    ("failure", "message"),
+    [(RAISES, "gave up midway"), (VANISHES, "exited with code 9")],
+    ids=["raises", "vanishes"],
+)
+def test_a_base_that_fails_midway_ends_the_pairs_and_the_head_goes_on(
+    tmp_path: Path, failure: str, message: str
+) -> None:
+    outcome = interleave(
+        spec(tmp_path / "head"),
+        spec(tmp_path / "base", fail_after=7000, failure=failure),
+        Plan(min_pairs=6, repeats=5, max_seconds=600, timeout_s=60),
+        never,
+        rng=random.Random(2),
+    )
+    assert outcome.base is None
+    assert outcome.base_failure is not None
+    assert message in str(outcome.base_failure)
+    assert outcome.stopped == "alone"
+    assert len(outcome.head["repeats"]["inference"]) == 5
+
+
+def test_a_base_vetted_out_leaves_the_head_alone(tmp_path: Path) -> None:
+    outcome = interleave(
+        spec(tmp_path / "head"),
+        spec(tmp_path / "base"),
+        Plan(min_pairs=6, repeats=5, max_seconds=600, timeout_s=60),
+        never,
+        rng=random.Random(2),
+        vet=lambda head, base: "it is the head in disguise",
+    )
+    assert outcome.base is None
+    assert str(outcome.base_failure) == "it is the head in disguise"
+    assert outcome.pairs == 0
+
+
+def test_a_failing_head_is_the_gates_error(tmp_path: Path) -> None:
+    head = spec(tmp_path / "head")
+    (tmp_path / "head" / "toybench.py").write_text("raise ImportError('broken head')\n")
+    with pytest.raises(MeasurementError, match="broken head"):
+        interleave(
+            head,
+            spec(tmp_path / "base"),
+            Plan(min_pairs=6, repeats=5, max_seconds=600, timeout_s=60),
+            never,
+            rng=random.Random(2),
+        )
