@@ -185,18 +185,16 @@ def test_a_base_that_fails_midway_leaves_the_head_measured_alone(repo: Path) -> 
 
 
 def test_a_base_that_imports_the_heads_code_is_not_compared(tmp_path: Path) -> None:
-    """A package found outside the worktree (installed in editable mode, say) is the head's."""
-    outside = tmp_path / "outside" / "toymodel"
-    outside.mkdir(parents=True)
-    (outside / "__init__.py").write_text("")
-    (outside / "bench.py").write_text(BENCH.format(work=2000))
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    (repo / "carbon-budget.yml").write_text(BUDGET + "  python_path: [../outside]\n")
-    git(repo, "init", "-q")
-    commit(repo, "model outside the repository")
-    code, _, err = run(["check", "--config", str(repo / "carbon-budget.yml"),
-                        "--base-ref", "HEAD", "--comment", "off"])  # fmt: skip
+    """The import path names the head's tree itself (as an editable install would): the base's
+    worker would measure the head's code, so the base is not compared."""
+    src = tmp_path / "src" / "toymodel"
+    src.mkdir(parents=True)
+    (src / "__init__.py").write_text("")
+    (src / "bench.py").write_text(BENCH.format(work=2000))
+    (tmp_path / "carbon-budget.yml").write_text(BUDGET + f"  python_path: [{tmp_path / 'src'}]\n")
+    git(tmp_path, "init", "-q")
+    commit(tmp_path, "a model found through an absolute path")
+    code, _, err = run(["check", "--base-ref", "HEAD", "--comment", "off"])
     assert code == 0, err
     assert "the head's code, not the base's" in err
     assert "python_path" in err
