@@ -86,9 +86,12 @@ def headline(decision: Decision) -> str:
     if row.status in ("fail", "warn", "unknown"):
         detail = f"{row.label}: {row.reason}"
     elif row.change is not None:
-        detail = f"{row.label} {_percent(row.change.fraction)} against the base, " + (
-            row.change.interval()
-        )
+        change = f"{row.label} {_percent(row.change.fraction)}, {row.change.interval()}"
+        paired = [r.change for r in decision.rows if r.change is not None]
+        if all(c.low <= 0 <= c.high for c in paired):  # not even a direction is certain
+            detail = f"no significant change against the base ({change})"
+        else:
+            detail = f"{change} against the base"
     elif row.delta_fraction is not None:
         detail = f"{row.label} {_percent(row.delta_fraction)} against the base"
     elif row.head is not None:

@@ -163,6 +163,8 @@ def test_the_same_commit_shows_no_significant_change(repo: Path) -> None:
     report = (repo / "carbon-gate-report.md").read_text()
     assert "measured in alternation" in report
     assert "❌" not in report
+    if low <= 0 <= high:
+        assert "no significant change against the base" in report.splitlines()[1]
 
 
 def test_a_base_that_fails_midway_leaves_the_head_measured_alone(repo: Path) -> None:
