@@ -361,10 +361,17 @@ def test_ctrl_c_stops_the_benchmark_and_its_children(
     """,
         fast=False,
     )
-    with subprocess.Popen(
-        [sys.executable, "-m", "carbon_gate", "measure"], cwd=tmp_path,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-    ) as cli_process:  # fmt: skip
+    # A suite run as a background job ignores SIGINT, and an ignored signal stays ignored in the
+    # CLI it starts: start it as a terminal would, with SIGINT at its default.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        cli_process = subprocess.Popen(
+            [sys.executable, "-m", "carbon_gate", "measure"], cwd=tmp_path,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )  # fmt: skip
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    with cli_process:
         children = tmp_path / "children.txt"
         deadline = time.monotonic() + 20
         while not children.exists() and time.monotonic() < deadline:
