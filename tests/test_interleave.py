@@ -45,14 +45,24 @@ def never(head: list[Any], base: list[Any]) -> bool:
     return False
 
 
+def measure_in_pairs(tmp_path: Path, base: dict[str, Any] | None = None, **options: Any) -> Any:
+    """Head and base (the same toy benchmark unless told) in pairs, until the time is up."""
+    plan = options.pop("plan", Plan(min_pairs=6, repeats=5, max_seconds=600, timeout_s=60))
+    return interleave(
+        options.pop("head", None) or spec(tmp_path / "head"),
+        base or spec(tmp_path / "base"),
+        plan,
+        options.pop("decisive", never),
+        rng=random.Random(2),
+        **options,
+    )
+
+
 def test_no_pair_starts_that_would_end_past_the_time_budget(tmp_path: Path) -> None:
     ticks = iter(range(1000))  # every reading of the clock is a second later
-    outcome = interleave(
-        spec(tmp_path / "head"),
-        spec(tmp_path / "base"),
-        Plan(min_pairs=6, repeats=5, max_seconds=9.5, timeout_s=60),
-        never,
-        rng=random.Random(3),
+    outcome = measure_in_pairs(
+        tmp_path,
+        plan=Plan(min_pairs=6, repeats=5, max_seconds=9.5, timeout_s=60),
         clock=lambda: float(next(ticks)),
     )
     # A pair starts at 1, 3, 5, 7 and ends a second later; at 9 the next would end past 9.5 s,
@@ -71,13 +81,7 @@ def test_it_stops_once_the_verdict_is_clear_but_not_before_the_early_pairs(tmp_p
         looked_at.append(len(head))
         return True
 
-    outcome = interleave(
-        spec(tmp_path / "head"),
-        spec(tmp_path / "base"),
-        Plan(min_pairs=6, repeats=5, max_seconds=600, timeout_s=60),
-        decisive,
-        rng=random.Random(1),
-    )
+    outcome = measure_in_pairs(tmp_path, decisive=decisive)
     assert looked_at == [EARLY_PAIRS]
     assert outcome.pairs == EARLY_PAIRS
     assert outcome.stopped == "clear"
@@ -91,13 +95,7 @@ def test_it_stops_once_the_verdict_is_clear_but_not_before_the_early_pairs(tmp_p
 def test_a_base_that_fails_midway_ends_the_pairs_and_the_head_goes_on(
     tmp_path: Path, failure: str, message: str
 ) -> None:
-    outcome = interleave(
-        spec(tmp_path / "head"),
-        spec(tmp_path / "base", fail_after=7000, failure=failure),
-        Plan(min_pairs=6, repeats=5, max_seconds=600, timeout_s=60),
-        never,
-        rng=random.Random(2),
-    )
+    outcome = measure_in_pairs(tmp_path, spec(tmp_path / "base", fail_after=7000, failure=failure))
     assert outcome.base is None
     assert outcome.base_failure is not None
     assert message in str(outcome.base_failure)
@@ -106,14 +104,7 @@ def test_a_base_that_fails_midway_ends_the_pairs_and_the_head_goes_on(
 
 
 def test_a_base_vetted_out_leaves_the_head_alone(tmp_path: Path) -> None:
-    outcome = interleave(
-        spec(tmp_path / "head"),
-        spec(tmp_path / "base"),
-        Plan(min_pairs=6, repeats=5, max_seconds=600, timeout_s=60),
-        never,
-        rng=random.Random(2),
-        vet=lambda head, base: "it is the head in disguise",
-    )
+    outcome = measure_in_pairs(tmp_path, vet=lambda head, base: "it is the head in disguise")
     assert outcome.base is None
     assert str(outcome.base_failure) == "it is the head in disguise"
     assert outcome.pairs == 0
@@ -123,10 +114,4 @@ def test_a_failing_head_is_the_gates_error(tmp_path: Path) -> None:
     head = spec(tmp_path / "head")
     (tmp_path / "head" / "toybench.py").write_text("raise ImportError('broken head')\n")
     with pytest.raises(MeasurementError, match="broken head"):
-        interleave(
-            head,
-            spec(tmp_path / "base"),
-            Plan(min_pairs=6, repeats=5, max_seconds=600, timeout_s=60),
-            never,
-            rng=random.Random(2),
-        )
+        measure_in_pairs(tmp_path, head=head)
