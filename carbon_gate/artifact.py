@@ -90,7 +90,7 @@ def _bounded(path: Path) -> bool:
 def _results(path: Path) -> dict[str, Any] | None:
     if not _bounded(path):
         return None
-    return results.load(path)[1]  # checks the format, the version and the measured energy
+    return results.load(path)  # checks the format and the version; the batches when judged
 
 
 def _claim(path: Path) -> Claim | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import random
+import re
 import secrets
 import tempfile
 from collections.abc import Iterator
@@ -27,6 +28,8 @@ from carbon_gate.interleave import Plan, interleave
 from carbon_gate.paired import Repeat
 from carbon_gate.worker_process import terminate_as_interrupt
 
+_SHA = re.compile(r"[0-9a-fA-F]{40}|[0-9a-fA-F]{64}")
+
 
 class Compared(NamedTuple):
     """The head's results; the base's, or None and why; the changes measured in pairs, if any."""
@@ -34,7 +37,7 @@ class Compared(NamedTuple):
     head: Measured
     base: dict[str, Any] | None
     reason: str = ""
-    changes: dict[str, paired.Change] | None = None
+    changes: paired.Paired | None = None
 
 
 class Paths(NamedTuple):
@@ -55,6 +58,14 @@ def repository_root(ref: str, config_path: Path) -> Path:
         raise UsageError(
             f"--base-ref {ref}: {config.display_name(config_path)} is not in a Git repository"
         )
+    if git(Path(top), "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}") is None:
+        # A mistyped name must not pass as "no base to compare with".
+        hint = (
+            "a shallow clone lacks it: check out with `fetch-depth: 0`, or fetch it"
+            if _SHA.fullmatch(ref)
+            else "is it mistyped? `git branch -a` lists the branches"
+        )
+        raise UsageError(f"--base-ref {ref}: no such commit, branch or tag here — {hint}")
     return Path(top)
 
 
@@ -113,12 +124,8 @@ def compare_with_base(
 def _checked_out(ref: str, root: Path) -> Iterator[tuple[Path | str, str]]:
     """The base's tree in a temporary worktree, removed afterwards; or why it cannot be had."""
     sha = git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
-    if sha is None:
-        yield (
-            f"the base {ref} is not in this clone (check out with `fetch-depth: 0`, or fetch it)",
-            "",
-        )
-        return
+    if sha is None:  # resolved a moment ago (repository_root): gone since
+        raise UsageError(f"--base-ref {ref}: no such commit, branch or tag here")
     with tempfile.TemporaryDirectory(prefix="carbon-gate-base-") as folder:
         tree = Path(folder) / "base"
         if git(root, "worktree", "add", "--detach", "--quiet", str(tree), sha) is None:
@@ -152,17 +159,9 @@ def _in_pairs(
     bench, base_bench = loaded.benchmark, base_loaded.benchmark
     assert bench is not None
     assert base_bench is not None
-    head_side = _side(loaded, data)
-    base_side = _side(base_loaded, data)
-
-    def judged(head: list[Repeat], base: list[Repeat], level: int) -> dict[str, paired.Change]:
-        head_watts, base_watts = paired.power(head), paired.power(base)
-        return paired.changes(
-            [paired.figures(head_side, r, head_watts) for r in head],
-            [paired.figures(base_side, r, base_watts) for r in base],
-            paired.spread(base_side, base[0], base_watts),
-            level,
-        )
+    # One estimator for both sides: the budget file the gate was given. The base's own file says
+    # how to run the base, not how to judge it.
+    side = _side(loaded, data)
 
     sha = base_commit.sha
     allowed = loaded.budgets.max_increase_percent
@@ -171,7 +170,7 @@ def _in_pairs(
         measure.worker_spec(bench, data.country_of(loaded.assumptions.location)),
         {**base_spec, "watch_root": str(base_commit.head_root)},
         Plan(config.MIN_PAIRS, bench.repeats, bench.compare_duration_s, bench.timeout_s),
-        lambda head, base: paired.decisive(judged(head, base, 99), allowed),
+        lambda head, base: paired.decisive(paired.judge(side, head, base, interim=True), allowed),
         rng=random.Random(secrets.randbits(64)),
         vet=lambda head, base: _imported_elsewhere(head, base, base_commit.tree),
     )
@@ -186,7 +185,7 @@ def _in_pairs(
         return Compared(head, None, reason)
     found, reason = None, ""
     if outcome.pairs >= config.MIN_PAIRS:
-        found = judged(_repeats(outcome.head), _repeats(outcome.base), 95)
+        found = paired.judge(side, _repeats(outcome.head), _repeats(outcome.base))
     else:
         reason = (
             f"only {outcome.pairs} pairs fit in benchmark.compare_duration "

@@ -264,6 +264,13 @@ BUDGETS = Section(
             "20 %",
             checks=(not_negative,),
         ),
+        "require_comparison": Scalar(
+            _flag,
+            "Fail the gate when the comparison with the pull request's base was asked for and "
+            "could not be made (no budget file or benchmark in the base yet, a base that fails, "
+            "another benchmark). Default false: a warning, said first in the report.",
+            {"type": "boolean"},
+        ),
     },
 )
 

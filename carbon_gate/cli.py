@@ -265,6 +265,12 @@ _gate_options = [
     ),
     _report_file("report_output", "Where to write the report."),
     click.option("--warn-only", is_flag=True, help="Report failures, but pass the check."),
+    click.option(
+        "--require-comparison",
+        is_flag=True,
+        help="Fail when the comparison with the base was asked for and could not be made "
+        "(as budgets.require_comparison: true).",
+    ),
 ]
 
 
@@ -303,8 +309,8 @@ _gate_options = [
 def check(config: Path | None, example: bool, **options: Any) -> int:
     """The whole gate: measure, compare with the budgets and the base, report, comment.
 
-    Exit codes: 0 pass (or warn), 1 over budget, 2 usage error or a budget that cannot be
-    checked, 3 measurement error.
+    Exit codes: 0 pass (or warn), 1 over budget or grew more than allowed, 2 usage error or a
+    budget that cannot be checked, 3 measurement error.
     """
     from carbon_gate.commands.check import check_command
 

@@ -1,22 +1,26 @@
 """The gate's decision: each stage of the head against its budget and against the base.
 
-Pure: it takes the figures of both sides (as results files hold them) and the budgets, and returns a
-`Decision`. A stage fails when it exceeds its absolute budget, or when it grew more than the allowed
-percentage *and* more than separate runs can differ by: the spread of both runs, and never less than
-`budgets.noise_floor`. Growth within the noise is a warning, never a failure.
+Pure: it takes the figures of both sides (recomputed from what they measured, under the trusted
+budget file: see `trusted`) and the budgets, and returns a `Decision`. A stage fails when it
+exceeds its absolute budget, or when it grew more than the allowed percentage: measured in pairs,
+when either paired interval (whole cost, typical call) lies wholly above it; measured apart, when
+it also grew more than separate runs can differ by (their spread, never less than
+`budgets.noise_floor`). A comparison that was asked for and could not be made is said (`unjudged`),
+and fails the gate when `budgets.require_comparison` is set.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
 
 from carbon_gate.budget import BUDGET_KEYS, exit_code, stage_of, within
 from carbon_gate.config import Budgets
-from carbon_gate.estimate import Footprint
-from carbon_gate.paired import Change
+from carbon_gate.estimate import Estimate, Footprint
+from carbon_gate.measure import Measurement
+from carbon_gate.paired import Change, Paired
 from carbon_gate.readable import signed_percent
+from carbon_gate.stats import Summary
 from carbon_gate.units import Energy, Mass
 
 LABELS = {
@@ -37,48 +41,39 @@ class Side:
     missing: dict[str, str]
 
 
-def side_from_results(document: dict[str, Any]) -> Side:
-    """A `Side` from a results file's content (see results.py)."""
-    estimate = document["estimate"]
-    stages = estimate["stages"]
-    figures: dict[str, Footprint | None] = {
-        key: None if stages.get(key) is None else _figure(stages[key]) for key in stages
-    }
-    per_1000 = estimate.get("per_1000_inferences")
-    figures["inference_per_1000"] = None if per_1000 is None else _figure(per_1000)
-    summary = document["summary"]
-    u_energy = _run_uncertainty(summary["per_sample"], "_j")
-    k = summary.get("overhead_factor")
-    u_k = 0.0 if k is None else _run_uncertainty(k, "")
-    hardware = estimate.get("training_method") == "hardware"
-    # Training rests on I and on k (when measured); in hardware mode on neither.
-    u_training = 0.0 if hardware else math.hypot(u_energy, u_k)
+def side_of(result: Estimate, measurement: Measurement | None) -> Side:
+    """A `Side` from an estimate and the measurement it rests on (None: nothing measured)."""
+    figures: dict[str, Footprint | None] = dict(result.stages)
+    per = result.per_inference
+    figures["inference_per_1000"] = (
+        None if per is None else Footprint(per.energy * 1000.0, Mass(per.co2eq.kg * 1000.0))
+    )
+    u_energy = u_train = 0.0
+    if measurement is not None:
+        u_energy = _run_uncertainty(measurement.per_sample_j)
+        train = measurement.train_per_sample_j
+        # Training is the mean measured step when there is one, else a multiple of I.
+        u_train = u_energy if train is None else _run_uncertainty(train)
+    if result.training_method == "hardware":
+        u_train = 0.0
     uncertainty = {
         "inference_per_1000": u_energy,
         "inference": u_energy,
-        "training": u_training,
-        "search": u_training,
+        "training": u_train,
+        "search": u_train,
     }
     # The stages share their inputs, so their errors add up rather than cancel: weigh by share.
-    shares = {
-        key: (stages.get(key) or {}).get("share") or 0.0
-        for key in ("search", "training", "inference")
-    }
-    uncertainty["lifecycle"] = sum(shares[key] * uncertainty[key] for key in shares)
-    return Side(figures, uncertainty, dict(estimate.get("missing") or {}))
+    uncertainty["lifecycle"] = sum(
+        (result.share(key) or 0.0) * uncertainty[key] for key in ("search", "training", "inference")
+    )
+    return Side(figures, uncertainty, dict(result.missing))
 
 
-def _figure(stage: dict[str, Any]) -> Footprint:
-    return Footprint(Energy.from_kwh(float(stage["energy_kwh"])), Mass(float(stage["co2eq_kg"])))
-
-
-def _run_uncertainty(summary: dict[str, Any], unit: str) -> float:
+def _run_uncertainty(summary: Summary) -> float:
     """How far another run of the same code could land, relative (95 %): a whole run is one more
     draw, so the spread of single repeats (1.96 × CV) counts, not only the interval of the mean."""
-    _, high = summary[f"ci95{unit}"]  # the lower end may be clipped at 0; the upper never is
-    mean = summary[f"mean{unit}"]
-    of_mean = (high - mean) / mean if mean else math.inf
-    return max(of_mean, 1.96 * float(summary.get("cv") or 0.0))
+    of_mean = (summary.ci_high - summary.mean) / summary.mean if summary.mean else math.inf
+    return max(of_mean, 1.96 * summary.cv)
 
 
 @dataclass(frozen=True)
@@ -93,20 +88,20 @@ class Row:
     reason: str
     uncertainty: float  # relative 95 % uncertainty of the change (0 when there is no base)
     rule: str = ""  # which rule set the status: "budget" or "growth"
-    change: Change | None = None  # measured in pairs with the base, with its interval
+    change: Change | None = None  # the whole cost's change measured in pairs, with its interval
+    typical: Change | None = None  # the typical call's change over the same pairs
 
     @property
     def delta(self) -> Mass | None:
+        """Head − Base: always the difference of the two columns, so the row reads as one."""
         if self.head is None or self.base is None:
             return None
-        if self.change is not None:
-            return Mass(self.base.co2eq.kg * self.change.fraction)
         return Mass(self.head.co2eq.kg - self.base.co2eq.kg)
 
     @property
     def delta_fraction(self) -> float | None:
-        """The change in CO2eq relative to the base (0.042 = +4.2 %): measured in pairs when it
-        was, else from the two sides' figures."""
+        """The change in CO2eq relative to the base (0.042 = +4.2 %): Head / Base − 1, which is
+        also the whole cost's change when measured in pairs (the ratio of the pairs' means)."""
         if self.change is not None and self.head is not None:
             return self.change.fraction
         return None if self.head is None else _fraction(self.head, self.base)
@@ -118,40 +113,73 @@ class Row:
 
 @dataclass(frozen=True)
 class Decision:
-    """The gate's answer: a row per stage, the overall status, the change that matters most."""
+    """The gate's answer: a row per stage, the overall status, the change that matters most, and
+    the comparison that was asked for but could not be made (`unjudged`, and why)."""
 
     rows: list[Row]
     status: str  # "pass", "warn", "fail" or "unknown"
     has_base: bool
     warn_only: bool
     max_increase_percent: float | None
+    unjudged: str = ""
+    comparison_required: bool = False
 
     @property
     def headline_row(self) -> Row:
         """The row to read first: a failure, else the largest change, else the life cycle."""
+        # Among rows alike, the life cycle: the figure that sums up the others.
         for status in ("fail", "unknown", "warn"):
-            for row in self.rows:
-                if row.status == status:
-                    return row
+            rows = [row for row in self.rows if row.status == status]
+            if rows:
+                return next((row for row in rows if row.key == "lifecycle"), rows[0])
         changed = [r for r in self.rows if r.delta_fraction is not None]
-        if changed:
-            return max(changed, key=lambda r: abs(r.delta_fraction or 0.0))
+        if changed:  # the largest change; the life cycle among equals
+            return max(
+                changed,
+                key=lambda r: (round(abs(r.delta_fraction or 0.0), 4), r.key == "lifecycle"),
+            )
         return next(r for r in self.rows if r.key == "lifecycle")
+
+    @property
+    def verdict(self) -> str:
+        """The verdict in words that mean what the numbers say: *over budget* only for an
+        absolute budget, *grew more than allowed* for growth."""
+        failed = [r for r in self.rows if r.rule and _failed(r)]
+        suffix = " (warn-only mode)" if self.warn_only and failed else ""
+        if any(r.rule == "budget" for r in failed):
+            return "over budget" + suffix
+        if failed:
+            return "grew more than allowed" + suffix
+        if self.status == "unknown":
+            return "budget not checked"
+        if self.unjudged:
+            return "change not judged" + (" (required)" if self.comparison_required else "")
+        if self.status == "warn":
+            return "within budget, with a warning"
+        return "within budget"
 
     @property
     def exit_code(self) -> int:
         return exit_code(self.status)
 
 
+def _failed(row: Row) -> bool:
+    """Whether the row failed a rule (in warn-only mode it is a warning that says so)."""
+    return row.status == "fail" or "(warn-only mode)" in row.reason
+
+
 def decide(
     head: Side,
     base: Side | None,
     budgets: Budgets,
+    *,
     warn_only: bool = False,
-    changes: dict[str, Change] | None = None,
+    paired: Paired | None = None,
+    unjudged: str = "",
 ) -> Decision:
     """Compare `head` with its budgets and with `base` (None when there is no base to compare);
-    `changes` are the stages' changes measured in pairs with the base, where they were."""
+    `paired` holds the stages' changes measured in pairs with the base, where they were;
+    `unjudged` says why a comparison that was asked for could not be made."""
     allowed = budgets.max_increase_percent
     floor = budgets.noise_floor_percent / 100
     rows = [
@@ -166,14 +194,19 @@ def decide(
         )
         for key in BUDGET_KEYS
     ]
-    if base is not None and changes:
+    if base is not None and paired is not None:
         rows = [
-            _paired_row(row, changes[row.key], allowed, warn_only) if row.key in changes else row
+            _paired_row(row, paired.whole[row.key], paired.typical.get(row.key), allowed, warn_only)
+            if row.key in paired.whole
+            else row
             for row in rows
         ]
     statuses = {row.status for row in rows}
     status = next((s for s in ("fail", "unknown", "warn") if s in statuses), "pass")
-    return Decision(rows, status, base is not None, warn_only, allowed)
+    required = budgets.require_comparison
+    if unjudged and status in ("pass", "warn"):
+        status = "fail" if required and not warn_only else "warn"
+    return Decision(rows, status, base is not None, warn_only, allowed, unjudged, required)
 
 
 def _row(
@@ -236,31 +269,92 @@ def _row(
     return Row(key, figure, previous, limit, "pass", "", noise)
 
 
-def _paired_row(row: Row, change: Change, allowed: float | None, warn_only: bool) -> Row:
-    """The row judged again with its change measured in pairs: growth fails only when the whole
-    interval is above the allowed increase; an interval that holds it is no significant change
-    (a warning when the estimate itself is above it). The absolute budget is judged as before."""
+def _paired_row(
+    row: Row, whole: Change, typical: Change | None, allowed: float | None, warn_only: bool
+) -> Row:
+    """The row judged again with its changes measured in pairs: growth fails when the whole
+    cost's interval, or the typical call's, lies wholly above the allowed increase. An interval
+    that holds the allowance with an estimate above it is a warning. Budgets as before."""
     head = row.head
     if head is None or row.base is None:
         return row
-    failures, note, rule = [], "", ""
+    failures, rule = [], ""
     if row.limit is not None and not within(head.energy, head.co2eq, row.limit):
         failures.append("over budget")
         rule = "budget"
-    grew = f"{signed_percent(change.fraction)} ({change.interval()})"
-    if allowed is not None and change.low * 100 > allowed:
-        failures.append(f"grew {grew}, more than the allowed {allowed:g}%")
+    over = _over(whole, typical, allowed)
+    if over:
+        failures.append(over)
         rule = rule or "growth"
-    elif allowed is not None and change.high * 100 > allowed:
-        note = f"no significant change: {grew}, against the allowed {allowed:g}%"
-    status, reason = "pass", note
+    words = describe(whole, typical, allowed)
+    uneven = _uneven(whole, typical)
     if failures:
         status = "warn" if warn_only else "fail"
         suffix = " (warn-only mode)" if warn_only else ""
-        reason = " and ".join(failures) + suffix + (f"; {note}" if note else "")
-    elif note and change.fraction * 100 > (allowed or 0.0):
-        status, rule = "warn", "growth"
-    return Row(row.key, head, row.base, row.limit, status, reason, 0.0, rule=rule, change=change)
+        reason = " and ".join(failures) + suffix + (f"; {uneven}" if uneven else "")
+        return Row(row.key, head, row.base, row.limit, status, reason, 0.0, rule, whole, typical)
+    above = allowed is not None and any(
+        c is not None and c.fraction * 100 > allowed for c in (whole, typical)
+    )
+    if above:
+        reason = words + (f"; {uneven}" if uneven else "")
+        return Row(
+            row.key, head, row.base, row.limit, "warn", reason, 0.0, "growth", whole, typical
+        )
+    return Row(row.key, head, row.base, row.limit, "pass", uneven, 0.0, "", whole, typical)
+
+
+def _over(whole: Change, typical: Change | None, allowed: float | None) -> str:
+    """Why the growth fails, or "": an interval wholly above the allowed increase."""
+    if allowed is None:
+        return ""
+    if whole.low * 100 > allowed:
+        return f"grew {_change(whole)}, more than the allowed {allowed:g}%"
+    if typical is not None and typical.low * 100 > allowed:
+        return f"the typical call grew {_change(typical)}, more than the allowed {allowed:g}%"
+    return ""
+
+
+def describe(whole: Change, typical: Change | None, allowed: float | None) -> str:
+    """The change in words that mean what the numbers say: *no significant change* only when
+    the intervals hold zero; *grew x %, within the allowed y %* above zero but within it."""
+    over = _over(whole, typical, allowed)
+    if over:
+        return over
+    limit = "" if allowed is None else f"{allowed:g}%"
+    for subject, change in (("", whole), ("the typical call ", typical)):
+        if change is None or change.low <= 0:
+            continue
+        if not limit:
+            return f"{subject}grew {_change(change)}"
+        if change.high * 100 <= (allowed or 0.0):
+            return f"{subject}grew {_change(change)}, within the allowed {limit}"
+        return f"{subject}grew {_change(change)}, not clearly more than the allowed {limit}"
+    if whole.high < 0:
+        return f"shrank {_change(whole)}"
+    words = f"no significant change: {_change(whole)}"
+    if allowed is not None and whole.high * 100 > allowed:
+        words += f", against the allowed {limit}"
+    return words
+
+
+def _uneven(whole: Change, typical: Change | None) -> str:
+    """What happened, when the whole cost and the typical call disagree beyond their intervals."""
+    if typical is None:
+        return ""
+    both = (
+        f"mean cost {signed_percent(whole.fraction)}, "
+        f"typical call {signed_percent(typical.fraction)}"
+    )
+    if whole.low > typical.high:
+        return f"some calls became much slower: {both}"
+    if whole.high < typical.low:
+        return f"some calls became much faster: {both}"
+    return ""
+
+
+def _change(change: Change) -> str:
+    return f"{signed_percent(change.fraction)} ({change.interval()})"
 
 
 def _fraction(head: Footprint, base: Footprint | None) -> float | None:

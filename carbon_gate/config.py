@@ -35,6 +35,10 @@ class Budgets:
     lifecycle: Mass | Energy | None = None
     max_increase_percent: float | None = None
     noise_floor_percent: float = DEFAULT_NOISE_FLOOR_PERCENT
+    require_comparison: bool = False  # fail when the comparison with the base cannot be made
+
+
+BUDGET_LIMITS = ("inference_per_1000", "inference", "training", "search", "lifecycle")
 
 
 @dataclass(frozen=True)
@@ -257,7 +261,8 @@ def _build(
         path=filename,
         assumptions=assumptions,
         budgets=Budgets(
-            **{name: budgets.get(name) for name in Budgets.__dataclass_fields__ if name in budgets},
+            **{name: budgets.get(name) for name in BUDGET_LIMITS if name in budgets},
+            require_comparison=bool(budgets.get("require_comparison")),
             max_increase_percent=budgets.get("max_increase"),
             noise_floor_percent=budgets.get("noise_floor", DEFAULT_NOISE_FLOOR_PERCENT),
         ),

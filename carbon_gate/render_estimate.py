@@ -43,6 +43,11 @@ _ASSUMPTION_UNITS = {
 
 def to_json(estimate: Estimate, checks: list[BudgetCheck]) -> str:
     """The estimate as the versioned JSON document other tools read."""
+    return json.dumps(as_json(estimate, checks), indent=2, ensure_ascii=False) + "\n"
+
+
+def as_json(estimate: Estimate, checks: list[BudgetCheck]) -> dict[str, Any]:
+    """The document of `to_json`, as JSON-ready values."""
     per = estimate.per_inference
     document = {
         "format": JSON_FORMAT,
@@ -78,7 +83,8 @@ def to_json(estimate: Estimate, checks: list[BudgetCheck]) -> str:
             for factor, mass in estimate.alternatives
         ],
     }
-    return json.dumps(_rounded(document), indent=2, ensure_ascii=False) + "\n"
+    rounded: dict[str, Any] = _rounded(document)
+    return rounded
 
 
 def _rounded(value: Any) -> Any:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from carbon_gate import __version__
-from carbon_gate.compare import Decision, Row
+from carbon_gate.compare import Decision, Row, describe
 from carbon_gate.config import Budgets
 from carbon_gate.paired import describe_stop
 from carbon_gate.pull_request import PullRequest
@@ -34,12 +34,6 @@ MARKER_PREFIX = "<!-- carbon-gate report"
 CAR_YEAR_KG = 2000.0
 LED_WATTS = 10.0
 _STATUS = {"pass": "✅", "warn": "⚠️", "fail": "❌", "unknown": "❔"}
-_VERDICT = {
-    "pass": "within budget",
-    "warn": "within budget, with a warning",
-    "fail": "over budget",
-    "unknown": "budget not checked",
-}
 
 
 def marker(report_id: str) -> str:
@@ -80,25 +74,38 @@ def _limit(limit: Mass | Energy | None) -> str:
 
 
 def headline(decision: Decision) -> str:
-    """The first line: the verdict, and the single change that matters most."""
+    """The first line: the verdict, what could not be checked, and the change that matters."""
+    parts = []
+    if decision.unjudged:
+        parts.append(f"the change against the base was not judged: {decision.unjudged}")
     row = decision.headline_row
-    verdict = _VERDICT[decision.status]
     if row.status in ("fail", "warn", "unknown"):
-        detail = f"{row.label}: {row.reason}"
+        parts.append(f"{row.label}: {row.reason}")
+    elif decision.unjudged:
+        if row.head is not None:
+            parts.append(
+                f"{row.label.lower()} {format_mass(row.head.co2eq)}, absolute budgets only"
+            )
     elif row.change is not None:
-        change = f"{row.label} {_percent(row.change.fraction)}, {row.change.interval()}"
-        paired = [r.change for r in decision.rows if r.change is not None]
-        if all(c.low <= 0 <= c.high for c in paired):  # not even a direction is certain
-            detail = f"no significant change against the base ({change})"
+        paired = [c for r in decision.rows for c in (r.change, r.typical) if c is not None]
+        if all(c.holds_zero for c in paired):  # not even a direction is certain
+            typical = (
+                "" if row.typical is None else f"; typical call {_percent(row.typical.fraction)}"
+            )
+            parts.append(
+                f"no significant change against the base ({row.label} "
+                f"{_percent(row.change.fraction)}, {row.change.interval()}{typical})"
+            )
         else:
-            detail = f"{change} against the base"
+            words = describe(row.change, row.typical, decision.max_increase_percent)
+            parts.append(f"{row.label}: {words}, against the base")
     elif row.delta_fraction is not None:
-        detail = f"{row.label} {_percent(row.delta_fraction)} against the base"
+        parts.append(f"{row.label} {_percent(row.delta_fraction)} against the base")
     elif row.head is not None:
-        detail = f"{row.label.lower()} {format_mass(row.head.co2eq)} (no base to compare)"
+        parts.append(f"{row.label.lower()} {format_mass(row.head.co2eq)} (no base to compare)")
     else:
-        detail = "nothing could be computed"
-    return f"{_STATUS[decision.status]} carbon-gate: {verdict} — {detail}"
+        parts.append("nothing could be computed")
+    return f"{_STATUS[decision.status]} carbon-gate: {decision.verdict} — {'; '.join(parts)}"
 
 
 # Which rule gave a failure or a warning: a row can fail on growth far below its budget.
@@ -117,6 +124,9 @@ def _row_view(row: Row) -> dict[str, str]:
         "delta": "—" if row.delta is None else _signed(row.delta),
         "percent": _percent(row.delta_fraction)
         + ("" if row.change is None else f" ({_interval(row.change.low, row.change.high)})"),
+        "typical": ""
+        if row.typical is None
+        else f"{_percent(row.typical.fraction)} ({_interval(row.typical.low, row.typical.high)})",
         "budget": _limit(row.limit),
         "status": "— not computed"
         if row.head is None and row.status == "pass"
@@ -216,9 +226,9 @@ def _measurement(document: dict[str, Any] | None) -> dict[str, Any] | None:
         "what": str(bench.get("command") or bench.get("callable") or "?"),
         "batch": _number(summary.get("batch_size", 1)),
         "repeats": _number(per_sample["n"]),
-        "per_sample": format_energy(Energy(per_sample["median_j"])),
+        "per_sample": format_energy(Energy(per_sample["mean_j"])),
         "ci": format_energy_range(
-            per_sample["ci95_j"][0], per_sample["ci95_j"][1], per_sample["median_j"]
+            per_sample["ci95_j"][0], per_sample["ci95_j"][1], per_sample["mean_j"]
         ),
         "cv": f"{per_sample['cv']:.1%}",
         "kind": str(document.get("energy_kind", "estimated")),
@@ -235,14 +245,15 @@ def _measurement(document: dict[str, Any] | None) -> dict[str, Any] | None:
 
 def _paired(decision: Decision, head: dict[str, Any]) -> dict[str, str] | None:
     """How head and base were compared in pairs, when they were."""
-    if not any(row.change is not None for row in decision.rows):
+    counted = [row.change.pairs for row in decision.rows if row.change is not None]
+    if not counted:
         return None
     comparison = head.get("comparison") or {}
-    pairs = int(comparison.get("pairs") or 0)
-    seconds = float(comparison.get("max_seconds") or 0.0)
+    given = comparison.get("max_seconds")
+    seconds = float(given) if type(given) in (int, float) and abs(given) < 1e9 else 0.0
     return {
-        "pairs": str(pairs),
-        "stopped": describe_stop(str(comparison.get("stopped")), pairs, seconds),
+        "pairs": str(counted[0]),
+        "stopped": describe_stop(str(comparison.get("stopped")), counted[0], seconds),
     }
 
 
@@ -322,12 +333,15 @@ def to_text(data: ReportInput) -> str:
     """The report for a terminal: the verdict, the table, and why each row has its status."""
     view = context(data)
     columns = ["label", "base", "head", "delta", "percent", "budget", "status"]
+    if view["paired"]:
+        columns.insert(5, "typical")
     header = {
         "label": "stage",
         "base": "base",
         "head": "head",
         "delta": "Δ CO2eq",
         "percent": "Δ %",
+        "typical": "Δ % typical call",
         "budget": "budget",
         "status": "",
     }

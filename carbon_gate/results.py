@@ -39,12 +39,17 @@ class MeasuredEnergy:
     @property
     def source(self) -> str:
         """Where the figure comes from, as the estimate's assumptions show it."""
-        return f"{self.path} ({self.energy_kind}, median of {self.repeats} repeats)"
+        return f"{self.path} ({self.energy_kind}, mean of {self.repeats} repeats)"
 
     @classmethod
     def of(cls, m: Measurement, path: str, benchmark: dict[str, Any]) -> MeasuredEnergy:
-        k = None if m.overhead_factor is None else m.overhead_factor.median
-        return cls(m.per_sample_j.median, m.per_sample_j.n, k, m.energy_kind, path, benchmark)
+        """The whole cost: every call counts, rare costly ones too (a median would drop them).
+        k is the mean training step over the mean inference, so that the training stage is the
+        mean measured step: the estimate is linear in the batches, as the pairs' whole cost."""
+        per_sample = m.per_sample_j.mean
+        train = m.train_per_sample_j
+        k = None if train is None else train.mean / per_sample
+        return cls(per_sample, m.per_sample_j.n, k, m.energy_kind, path, benchmark)
 
 
 def _summary(s: Summary, unit: str = "_j") -> dict[str, Any]:
@@ -129,26 +134,11 @@ def write_text(path: Path, text: str) -> None:
         raise
 
 
-def read(path: Path) -> MeasuredEnergy:
-    """The measured energy in a results file; `UsageError` (exit 2) if it is not one."""
-    return load(path)[0]
-
-
-def load(path: Path) -> tuple[MeasuredEnergy, dict[str, Any]]:
-    """A results file read once: its measured energy, checked, and its whole content."""
-    content = read_document(path)
-    try:
-        per_sample = content["summary"]["per_sample"]
-        median, repeats = float(per_sample["median_j"]), int(per_sample["n"])
-        overhead = content["summary"].get("overhead_factor")
-        k = None if overhead is None else float(overhead["median"])
-        kind, benchmark = str(content["energy_kind"]), dict(content.get("benchmark") or {})
-    except (KeyError, TypeError, ValueError, AttributeError) as error:
-        what = error.args[0] if isinstance(error, KeyError) else error
-        raise UsageError(f"{path}: incomplete results file: {what} is missing or wrong") from None
-    if not 0 < median < float("inf") or (k is not None and not 0 < k < float("inf")):
-        raise UsageError(f"{path}: the measured energy must be more than zero")
-    return MeasuredEnergy(median, repeats, k, kind, str(path), benchmark), content
+def load(path: Path) -> dict[str, Any]:
+    """A results file's content, after checking that it is one, of a version this code reads.
+    What it measured is checked where it is used (`trusted.judged`); what it estimated is never
+    used."""
+    return read_document(path)
 
 
 def read_document(path: Path) -> dict[str, Any]:
@@ -157,7 +147,7 @@ def read_document(path: Path) -> dict[str, Any]:
         content = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise UsageError(f"{path}: no such file — run `carbon-gate measure` first") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
+    except (OSError, ValueError, RecursionError) as error:  # ValueError: JSON, or too many digits
         raise UsageError(f"{path}: not a readable JSON file: {error}") from None
     if not isinstance(content, dict) or content.get("format") != FORMAT:
         raise UsageError(f'{path}: not a carbon-gate results file (no "format": "{FORMAT}")')
@@ -182,18 +172,18 @@ def benchmark_changes(base: dict[str, Any], head: dict[str, Any]) -> str:
     return "; ".join(changes)
 
 
-def check_matches(measured: MeasuredEnergy, benchmark: dict[str, Any], config_name: str) -> None:
-    """A `UsageError` when the results were measured for another benchmark than the file's."""
-    differ = [
-        key
-        for key in IDENTITY
-        if key in measured.benchmark and measured.benchmark.get(key) != benchmark.get(key)
-    ]
+def check_matches(
+    document: dict[str, Any], path: Path, config_name: str, wanted: dict[str, Any]
+) -> None:
+    """A `UsageError` when the results were measured for another benchmark than `wanted`."""
+    given = document.get("benchmark")
+    measured: dict[str, Any] = given if isinstance(given, dict) else {}
+    differ = [key for key in IDENTITY if key in measured and measured.get(key) != wanted.get(key)]
     if differ:
         key = differ[0]
         raise UsageError(
-            f"{measured.path} was measured for another benchmark than {config_name}'s "
-            f"(benchmark.{key}: {measured.benchmark.get(key)!r} there, {benchmark.get(key)!r} "
+            f"{path} was measured for another benchmark than {config_name}'s "
+            f"(benchmark.{key}: {measured.get(key)!r} there, {wanted.get(key)!r} "
             "here) — run `carbon-gate measure` again"
         )
 

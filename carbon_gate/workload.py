@@ -106,17 +106,32 @@ def measure_repeat(prepared: Prepared, index: int, seconds: float) -> dict[str, 
     return {w.name: _measure(prepared.tracker, index, w, seconds) for w in prepared.workloads}
 
 
+# Folders of installed packages, wherever the environment lives: a virtualenv inside the
+# repository (.venv, venv, .tox/…) holds packages, not the head's code.
+_INSTALLED = {"site-packages", "dist-packages", "__pypackages__"}
+
+
 def _imported_from(root: str | None) -> list[str]:
     """The first few modules loaded from under `root` (for the base's worker: the head's tree,
-    which the base must not run)."""
+    which the base must not run), leaving out the running interpreter's environment and any
+    installed packages: only the user's own source files count."""
     if not root:
         return []
     top = Path(root).resolve()
+    environments = {
+        Path(prefix).resolve() for prefix in {sys.prefix, sys.exec_prefix, sys.base_prefix}
+    }
     found = []
     for module in list(sys.modules.values()):
         path = getattr(module, "__file__", None)
-        if path and Path(path).resolve().is_relative_to(top):
-            found.append(str(Path(path).resolve()))
+        if not path:
+            continue
+        resolved = Path(path).resolve()
+        if not resolved.is_relative_to(top) or _INSTALLED & set(resolved.parts):
+            continue
+        if any(resolved.is_relative_to(env) for env in environments):
+            continue
+        found.append(str(resolved))
     return sorted(found)[:5]
 
 

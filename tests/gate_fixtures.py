@@ -3,15 +3,38 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
-from carbon_gate import render_estimate
+from carbon_gate import compare, render_estimate, results, trusted
 from carbon_gate.assumptions import Assumptions, Location
 from carbon_gate.estimate import estimate
 from carbon_gate.grid import EmissionFactor
 from carbon_gate.units import Energy, Intensity
 
 FACTOR = EmissionFactor(Intensity(56.0), "FRA", "France", "test data", 2023)
+ASSUMPTIONS = Assumptions(
+    training_samples=1e6,
+    epochs=10,
+    search_trials=4,
+    trial_share=0.25,
+    inferences=1e9,
+    location=Location(country="FRA"),
+)
+
+
+# The same assumptions, as a budget file's `lifecycle:` section says them.
+LIFECYCLE_YAML = (
+    "lifecycle: {training_samples: 1000000, epochs: 10, search: {trials: 4, trial_share: 0.25}, "
+    "inferences: 1000000000}\n"
+)
+
+
+def side(document: dict[str, Any], assumptions: Assumptions = ASSUMPTIONS) -> compare.Side:
+    """The gate's view of a results document: what it measured, under `assumptions`."""
+    measurement, measured, _ = trusted.measured_in(document, "results.json")
+    result = estimate(results.apply(assumptions, measured), FACTOR)
+    return compare.side_of(result, measurement)
 
 
 def results_document(
@@ -21,15 +44,7 @@ def results_document(
     cpu_model: str = "Test CPU",
 ) -> dict[str, Any]:
     """A results file's content for a model whose inference costs `per_sample_j` (±`cv`)."""
-    assumptions = Assumptions(
-        per_inference=Energy(per_sample_j),
-        training_samples=1e6,
-        epochs=10,
-        search_trials=4,
-        trial_share=0.25,
-        inferences=1e9,
-        location=Location(country="FRA"),
-    )
+    assumptions = replace(ASSUMPTIONS, per_inference=Energy(per_sample_j))
     result = estimate(assumptions, FACTOR)
     half = 2.776 * cv * per_sample_j / 5**0.5
     return {
@@ -46,7 +61,7 @@ def results_document(
         },
         "energy_kind": "estimated",
         "warmup": {},
-        "repeats": {},
+        "repeats": {"inference": batches(per_sample_j, cv)},
         "summary": {
             "per_sample": {
                 "median_j": per_sample_j, "mean_j": per_sample_j,
@@ -60,3 +75,20 @@ def results_document(
         "warnings": [],
         "estimate": json.loads(render_estimate.to_json(result, [])),
     }  # fmt: skip
+
+
+SPREAD = (-1.26, -0.63, 0.0, 0.63, 1.26)  # five batches whose standard deviation is about 1
+
+
+def batches(per_sample_j: float, cv: float, calls: int = 100) -> list[dict[str, float]]:
+    """Five measured batches of `calls` calls, whose energy per sample has the mean `per_sample_j`
+    and a coefficient of variation of about `cv`."""
+    return [
+        {
+            "calls": calls,
+            "seconds": 1.0,
+            "fastest_call_s": 0.9 / calls,
+            "energy_j": per_sample_j * calls * (1 + cv * d),
+        }
+        for d in SPREAD
+    ]

@@ -9,12 +9,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from gate_fixtures import results_document
+from gate_fixtures import LIFECYCLE_YAML, results_document
 from github_server import FakeGitHub
 
 from carbon_gate.cli import cli
 
-BUDGET = "grid: {country: FRA}\nbudgets:\n  lifecycle: 1 kg\n  max_increase: 2 %\n"
+BUDGET = (
+    "grid: {country: FRA}\n" + LIFECYCLE_YAML + "budgets:\n  lifecycle: 1 kg\n  max_increase: 2 %\n"
+)
 SECRET = "bot-token"
 
 
@@ -106,13 +108,13 @@ def test_a_regression_fails_with_an_annotation_at_the_budget_line(
     # Every stage grew 50 %: one annotation at max_increase's line names them all.
     (annotation,) = [line for line in out.splitlines() if line.startswith("::error")]
     assert annotation.startswith(
-        "::error file=carbon-budget.yml,line=4,col=17,title=carbon-gate%3A 5 stages::"
+        "::error file=carbon-budget.yml,line=5,col=17,title=carbon-gate%3A 5 stages::"
         "Inference, per 1,000: grew 50.0%25, more than the allowed 2%25"
     )
     assert "; Life cycle: grew 50.0%25, more than the allowed 2%25 and beyond the ±20%25" in out
     assert outputs(workspace)["status"] == "fail"
     posted = next(iter(server.comments.values()))["body"]
-    assert "### ❌ carbon-gate: over budget" in posted
+    assert "### ❌ carbon-gate: grew more than allowed" in posted  # no absolute budget exceeded
 
 
 def test_warn_only_passes_a_regression(workspace: Path, server: FakeGitHub) -> None:
@@ -200,13 +202,12 @@ def test_a_users_template_without_the_marker_still_updates_in_place(
 def test_text_from_results_files_cannot_issue_workflow_commands(
     workspace: Path, server: FakeGitHub
 ) -> None:
-    document = json.loads((workspace / "head.json").read_text(encoding="utf-8"))
-    document["estimate"]["missing"] = {"search": "x\n::add-mask::PWNED"}
-    document["estimate"]["stages"]["search"] = None
-    (workspace / "head.json").write_text(json.dumps(document), encoding="utf-8")
-    (workspace / "carbon-budget.yml").write_text(BUDGET + "  search: 1 kg\n", encoding="utf-8")
-    code, out, _ = run(["check", "--results", "head.json"], actions_env(workspace, server))
-    assert code == 2
+    document = json.loads((workspace / "base.json").read_text(encoding="utf-8"))
+    document["benchmark"]["callable"] = "x\n::add-mask::PWNED"
+    (workspace / "other.json").write_text(json.dumps(document), encoding="utf-8")
+    env = actions_env(workspace, server)
+    code, out, _ = run(["check", "--results", "head.json", "--baseline", "other.json"], env)
+    assert code == 0
     lines = out.splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith("::stop-commands::"))
     token = lines[start].removeprefix("::stop-commands::")
@@ -230,9 +231,9 @@ def test_a_broken_template_falls_back_to_the_built_in_report(workspace: Path) ->
     assert code == 1  # the decision is not lost to the template
     assert "bad.md.j2 (line 2): TemplateSyntaxError" in err
     assert "built-in report template was used instead" in err
-    assert out.startswith("❌ carbon-gate: over budget")
+    assert out.startswith("❌ carbon-gate: grew more than allowed")
     report = (workspace / "carbon-gate-report.md").read_text(encoding="utf-8")
-    assert "### ❌ carbon-gate: over budget" in report
+    assert "### ❌ carbon-gate: grew more than allowed" in report
 
 
 def test_a_template_that_does_not_exist_is_a_budget_file_problem(workspace: Path) -> None:
@@ -241,7 +242,7 @@ def test_a_template_that_does_not_exist_is_a_budget_file_problem(workspace: Path
     )
     code, _, err = run(["validate"])
     assert code == 2
-    assert "carbon-budget.yml:5:20: report.template: nowhere.md.j2 is not a file" in err
+    assert "carbon-budget.yml:6:20: report.template: nowhere.md.j2 is not a file" in err
 
 
 def test_a_baseline_of_another_benchmark_is_not_compared(workspace: Path) -> None:
@@ -250,9 +251,14 @@ def test_a_baseline_of_another_benchmark_is_not_compared(workspace: Path) -> Non
     other["estimate"]["stages"]["lifecycle"]["co2eq_kg"] = 1e-9
     (workspace / "other.json").write_text(json.dumps(other), encoding="utf-8")
     code, out, _ = run(["report", "--results", "slower.json", "--baseline", "other.json"])
-    assert code == 0
-    assert "(no base to compare)" in out
+    assert code == 0  # a warning, said first: the change was not judged
+    assert out.startswith("⚠️ carbon-gate: change not judged — the change against the base was")
     assert "the base measured another benchmark (callable 'elsewhere.bench:predict'" in out
+    code, out, _ = run(
+        ["report", "--results", "slower.json", "--baseline", "other.json", "--require-comparison"]
+    )
+    assert code == 1
+    assert out.startswith("❌ carbon-gate: change not judged (required) — ")
 
 
 def test_the_job_summary_never_exceeds_its_limit(tmp_path: Path) -> None:
@@ -278,6 +284,6 @@ def test_in_a_subfolder_annotations_and_the_id_name_the_file_from_the_repository
     env = {**actions_env(workspace, server), "GITHUB_WORKSPACE": str(workspace)}
     code, out, _ = run(["check", "--results", "slower.json", "--baseline", "base.json"], env)
     assert code == 1
-    assert "::error file=services/model/carbon-budget.yml,line=4," in out
+    assert "::error file=services/model/carbon-budget.yml,line=5," in out
     (body,) = [c["body"] for c in server.comments.values()]
     assert body.startswith("<!-- carbon-gate report id=services/model/carbon-budget.yml:carbon -->")

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from gate_fixtures import results_document
+from gate_fixtures import ASSUMPTIONS, results_document
+from gate_fixtures import side as side_from_results
 
 from carbon_gate import report
-from carbon_gate.compare import decide, side_from_results
+from carbon_gate.compare import decide
+from carbon_gate.budget import BUDGET_KEYS
 from carbon_gate.config import Budgets
+from carbon_gate.paired import Change, Paired
 from carbon_gate.pull_request import PullRequest
 from carbon_gate.units import Mass
 
@@ -23,19 +27,28 @@ FORK = PullRequest("acme/model", 43, "a" * 40, "c" * 40, "patch-1", fork=True)
 def render(case: str) -> str:
     base = results_document(0.010, cv=0.01)
     head_j = {"pass": 0.0101, "warn": 0.0105, "fail": 0.0150, "no-base": 0.0101, "fork": 0.0101}
-    head = results_document(head_j[case], cv=0.08 if case == "warn" else 0.01)
+    head = results_document(head_j.get(case, 0.0101), cv=0.08 if case == "warn" else 0.01)
     budgets = Budgets(lifecycle=Mass(1.0), max_increase_percent=2.0)
+    found = None
+    if case == "paired":  # a pause every so many calls: the mean cost grew, the typical call not
+        head["comparison"], base["comparison_id"] = (
+            {"id": "x", "pairs": 12, "stopped": "clear"},
+            "x",
+        )
+        whole, typical = Change(0.01, -0.03, 0.05, 12, 99), Change(0.0, -0.005, 0.006, 12)
+        found = Paired(dict.fromkeys(BUDGET_KEYS, typical), dict.fromkeys(BUDGET_KEYS, whole), 12)
     decision = decide(
         side_from_results(head),
         None if case == "no-base" else side_from_results(base),
         budgets,
+        paired=found,
     )
     pr = FORK if case == "fork" else PR
     data = report.ReportInput(decision, head, None if case == "no-base" else base, pr, "ci:gate")
     return report.to_markdown(data)
 
 
-@pytest.mark.parametrize("case", ["pass", "warn", "fail", "no-base", "fork"])
+@pytest.mark.parametrize("case", ["pass", "warn", "fail", "no-base", "fork", "paired"])
 def test_report_snapshot(case: str) -> None:
     rendered = render(case)
     path = SNAPSHOTS / f"report-{case}.md"
@@ -51,8 +64,47 @@ def test_the_verdict_comes_first() -> None:
     lines = {case: render(case).splitlines()[1] for case in ("pass", "warn", "fail")}
     assert lines["pass"].startswith("### ✅ carbon-gate: within budget")
     assert lines["warn"].startswith("### ⚠️ carbon-gate: within budget, with a warning")
-    assert lines["fail"].startswith("### ❌ carbon-gate: over budget")
+    assert lines["fail"].startswith("### ❌ carbon-gate: grew more than allowed")
     assert "grew 50.0%, more than the allowed 2%" in lines["fail"]
+
+
+@pytest.mark.parametrize(
+    ("case", "words"),
+    [
+        ("budget", "❌ carbon-gate: over budget — Life cycle: over budget"),
+        ("growth", "❌ carbon-gate: grew more than allowed — Life cycle: grew +50.0% (99 % CI"),
+        ("within", "✅ carbon-gate: within budget — Life cycle: grew +1.0% (99 % CI +0.5% to "),
+        ("unchanged", "✅ carbon-gate: within budget — no significant change against the base"),
+        ("unjudged", "⚠️ carbon-gate: change not judged — the change against the base was not"),
+        ("required", "❌ carbon-gate: change not judged (required) — the change against the"),
+    ],
+    ids=lambda value: value if " " not in value else "",
+)
+def test_the_headline_says_what_kind_of_verdict_it_is(case: str, words: str) -> None:
+    """Over budget only for an absolute budget; grew more than allowed for growth; no
+    significant change only when the intervals hold zero; what was not judged comes first."""
+    fraction = {"growth": (0.5, 0.45, 0.55), "within": (0.01, 0.005, 0.015)}
+    found = None
+    if case in ("growth", "within", "unchanged"):
+        mid, low, high = fraction.get(case, (0.0, -0.01, 0.01))
+        change = Change(mid, low, high, 10, confidence=99)
+        found = Paired({}, dict.fromkeys(BUDGET_KEYS, change), 10)
+    head_j = 0.015 if case == "growth" else 0.0101
+    lifecycle = side_from_results(results_document(head_j)).figures["lifecycle"]
+    assert lifecycle is not None
+    budgets = Budgets(
+        lifecycle=Mass(lifecycle.co2eq.kg / (2 if case == "budget" else 0.5)),
+        max_increase_percent=2.0,
+        require_comparison=case == "required",
+    )
+    decision = decide(
+        side_from_results(results_document(head_j)),
+        None if case in ("unjudged", "required") else side_from_results(results_document(0.01)),
+        budgets,
+        paired=found,
+        unjudged="the base has no budget file" if case in ("unjudged", "required") else "",
+    )
+    assert report.headline(decision).startswith(words)
 
 
 def test_the_marker_is_first_and_names_the_gate() -> None:
@@ -141,9 +193,9 @@ def test_dollar_signs_do_not_become_math() -> None:
 
 def test_a_stage_without_inputs_or_budget_reads_not_computed() -> None:
     head = results_document(0.01)
-    head["estimate"]["stages"]["training"] = None
+    no_training = replace(ASSUMPTIONS, training_samples=None)
     data = report.ReportInput(
-        decide(side_from_results(head), None, Budgets()), head, None, None, "x"
+        decide(side_from_results(head, no_training), None, Budgets()), head, None, None, "x"
     )
     (row,) = [
         line for line in report.to_markdown(data).splitlines() if line.startswith("| Training")

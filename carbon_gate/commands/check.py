@@ -8,12 +8,25 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import jinja2
 
-from carbon_gate import actions, artifact, compare, config, grid, output, paired, report, results
+from carbon_gate import (
+    actions,
+    artifact,
+    compare,
+    config,
+    grid,
+    measure,
+    output,
+    paired,
+    report,
+    results,
+    trusted,
+)
 from carbon_gate.base import Paths, compare_with_base, repository_root
 from carbon_gate.commands.comment import client, publish
 from carbon_gate.errors import UsageError
@@ -44,7 +57,7 @@ def check_command(
         base_ref = _pushed_over(env)
     if base_ref:
         repository_root(base_ref, config_path)  # and so does a base that cannot be checked out
-    notes = []
+    notes, unjudged = [], ""
     if options.get("results"):
         head = _document(options["results"], loaded, config_path)
     elif base_ref:
@@ -53,8 +66,10 @@ def check_command(
         head, base = compared.head.content, compared.base
         output.message(compared.head.measurement_text)
         if compared.reason and base is None:
-            actions.warn(env, f"{compared.reason}: only the absolute budgets are checked")
-            notes.append(f"{compared.reason}: the change against the base is not judged")
+            unjudged = compared.reason
+            # Said in the results too, so that the fork-safe setup's trusted half can say why.
+            head = {**head, "base_not_measured": compared.reason}
+            results.write(options["results_output"], head)
         elif compared.reason:
             notes.append(compared.reason)
     else:
@@ -65,7 +80,8 @@ def check_command(
         output.message(done.measurement_text)  # the gate's own table follows, not measure's
     if options.get("artifact"):
         artifact.save(options["artifact"], head, base, pr)
-    return _gate(loaded, config_path, head, base, options=options, env=env, pr=pr, notes=notes)
+    inputs = _Inputs(head, base, tuple(notes), unjudged)
+    return _gate(loaded, config_path, inputs, data, options=options, env=env, pr=pr)
 
 
 def _pushed_over(env: Mapping[str, str]) -> str | None:
@@ -79,24 +95,53 @@ def _pushed_over(env: Mapping[str, str]) -> str | None:
 def report_command(config_path: Path, options: dict[str, Any], env: Mapping[str, str]) -> int:
     """Render (and write) the report from saved results; the same decision and exit code.
     Comments only when asked to (--comment): the trusted half of the fork-safe setup."""
-    loaded = config.load(config_path, grid.load())
+    data = grid.load()
+    loaded = config.load(config_path, data)
     folder = options.get("artifact")
     if folder is None:
         if not options.get("results"):
             raise UsageError("give the head's results: --results FILE, or --artifact FOLDER")
         pr = from_environment(env, options.get("repo"), options.get("pr"))
-        head = _document(options["results"], loaded, config_path)
-        base = _baseline(options)
+        inputs = _Inputs(_document(options["results"], loaded, config_path), _baseline(options))
     else:
         if options.get("results") or options.get("baseline"):
             raise UsageError("--artifact holds the results: leave out --results and --baseline")
         bundle = artifact.load(folder)
-        head, base = bundle.head, bundle.base
-        options = {**options, "baseline": folder / artifact.BASE}
+        inputs = _artifact_inputs(bundle, loaded, folder)
+        options = {**options, "results": folder / artifact.HEAD, "baseline": folder / artifact.BASE}
         pr = None  # the claim is checked only when it is about to be acted on
         if options.get("comment", "off") != "off":
             pr = _artifact_pull_request(bundle.claim, options, env)
-    return _gate(loaded, config_path, head, base, options=options, env=env, pr=pr)
+    return _gate(loaded, config_path, inputs, data, options=options, env=env, pr=pr)
+
+
+class _Inputs(NamedTuple):
+    """The two sides' results documents (untrusted: only what they measured is used), notes for
+    the report, and why a comparison that was asked for could not be made."""
+
+    head: dict[str, Any]
+    base: dict[str, Any] | None
+    notes: tuple[str, ...] = ()
+    unjudged: str = ""
+
+
+def _artifact_inputs(bundle: artifact.Artifact, loaded: config.Config, folder: Path) -> _Inputs:
+    """The artifact's results, with what the trusted budget file makes of them: a pull request
+    has a base, so an artifact without one is a comparison that could not be made."""
+    notes, unjudged = [], ""
+    if loaded.benchmark is not None:
+        wanted = {"benchmark": measure.identity(loaded.benchmark)}
+        changed = results.benchmark_changes(wanted, bundle.head)
+        if changed:
+            notes.append(
+                f"the pull request changed the benchmark ({changed}): the figures are its "
+                f"benchmark's, judged with {loaded.path}'s assumptions and budgets"
+            )
+    if bundle.base is None and bundle.claim is not None:
+        said = bundle.head.get("base_not_measured")
+        why = f": {' '.join(str(said).split())[:300]}" if said else ""
+        unjudged = f"the artifact {folder.name} holds no measurement of the base{why}"
+    return _Inputs(bundle.head, bundle.base, tuple(notes), unjudged)
 
 
 def _artifact_pull_request(
@@ -124,73 +169,82 @@ def _artifact_pull_request(
 
 
 def _document(path: Path, loaded: config.Config, config_path: Path) -> dict[str, Any]:
-    measured, content = results.load(path)
+    content = results.load(path)
     if loaded.benchmark is not None:
-        from carbon_gate import measure
-
         identity = measure.identity(loaded.benchmark)
-        results.check_matches(measured, identity, config.display_name(config_path))
+        results.check_matches(content, path, config.display_name(config_path), identity)
     return content
 
 
 def _baseline(options: dict[str, Any]) -> dict[str, Any] | None:
     """The base's results file, checked like the head's, or None without --baseline."""
-    return results.load(options["baseline"])[1] if options.get("baseline") else None
+    return results.load(options["baseline"]) if options.get("baseline") else None
 
 
-def _changes(head: dict[str, Any], base: dict[str, Any]) -> dict[str, paired.Change] | None:
-    """The changes measured in pairs, when the head's results hold a comparison with this very
-    base (the two files share its id); None when they were measured apart."""
-    comparison = head.get("comparison")
-    if not isinstance(comparison, dict) or comparison.get("changes") is None:
-        return None
-    if not comparison.get("id") or comparison.get("id") != base.get("comparison_id"):
-        return None
-    try:
-        return paired.from_json(comparison["changes"])
-    except (KeyError, TypeError, ValueError, ArithmeticError) as error:
-        raise UsageError(f"the head's results: malformed comparison: {error}") from None
-
-
-def _side(document: dict[str, Any], path: str) -> compare.Side:
-    try:
-        return compare.side_from_results(document)
-    except (KeyError, TypeError, ValueError, IndexError) as error:
-        raise UsageError(f"{path}: incomplete results file: {error} is missing or wrong") from None
+def _decision(
+    loaded: config.Config,
+    inputs: _Inputs,
+    data: grid.GridData,
+    options: dict[str, Any],
+) -> tuple[compare.Decision, trusted.Judged, trusted.Judged | None, list[str]]:
+    """The decision, from the budget file the gate was given and what the results measured."""
+    notes, unjudged = list(inputs.notes), inputs.unjudged
+    head = trusted.judged(inputs.head, loaded, data, str(options.get("results") or "head"))
+    base = None
+    if inputs.base is not None:
+        base_name = str(options.get("baseline") or "base")
+        base = trusted.judged(inputs.base, loaded, data, base_name)
+        changed = results.benchmark_changes(inputs.base, inputs.head)
+        if changed:
+            # Two different benchmarks say nothing about each other: no growth check at all.
+            unjudged = f"the base measured another benchmark ({changed})"
+            base = None
+    found = None
+    batches = None if base is None else trusted.pairs(head, base)
+    if batches is not None:
+        factor = data.factor(loaded.assumptions.location)
+        side = paired.Side(loaded.assumptions, factor, head.measurement.batch_size)
+        found = paired.judge(side, *batches)
+    decision = compare.decide(
+        compare.side_of(head.estimate, head.measurement),
+        None if base is None else compare.side_of(base.estimate, base.measurement),
+        loaded.budgets,
+        warn_only=bool(options.get("warn_only")),
+        paired=found,
+        unjudged=unjudged,
+    )
+    notes += head.notes
+    return decision, head, base, notes
 
 
 def _gate(
     loaded: config.Config,
     config_path: Path,
-    head: dict[str, Any],
-    base: dict[str, Any] | None,
+    inputs: _Inputs,
+    grid_data: grid.GridData,
     *,
     options: dict[str, Any],
     env: Mapping[str, str],
     pr: PullRequest | None,
-    notes: list[str] | None = None,
 ) -> int:
     name = config.display_name(config_path)
-    notes = list(notes or [])
-    if base is not None:
-        changed = results.benchmark_changes(base, head)
-        if changed:
-            # Two different benchmarks say nothing about each other: no growth check at all.
-            notes.append(
-                f"the base measured another benchmark ({changed}): the change against it is not "
-                "judged, only the absolute budgets"
-            )
-            base = None
-    decision = compare.decide(
-        _side(head, "the head's results"),
-        None if base is None else _side(base, str(options.get("baseline") or "the base's results")),
-        loaded.budgets,
-        warn_only=bool(options.get("warn_only")),
-        changes=None if base is None else _changes(head, base),
-    )
+    if options.get("require_comparison"):
+        loaded = replace(loaded, budgets=replace(loaded.budgets, require_comparison=True))
+    decision, head, base, notes = _decision(loaded, inputs, grid_data, options)
+    if decision.unjudged and env.get("GITHUB_ACTIONS") != "true":  # in Actions: an annotation
+        level = "error" if decision.status == "fail" else "warning"
+        output.message(f"{level}: the change against the base was not judged: {decision.unjudged}")
     in_repository = _workspace_path(config_path, env) or name
     report_id = options.get("report_id") or loaded.report_id or _default_id(in_repository, env)
-    data = report.ReportInput(decision, head, base, pr, report_id, notes, loaded.budgets)
+    data = report.ReportInput(
+        decision,
+        head.document,
+        None if base is None else base.document,
+        pr,
+        report_id,
+        notes,
+        loaded.budgets,
+    )
     marker = report.marker(report_id)
     try:
         try:
@@ -294,6 +348,19 @@ def _annotations(decision: compare.Decision, loaded: config.Config, name: str) -
         level = "error" if row.status in ("fail", "unknown") else "warning"
         groups.setdefault((level, key), []).append(row)
     lines = []
+    if decision.unjudged:
+        required = decision.comparison_required and not decision.warn_only
+        line, col = loaded.positions.get("budgets.require_comparison", (0, 0))
+        lines.append(
+            actions.annotation(
+                "error" if required else "warning",
+                f"the change against the base was not judged: {decision.unjudged}",
+                file=name,
+                line=line,
+                col=col,
+                title="carbon-gate: change not judged",
+            )
+        )
     for (level, key), rows in groups.items():
         line, col = loaded.positions.get(key, (0, 0))
         title = rows[0].label if len(rows) == 1 else f"{len(rows)} stages"

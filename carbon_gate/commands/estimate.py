@@ -15,6 +15,7 @@ from carbon_gate import (
     output,
     render_estimate,
     results,
+    trusted,
 )
 from carbon_gate.assumptions import Assumptions, Location, TrainingHardware
 from carbon_gate.errors import UsageError
@@ -51,11 +52,12 @@ def estimate(
     loaded = config.load(config_path, data) if config_path else None
     base = loaded.assumptions if loaded else Assumptions()
     if results_path is not None:
-        measured = results.read(results_path)
+        document = results.load(results_path)
         if loaded and loaded.benchmark and config_path:
             identity = measure.identity(loaded.benchmark)
-            results.check_matches(measured, identity, config.display_name(config_path))
-        base = results.apply(base, measured)
+            name = config.display_name(config_path)
+            results.check_matches(document, results_path, name, identity)
+        base = results.apply(base, trusted.measured_in(document, str(results_path))[1])
     assumptions = apply_flags(base, flags)
     factor = data.factor(assumptions.location)
     result = run_estimate(assumptions, factor, data.alternatives(factor))
