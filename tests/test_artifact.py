@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from gate_fixtures import results_document
+from gate_fixtures import LIFECYCLE_YAML, results_document
 from github_server import FakeGitHub
 
 from carbon_gate.cli import cli
@@ -21,7 +21,9 @@ HEAD_SHA, BASE_SHA = "b" * 40, "a" * 40
 @pytest.fixture
 def saved(tmp_path: Path, write_budget: Callable[[str], Path]) -> Path:
     """The measuring half's artifact folder, saved by `check` in a pull_request event."""
-    write_budget("grid: {country: FRA}\nbudgets:\n  lifecycle: 1 kg\n  max_increase: 2 %\n")
+    write_budget(
+        f"grid: {{country: FRA}}\n{LIFECYCLE_YAML}budgets:\n  lifecycle: 1 kg\n  max_increase: 2 %\n"
+    )
     for name, joules in (("base.json", 0.010), ("head.json", 0.015)):
         (tmp_path / name).write_text(json.dumps(results_document(joules, cv=0.01)))
     pull_request = {
@@ -191,3 +193,44 @@ def test_results_and_artifact_are_one_too_many(saved: Path) -> None:
     code, _, err = run(["report"])
     assert code == 2
     assert "--results FILE, or --artifact FOLDER" in err
+
+
+# The trusted budget file of the commenting half: a thousand times the inferences the pull request's
+# run assumed, and an inference budget that this many would exceed.
+TRUSTED = (
+    "grid: {country: FRA}\n"
+    "lifecycle: {training_samples: 1000000, epochs: 10, search: {trials: 4, trial_share: 0.25}, "
+    "inferences: 1000000000000}\n"
+    "budgets:\n  inference: 1 kg\n"
+)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["check", "--results", "head.json", "--comment", "off"],
+        ["report", "--results", "head.json"],
+        ["report", "--artifact", "artifact"],
+    ],
+    ids=["check-results", "report-results", "report-artifact"],
+)
+def test_results_are_judged_by_the_trusted_budget_file_not_by_their_own_estimate(
+    saved: Path, args: list[str]
+) -> None:
+    """The results were measured (and estimated) under 1e9 inferences; the budget file the gate
+    is given says 1e12: the verdict and the Assumptions table follow the budget file."""
+    workspace = saved.parent
+    (workspace / "head.json").write_text(json.dumps(results_document(0.010, cv=0.01)))
+    (saved / "head.json").write_text((workspace / "head.json").read_text())
+    (saved / "base.json").unlink()
+    stored = json.loads((saved / "head.json").read_text())["estimate"]["stages"]["inference"]
+    assert stored["co2eq_kg"] < 1  # within budget, by the results file's own estimate
+    (workspace / "carbon-budget.yml").write_text(TRUSTED)
+    code, out, err = run(args)
+    assert code == 1, err + out
+    assert out.startswith("❌ carbon-gate: over budget — ")
+    assert "Inference, lifetime: over budget" in out
+    report = (workspace / "carbon-gate-report.md").read_text()
+    inferences = next(line for line in report.splitlines() if line.startswith("| inferences"))
+    assert "1.00 trillion" in inferences
+    assert "carbon-budget.yml:2" in inferences

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from git_repo import commit, git
 
+import carbon_gate
 from carbon_gate.cli import cli
 
 BENCH = """\
@@ -251,3 +255,82 @@ def test_the_comparison_travels_in_the_artifact_and_only_with_its_own_base(repo:
     report = (repo / "carbon-gate-report.md").read_text()
     assert "measured in alternation" in report
     assert "−45" not in report
+
+
+def test_a_virtualenv_inside_the_repository_is_not_the_heads_code(repo: Path) -> None:
+    """The most common layout: `.venv/` in the repository, holding carbon-gate and the model's
+    dependencies. Its site-packages are installed packages, not the head's code: the base is
+    measured beside the head, and the costlier head fails."""
+    venv = repo / ".venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    (site,) = venv.glob("lib/python*/site-packages")
+    package = Path(carbon_gate.__file__).parent
+    ignore = shutil.ignore_patterns("__pycache__")
+    shutil.copytree(package, site / "carbon_gate", ignore=ignore)  # as `pip install` puts it
+    if not (package / "templates").is_dir():  # a checkout: the wheel would hold them inside
+        shutil.copytree(package.parent / "templates", site / "carbon_gate" / "templates")
+    # click, codecarbon and the rest from the environment running the tests, after the venv's own.
+    outer = [path for path in sys.path if path.endswith("-packages") and Path(path).is_dir()]
+    (site / "dependencies.pth").write_text("\n".join(outer) + "\n")
+    (repo / ".gitignore").write_text(".venv/\n")
+    python = venv / "bin" / "python"
+    found = subprocess.run(
+        [python, "-c", "import carbon_gate; print(carbon_gate.__file__)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert Path(found.stdout.strip()).is_relative_to(site)  # the copy inside the repository
+    done = subprocess.run(
+        [python, "-m", "carbon_gate", "check", "--base-ref", "HEAD~1", "--comment", "off"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 1, done.stderr
+    assert "in alternation" in done.stderr
+    assert "not judged" not in done.stdout + done.stderr
+    assert done.stdout.startswith("❌ carbon-gate: grew more than allowed")
+
+
+INTERMITTENT = """\
+import time
+
+CALLS = [0]
+
+
+def predict():
+    CALLS[0] += 1
+    if {pause} and CALLS[0] % 2000 == 0:  # now and then a call much costlier: a cache refill
+        end = time.perf_counter() + 0.03
+        while time.perf_counter() < end:
+            pass
+    total = 0
+    for i in range(300):
+        total += i * i
+    return total
+"""
+
+
+def test_rare_calls_much_costlier_fail_though_the_typical_call_is_unchanged(
+    tmp_path: Path,
+) -> None:
+    """Every 2,000th call busy-waits 30 ms (about twice the whole cost; every 10 ms stretch
+    between them untouched): the fastest stretch cannot see it, the whole cost does."""
+    (tmp_path / "toymodel").mkdir()
+    (tmp_path / "toymodel" / "__init__.py").write_text("")
+    bench = tmp_path / "toymodel" / "bench.py"
+    bench.write_text(INTERMITTENT.format(pause=False))
+    (tmp_path / "carbon-budget.yml").write_text(BUDGET)
+    git(tmp_path, "init", "-q")
+    commit(tmp_path, "model")
+    bench.write_text(INTERMITTENT.format(pause=True))
+    code, out, err = run(["check", "--base-ref", "HEAD", "--comment", "off"])
+    assert code == 1, err
+    assert out.startswith("❌ carbon-gate: grew more than allowed")
+    assert "some calls became much slower: mean cost +" in out
+    comparison = json.loads((tmp_path / "carbon-gate-results.json").read_text())["comparison"]
+    typical = comparison["changes"]["typical_call"]["inference_per_1000"]
+    assert typical["ci"][0] < 0.05  # the typical call did not grow beyond the allowance
