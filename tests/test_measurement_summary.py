@@ -153,11 +153,12 @@ def test_results_are_written_whole_or_not_at_all(tmp_path: Path) -> None:
         ("{not json", "not a readable JSON file"),
         ('{"format": "something-else"}', "not a carbon-gate results file"),
         ('{"format": "carbon-gate/results", "version": 9}', "results format version 9"),
-        ('{"format": "carbon-gate/results", "version": 1}', "incomplete results file"),
+        ('{"format": "carbon-gate/results", "version": 1}', "repeats.inference: missing"),
         (
-            '{"format": "carbon-gate/results", "version": 1, "energy_kind": "estimated", "summary":'
-            ' {"per_sample": {"median_j": -1, "ci95_j": [0, 1], "n": 2}}}',
-            "the measured energy must be more than zero",
+            '{"format": "carbon-gate/results", "version": 1, "repeats": {"inference": ['
+            '{"calls": 9, "seconds": 1, "fastest_call_s": 0.1, "energy_j": -1},'
+            '{"calls": 9, "seconds": 1, "fastest_call_s": 0.1, "energy_j": 1}]}}',
+            "repeats.inference[0].energy_j: must be a positive number, got -1",
         ),
     ],
     ids=["missing", "not-json", "other-format", "version", "incomplete", "negative"],
