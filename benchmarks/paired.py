@@ -1,12 +1,16 @@
 """How often the gate sees a change that is there, and cries wolf when there is none.
 
-Builds a Git repository with the built-in example model and four versions of it: the base, and the
-base slowed down by +3 %, +5 % and +10 % (each call busy-waits that share of its own time, so the
-extra work is exact however busy the machine is). With `budgets.max_increase: 0 %` (any significant
-increase is a regression) it then runs, RUNS times each:
+Builds a Git repository with the built-in example model and five versions of it: the base; the
+base slowed down steadily by +3 %, +5 % and +10 % (each call busy-waits that share of its own time,
+so the extra work is exact however busy the machine is); and "rare +20 %": every 200th call
+busy-waits 20 % of the time the 200 calls before it took (a cache refill, a pause; the mean cost
+grows by 20 %, while every 10 ms stretch between two such calls runs as fast as before). With
+`budgets.max_increase: 0 %` (any significant increase is a regression) it then runs, RUNS times
+each:
 
 - paired:   `carbon-gate check --base-ref BASE` on each version: head and base measured in
-            alternation, at most 30 s of measuring (benchmark.compare_duration);
+            alternation, at most 30 s of measuring (benchmark.compare_duration), judged by both
+            paired rules together (the typical call's and the whole cost's intervals);
 - unpaired: `carbon-gate measure` once per version and run (15 s of measuring each, so 30 s per
             comparison), then `carbon-gate report --results HEAD --baseline BASE`, judged twice:
             with the default noise floor (20 %) and with none (0 %). The A/A comparisons take base
@@ -15,7 +19,8 @@ increase is a regression) it then runs, RUNS times each:
 It prints, per version, how often a regression was reported, and writes every run to --json.
 
 Run: python benchmarks/paired.py [--runs 20] [--json paired-results.json] [--only paired|unpaired]
-It takes about an hour with 20 runs; nothing else should run on the machine meanwhile.
+The paired part takes about 50 minutes with 20 runs, the unpaired part about as long; nothing
+else should run on the machine meanwhile.
 """
 
 from __future__ import annotations
@@ -32,17 +37,29 @@ from pathlib import Path
 from typing import Any
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "carbon_gate" / "example"
-SLOWDOWNS = {"A/A": 0.0, "+3 %": 0.03, "+5 %": 0.05, "+10 %": 0.10}
+SLOWDOWNS = {"A/A": 0.0, "+3 %": 0.03, "+5 %": 0.05, "+10 %": 0.10, "rare +20 %": 0.20}
+RARE_EVERY = 200  # calls
 SLOWED = """
 
-SLOWDOWN = {slowdown!r}  # the benchmark's injected slow-down: a share of each call's own time
+SLOWDOWN = {slowdown!r}  # the benchmark's injected slow-down: a share of the calls' own time
+RARE = {rare!r}  # True: all of it in every {every}th call; False: a little in every call
+_spent = [0.0, 0]  # the calls' own time since the last costly call, and their count
 
 
 def _slowed(function: Any) -> Any:
     def call(net: Network) -> Any:
         start = time.perf_counter()
         result = function(net)
-        end = start + (time.perf_counter() - start) * (1 + SLOWDOWN)
+        own = time.perf_counter() - start
+        if not RARE:
+            extra = own * SLOWDOWN
+        else:
+            _spent[0] += own
+            _spent[1] += 1
+            extra = 0.0
+            if _spent[1] == {every}:
+                extra, _spent[:] = _spent[0] * SLOWDOWN, [0.0, 0]
+        end = time.perf_counter() + extra
         while time.perf_counter() < end:
             pass
         return result
@@ -109,7 +126,9 @@ def _repository(repo: Path) -> Path:
         if name != "A/A":
             _git(repo, "checkout", "-q", "-b", _branch(name), "base")
         (repo / "slowmodel" / "model.py").write_text(
-            model + SLOWED.format(slowdown=slowdown), encoding="utf-8"
+            model
+            + SLOWED.format(slowdown=slowdown, rare=name.startswith("rare"), every=RARE_EVERY),
+            encoding="utf-8",
         )
         _git(repo, "add", "-A")
         _git(repo, "commit", "-q", "-m", name)
@@ -117,7 +136,11 @@ def _repository(repo: Path) -> Path:
 
 
 def _branch(name: str) -> str:
-    return "base" if name == "A/A" else "slow" + name.strip("+ %")
+    return (
+        "base"
+        if name == "A/A"
+        else "slow-" + name.replace("+", "").replace(" %", "").replace(" ", "-")
+    )
 
 
 def _paired(exe: str, repo: Path, count: int) -> list[dict[str, Any]]:
@@ -137,15 +160,21 @@ def _paired(exe: str, repo: Path, count: int) -> list[dict[str, Any]]:
             if done.returncode not in (0, 1):
                 raise SystemExit(f"check failed ({done.returncode}):\n{done.stderr}")
             comparison = json.loads((repo / "carbon-gate-results.json").read_text())["comparison"]
-            lifecycle = (comparison["changes"] or {}).get("lifecycle", {})
+            changes = comparison["changes"] or {}
+            whole = changes.get("whole_cost", {}).get("lifecycle", {})
+            typical = changes.get("typical_call", {}).get("lifecycle", {})
             runs.append(
                 {
                     "method": "paired",
                     "version": name,
                     "run": run,
                     "regression": done.returncode == 1,
-                    "lifecycle_change": lifecycle.get("fraction"),
-                    "lifecycle_ci95": lifecycle.get("ci95"),
+                    "lifecycle_change": whole.get("fraction"),
+                    "lifecycle_ci99": whole.get("ci"),
+                    "typical_change": typical.get("fraction"),
+                    "typical_ci95": typical.get("ci"),
+                    "by_typical": bool(typical) and typical["ci"][0] > 0,
+                    "by_whole": bool(whole) and whole["ci"][0] > 0,
                     "pairs": comparison["pairs"],
                     "stopped": comparison["stopped"],
                     "seconds": round(seconds, 1),
@@ -211,11 +240,13 @@ def _lifecycle(path: Path) -> float:
 
 
 def _line(run: dict[str, Any]) -> str:
-    change = run["lifecycle_change"]
-    shown = "—" if change is None else f"{change:+.2%}"
+    def shown(change: float | None) -> str:
+        return "—" if change is None else f"{change:+.2%}"
+
     return (
-        f"{run['method']:8} {run['version']:6} run {run['run'] + 1:2}: "
-        f"{'REGRESSION' if run['regression'] else 'no regression':13} life cycle {shown}, "
+        f"{run['method']:8} {run['version']:10} run {run['run'] + 1:2}: "
+        f"{'REGRESSION' if run['regression'] else 'no regression':13} life cycle: whole cost "
+        f"{shown(run['lifecycle_change'])}, typical call {shown(run['typical_change'])}; "
         f"{run['pairs']} pairs in {run['seconds']} s ({run['stopped']})"
     )
 
@@ -223,21 +254,35 @@ def _line(run: dict[str, Any]) -> str:
 def _summary(runs: list[dict[str, Any]], count: int) -> None:
     print(f"\nRegressions reported, out of {count} runs (max_increase 0 %):")
     methods = list(dict.fromkeys(str(r["method"]) for r in runs))
-    print(f"{'':32}" + "".join(f"{name:>10}" for name in SLOWDOWNS))
+    print(f"{'':32}" + "".join(f"{name:>12}" for name in SLOWDOWNS))
     for method in methods:
         cells = []
         for name in SLOWDOWNS:
             chosen = [r for r in runs if r["method"] == method and r["version"] == name]
             cells.append(f"{sum(bool(r['regression']) for r in chosen)}/{len(chosen)}")
-        print(f"{method:32}" + "".join(f"{cell:>10}" for cell in cells))
+        print(f"{method:32}" + "".join(f"{cell:>12}" for cell in cells))
+        if method == "paired":
+            for rule in ("by_typical", "by_whole"):
+                cells = []
+                for name in SLOWDOWNS:
+                    chosen = [r for r in runs if r["method"] == method and r["version"] == name]
+                    cells.append(f"{sum(bool(r[rule]) for r in chosen)}/{len(chosen)}")
+                label = f"  of which {rule.replace('_', ' ')}"
+                print(f"{label:32}" + "".join(f"{cell:>12}" for cell in cells))
     for name in SLOWDOWNS:
         chosen = [r for r in runs if r["method"] == "paired" and r["version"] == name]
         if chosen:
-            changes = [r["lifecycle_change"] for r in chosen if r["lifecycle_change"] is not None]
             seconds = [r["seconds"] for r in chosen]
+            parts = []
+            for key, label in (("lifecycle_change", "whole cost"), ("typical_change", "typical")):
+                changes = [r[key] for r in chosen if r[key] is not None]
+                if changes:
+                    parts.append(
+                        f"{label} median {statistics.median(changes):+.2%} "
+                        f"(min {min(changes):+.2%}, max {max(changes):+.2%})"
+                    )
             print(
-                f"paired {name:6}: life-cycle change median {statistics.median(changes):+.2%} "
-                f"(min {min(changes):+.2%}, max {max(changes):+.2%}); "
+                f"paired {name:10}: life cycle {'; '.join(parts)}; "
                 f"{statistics.median(seconds):.0f} s per check (median)"
             )
 

@@ -144,7 +144,7 @@ def test_this_repositorys_workflow_comments_updates_and_survives_a_read_only_tok
     assert "the head's code, not the base's" in log
     assert "comment created" in log
     (first,) = ours(server)
-    assert "the change against the base is not judged" in first
+    assert "the change against the base was not judged" in first.splitlines()[1]
     assert first.startswith(f"{MARKER}carbon_gate/example/carbon-budget.yml:gate -->")
     assert f"head {head[:7]}" in first
     assert "Summary - " + MARKER in log
@@ -220,9 +220,34 @@ def test_init_then_the_fork_safe_pair_comments_on_a_forks_pull_request(
     assert ("GET", "/repos/acme/model/pulls/42") in server.requests
     assert "comment created" in log
     (body,) = ours(server)
-    # Over budget by its growth, measured in alternation, with the interval; for the fork's head.
-    expected = ("over budget", "measured in alternation", "more than the allowed 5%", "(95 % CI +")
+    # Grew more than allowed, measured in alternation, with the interval; for the fork's head.
+    expected = ("grew more than allowed", "in alternation", "more than the allowed 5%", "% CI +")
     assert all(text in body for text in (*expected, f"head {head[:7]}", "fork")), body
+    assert "over budget" not in body  # no absolute budget was set, so none was exceeded
+
+    # The next push keeps the costlier model and edits the pull request's own budget file to
+    # allow it: its own measuring job passes, but the comment is judged by the default branch's.
+    edit(
+        repo / "carbon-budget.yml",
+        {"max_increase: 5 %": "max_increase: 500 %", "transfer: 1.0": "transfer: 0.001"},
+    )
+    head = commit(repo, "allow myself more")
+    server.pull_heads[42] = head
+    log = act(
+        "pull_request", pull_request(42, main, head, fork=True), "carbon-gate.yml", "readonly-token"
+    )
+    assert "::error file=carbon-budget.yml" not in log  # by its own file, within 500 %
+    comment_from_main(head)
+    (body,) = ours(server)
+    assert f"head {head[:7]}" in body
+    assert "grew more than allowed" in body.splitlines()[1]
+    assert "more than the allowed 5%" in body  # the default branch's allowance
+    assert "| hardware_transfer | 1 |" in body  # and its assumptions, not the pull request's
+    assert "0.001" not in body
+    edit(
+        repo / "carbon-budget.yml",
+        {"max_increase: 500 %": "max_increase: 5 %", "transfer: 0.001": "transfer: 1.0"},
+    )
 
     # The next push brings the model back; the same comment is updated.
     edit(model, {"size=9000": "size=3000"})
@@ -236,5 +261,5 @@ def test_init_then_the_fork_safe_pair_comments_on_a_forks_pull_request(
     assert "comment updated" in log
     (body,) = ours(server)
     assert f"head {head[:7]}" in body
-    assert "over budget" not in body
+    assert "grew more than allowed" not in body
     assert "measured in alternation" in body  # the same model as the base: within 5 %

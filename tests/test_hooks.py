@@ -102,4 +102,4 @@ def test_the_check_hook_on_a_push_compares_with_what_the_remote_has(
     assert code == 1, log
     assert "measuring the head and the base" in log
     assert "more than the allowed 5%" in log
-    assert "95 % CI +" in log
+    assert "% CI +" in log
