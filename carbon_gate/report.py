@@ -249,7 +249,7 @@ def _paired(decision: Decision, head: dict[str, Any]) -> dict[str, str] | None:
     if not counted:
         return None
     comparison = head.get("comparison") or {}
-    given = comparison.get("max_seconds")
+    given: Any = comparison.get("max_seconds")
     seconds = float(given) if type(given) in (int, float) and abs(given) < 1e9 else 0.0
     return {
         "pairs": str(counted[0]),

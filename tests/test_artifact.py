@@ -22,7 +22,8 @@ HEAD_SHA, BASE_SHA = "b" * 40, "a" * 40
 def saved(tmp_path: Path, write_budget: Callable[[str], Path]) -> Path:
     """The measuring half's artifact folder, saved by `check` in a pull_request event."""
     write_budget(
-        f"grid: {{country: FRA}}\n{LIFECYCLE_YAML}budgets:\n  lifecycle: 1 kg\n  max_increase: 2 %\n"
+        f"grid: {{country: FRA}}\n{LIFECYCLE_YAML}"
+        "budgets:\n  lifecycle: 1 kg\n  max_increase: 2 %\n"
     )
     for name, joules in (("base.json", 0.010), ("head.json", 0.015)):
         (tmp_path / name).write_text(json.dumps(results_document(joules, cv=0.01)))

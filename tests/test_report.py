@@ -12,8 +12,8 @@ from gate_fixtures import ASSUMPTIONS, results_document
 from gate_fixtures import side as side_from_results
 
 from carbon_gate import report
-from carbon_gate.compare import decide
 from carbon_gate.budget import BUDGET_KEYS
+from carbon_gate.compare import decide
 from carbon_gate.config import Budgets
 from carbon_gate.paired import Change, Paired
 from carbon_gate.pull_request import PullRequest
