@@ -321,21 +321,31 @@ def describe(whole: Change, typical: Change | None, allowed: float | None) -> st
     over = _over(whole, typical, allowed)
     if over:
         return over
+    grew = _grew(whole, typical, allowed)
+    if grew:
+        return grew
     limit = "" if allowed is None else f"{allowed:g}%"
+    if whole.high < 0:
+        return f"shrank {_change(whole)}"
+    if typical is not None and typical.high < 0:
+        return f"the typical call shrank {_change(typical)}"
+    words = f"no significant change: {_change(whole)}"
+    if allowed is not None and whole.high * 100 > allowed:
+        words += f", not clearly within the allowed {limit}"
+    return words
+
+
+def _grew(whole: Change, typical: Change | None, allowed: float | None) -> str:
+    """Growth that is significant but not beyond the allowance, in words; "" when none."""
     for subject, change in (("", whole), ("the typical call ", typical)):
         if change is None or change.low <= 0:
             continue
-        if not limit:
+        if allowed is None:
             return f"{subject}grew {_change(change)}"
-        if change.high * 100 <= (allowed or 0.0):
-            return f"{subject}grew {_change(change)}, within the allowed {limit}"
-        return f"{subject}grew {_change(change)}, not clearly more than the allowed {limit}"
-    if whole.high < 0:
-        return f"shrank {_change(whole)}"
-    words = f"no significant change: {_change(whole)}"
-    if allowed is not None and whole.high * 100 > allowed:
-        words += f", against the allowed {limit}"
-    return words
+        if change.high * 100 <= allowed:
+            return f"{subject}grew {_change(change)}, within the allowed {allowed:g}%"
+        return f"{subject}grew {_change(change)}, not clearly more than the allowed {allowed:g}%"
+    return ""
 
 
 def _uneven(whole: Change, typical: Change | None) -> str:

@@ -15,12 +15,12 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from carbon_gate.errors import MeasurementError
-from carbon_gate.paired import Repeat
+from carbon_gate.paired import MAX_PAIRS, Repeat
 from carbon_gate.session import Session, serving
 from carbon_gate.worker_process import terminate_as_interrupt
 
-# Early stops look at a 99 % interval, and only from 8 pairs on (where its widest form still covers
-# 99.2 %), so that looking after every pair does not turn noise into a verdict.
+# Early stops look at stricter intervals than the verdict's (paired.INTERIM_*), and only from 8
+# pairs on, so that looking after every pair does not turn noise into a verdict.
 EARLY_PAIRS = 8
 
 
@@ -140,6 +140,8 @@ def _stop(
         return ""
     if pairs >= EARLY_PAIRS and decisive(head, base):
         return "clear"
+    if pairs >= MAX_PAIRS:  # what a results file may hold, and the statistics can take
+        return "time"
     return ""
 
 

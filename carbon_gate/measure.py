@@ -117,7 +117,8 @@ def _warnings(raw: dict[str, Any], per_sample: list[float]) -> list[str]:
     if training:
         per_train = [r["energy_j"] / r["calls"] for r in training]
         per_infer = [r["energy_j"] / r["calls"] for r in raw["repeats"]["inference"]]
-        k = summarize([t / i for t, i in zip(per_train, per_infer, strict=True)]).median
+        # As the estimator takes it: the mean step over the mean inference (the whole cost).
+        k = sum(per_train) / sum(per_infer)
         if k < 1:
             warnings.append(
                 f"the measured overhead factor k is {k:.2f}: a training step costs less than an "

@@ -40,6 +40,9 @@ Repeat = dict[str, dict[str, float]]  # one batch: figures by workload (inferenc
 # workload, in A/A runs of the example on the project's 2-core machine (README, "Comparing with the
 # base"; benchmarks/paired.py checks the life cycle's against it).
 PROCESS_SPREAD = {"inference": 0.007, "train_step": 0.025}
+# The most pairs one comparison measures (and a results file may hold): the Hodges–Lehmann estimate
+# sorts n² / 2 averages, a few seconds at this many.
+MAX_PAIRS = 5000
 # Confidence levels (percent) of the verdict, and of the early looks after each pair (stricter, so
 # that looking often does not turn noise into a verdict).
 TYPICAL, WHOLE = 95.0, 99.0

@@ -98,7 +98,7 @@ def headline(decision: Decision) -> str:
             )
         else:
             words = describe(row.change, row.typical, decision.max_increase_percent)
-            parts.append(f"{row.label}: {words}, against the base")
+            parts.append(f"{row.label} against the base: {words}")
     elif row.delta_fraction is not None:
         parts.append(f"{row.label} {_percent(row.delta_fraction)} against the base")
     elif row.head is not None:

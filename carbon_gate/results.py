@@ -163,27 +163,39 @@ def benchmark_changes(base: dict[str, Any], head: dict[str, Any]) -> str:
     """How the base's benchmark differs from the head's (e.g. "callable 'a:b' → 'c:d'"), or "".
 
     Only what both files record counts: an older file without a key does not differ in it."""
-    before, after = base.get("benchmark") or {}, head.get("benchmark") or {}
+    before, after = _benchmark(base), _benchmark(head)
     changes = [
-        f"{key} {before[key]!r} → {after[key]!r}"
+        f"{key} {_short(before[key])} → {_short(after[key])}"
         for key in IDENTITY
         if key in before and key in after and before[key] != after[key]
     ]
     return "; ".join(changes)
 
 
+def _benchmark(document: dict[str, Any]) -> dict[str, Any]:
+    given = document.get("benchmark")
+    return given if isinstance(given, dict) else {}
+
+
+def _short(value: Any) -> str:
+    """A value from a results file, as a message shows it: its repr, cut to a readable length."""
+    if isinstance(value, int) and abs(value) > 2**64:
+        return "(a number far too large)"
+    text = repr(value) if isinstance(value, str | int | float | bool | type(None)) else "(…)"
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
 def check_matches(
     document: dict[str, Any], path: Path, config_name: str, wanted: dict[str, Any]
 ) -> None:
     """A `UsageError` when the results were measured for another benchmark than `wanted`."""
-    given = document.get("benchmark")
-    measured: dict[str, Any] = given if isinstance(given, dict) else {}
+    measured = _benchmark(document)
     differ = [key for key in IDENTITY if key in measured and measured.get(key) != wanted.get(key)]
     if differ:
         key = differ[0]
         raise UsageError(
             f"{path} was measured for another benchmark than {config_name}'s "
-            f"(benchmark.{key}: {measured.get(key)!r} there, {wanted.get(key)!r} "
+            f"(benchmark.{key}: {_short(measured.get(key))} there, {_short(wanted.get(key))} "
             "here) — run `carbon-gate measure` again"
         )
 

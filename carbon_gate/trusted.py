@@ -16,10 +16,12 @@ from carbon_gate import budget, config, grid, measure, render_estimate, results
 from carbon_gate.errors import UsageError
 from carbon_gate.estimate import Estimate, estimate
 from carbon_gate.measure import Measurement
-from carbon_gate.paired import Repeat
+from carbon_gate.paired import MAX_PAIRS, Repeat
 
-MAX_BATCHES = 100_000  # far more than an hour of 10 ms batches: anything more is not a run
-_NUMBERS = ("seconds", "fastest_call_s", "energy_j")
+# What a measured batch can be, as (lowest, highest): anything outside was not measured by
+# carbon-gate, and would only overflow or underflow the estimator.
+_BOUNDS = {"seconds": (1e-6, 1e6), "fastest_call_s": (1e-9, 1e6), "energy_j": (1e-12, 1e9)}
+_COMPONENTS = ("cpu", "gpu", "ram")
 
 
 class Judged(NamedTuple):
@@ -70,7 +72,7 @@ def measured_in(
     batches = _batches(document, name)
     raw = {
         "repeats": {workload: [b[workload] for b in batches] for workload in batches[0]},
-        "power_sources": _mapping(document.get("power_sources")),
+        "power_sources": _power_sources(document.get("power_sources")),
         "environment": _mapping(document.get("environment")),
         "warmup": _mapping(document.get("warmup")),
     }
@@ -79,18 +81,33 @@ def measured_in(
     return measurement, results.MeasuredEnergy.of(measurement, Path(name).name, benchmark), batches
 
 
-def pairs(head: Judged, base: Judged) -> tuple[list[Repeat], list[Repeat]] | None:
+class Pairs(NamedTuple):
+    """The batches measured in alternation; or, when the files say they were and they cannot be
+    judged as pairs, why (`unjudged`)."""
+
+    head: list[Repeat]
+    base: list[Repeat]
+    unjudged: str = ""
+
+
+def pairs(head: Judged, base: Judged) -> Pairs | None:
     """The batches measured in alternation, when the two files are the two sides of one such run
-    (the head's comparison id is the base's) with the same number of batches; else None."""
+    (the head's comparison id is the base's); None when they were measured apart."""
     comparison = head.document.get("comparison")
     token = comparison.get("id") if isinstance(comparison, dict) else None
     if not token or token != base.document.get("comparison_id"):
         return None
-    if len(head.batches) != len(base.batches) or len(head.batches) < config.MIN_PAIRS:
-        return None
-    if set(head.batches[0]) != set(base.batches[0]):
-        return None  # one side measured a train step, the other did not
-    return head.batches, base.batches
+    count = len(head.batches)
+    if count != len(base.batches) or set(head.batches[0]) != set(base.batches[0]):
+        return Pairs([], [], "the head's and the base's batches do not pair up")
+    if count < config.MIN_PAIRS:
+        return Pairs(
+            [],
+            [],
+            f"only {count} pairs fit in benchmark.compare_duration: too few to judge the change "
+            f"(at least {config.MIN_PAIRS}) — raise it",
+        )
+    return Pairs(head.batches, base.batches)
 
 
 def _batches(document: dict[str, Any], name: str) -> list[Repeat]:
@@ -103,10 +120,8 @@ def _batches(document: dict[str, Any], name: str) -> list[Repeat]:
         unknown = sorted(set(repeats) - {"inference", "train_step"})[0]
         raise UsageError(f"{name}: repeats.{str(unknown)[:40]!r}: not a workload carbon-gate runs")
     count = len(repeats["inference"])
-    if not 2 <= count <= MAX_BATCHES:
-        raise UsageError(
-            f"{name}: repeats.inference: {count} batches; a run has 2 to {MAX_BATCHES}"
-        )
+    if not 2 <= count <= MAX_PAIRS:
+        raise UsageError(f"{name}: repeats.inference: {count} batches; a run has 2 to {MAX_PAIRS}")
     columns = {}
     for workload, rows in repeats.items():
         if not isinstance(rows, list) or len(rows) != count:
@@ -124,14 +139,19 @@ def _batch(row: Any, where: str) -> dict[str, float]:
     if type(calls) is not int or not 0 < calls < 2**53:
         raise UsageError(f"{where}.calls: must be a whole number of calls, got {_shown(calls)}")
     batch: dict[str, float] = {"calls": calls}
-    for key in _NUMBERS:
+    for key, (lowest, highest) in _BOUNDS.items():
         value: Any = row.get(key)
         number = float(value) if isinstance(value, float) or _small_int(value) else math.nan
-        if not (math.isfinite(number) and 0 < number < 1e12):
-            raise UsageError(f"{where}.{key}: must be a positive number, got {_shown(value)}")
+        if not (math.isfinite(number) and lowest <= number <= highest):
+            raise UsageError(
+                f"{where}.{key}: must be a measured value, from {lowest:g} to {highest:g}, "
+                f"got {_shown(value)}"
+            )
         batch[key] = number
     if batch["fastest_call_s"] > batch["seconds"]:
         raise UsageError(f"{where}.fastest_call_s: longer than the whole batch")
+    if batch["energy_j"] / calls < 1e-12:
+        raise UsageError(f"{where}.energy_j: less than a picojoule per call — not a measurement")
     return batch
 
 
@@ -146,6 +166,21 @@ def _batch_size(document: dict[str, Any], name: str) -> int:
 
 def _small_int(value: Any) -> bool:
     return type(value) is int and abs(value) < 2**64
+
+
+def _power_sources(value: Any) -> dict[str, Any]:
+    """The power sources, as far as they have the shape carbon-gate writes: each component's
+    source ("measured" or "estimated"), method and model, as text; anything else is left out."""
+    sources: dict[str, Any] = dict.fromkeys(_COMPONENTS)
+    for name in _COMPONENTS:
+        given = value.get(name) if isinstance(value, dict) else None
+        if isinstance(given, dict) and given.get("source") in ("measured", "estimated"):
+            sources[name] = {
+                "source": given["source"],
+                "method": str(given.get("method") or "")[:200],
+                "model": str(given.get("model") or "")[:200],
+            }
+    return sources
 
 
 def _mapping(value: Any) -> dict[str, Any]:

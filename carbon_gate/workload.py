@@ -129,7 +129,11 @@ def _imported_from(root: str | None) -> list[str]:
         resolved = Path(path).resolve()
         if not resolved.is_relative_to(top) or _INSTALLED & set(resolved.parts):
             continue
-        if any(resolved.is_relative_to(env) for env in environments):
+        # An environment that holds the repository (cloned inside a virtualenv, or into /usr/src
+        # with the system's Python) would hide everything: only environments inside it count.
+        if any(
+            resolved.is_relative_to(env) and not top.is_relative_to(env) for env in environments
+        ):
             continue
         found.append(str(resolved))
     return sorted(found)[:5]

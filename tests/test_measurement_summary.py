@@ -158,7 +158,7 @@ def test_results_are_written_whole_or_not_at_all(tmp_path: Path) -> None:
             '{"format": "carbon-gate/results", "version": 1, "repeats": {"inference": ['
             '{"calls": 9, "seconds": 1, "fastest_call_s": 0.1, "energy_j": -1},'
             '{"calls": 9, "seconds": 1, "fastest_call_s": 0.1, "energy_j": 1}]}}',
-            "repeats.inference[0].energy_j: must be a positive number, got -1",
+            "repeats.inference[0].energy_j: must be a measured value, from 1e-12 to 1e+09, got -1",
         ),
     ],
     ids=["missing", "not-json", "other-format", "version", "incomplete", "negative"],

@@ -73,7 +73,10 @@ def test_the_verdict_comes_first() -> None:
     [
         ("budget", "❌ carbon-gate: over budget — Life cycle: over budget"),
         ("growth", "❌ carbon-gate: grew more than allowed — Life cycle: grew +50.0% (99 % CI"),
-        ("within", "✅ carbon-gate: within budget — Life cycle: grew +1.0% (99 % CI +0.5% to "),
+        (
+            "within",
+            "✅ carbon-gate: within budget — Life cycle against the base: grew +1.0% (99 % CI",
+        ),
         ("unchanged", "✅ carbon-gate: within budget — no significant change against the base"),
         ("unjudged", "⚠️ carbon-gate: change not judged — the change against the base was not"),
         ("required", "❌ carbon-gate: change not judged (required) — the change against the"),

@@ -57,7 +57,7 @@ def check_command(
         base_ref = _pushed_over(env)
     if base_ref:
         repository_root(base_ref, config_path)  # and so does a base that cannot be checked out
-    notes, unjudged = [], ""
+    unjudged = ""
     if options.get("results"):
         head = _document(options["results"], loaded, config_path)
     elif base_ref:
@@ -70,8 +70,6 @@ def check_command(
             # Said in the results too, so that the fork-safe setup's trusted half can say why.
             head = {**head, "base_not_measured": compared.reason}
             results.write(options["results_output"], head)
-        elif compared.reason:
-            notes.append(compared.reason)
     else:
         from carbon_gate.commands.measure import measure_to_file
 
@@ -80,7 +78,7 @@ def check_command(
         output.message(done.measurement_text)  # the gate's own table follows, not measure's
     if options.get("artifact"):
         artifact.save(options["artifact"], head, base, pr)
-    inputs = _Inputs(head, base, tuple(notes), unjudged)
+    inputs = _Inputs(head, base, (), unjudged)
     return _gate(loaded, config_path, inputs, data, options=options, env=env, pr=pr)
 
 
@@ -137,10 +135,8 @@ def _artifact_inputs(bundle: artifact.Artifact, loaded: config.Config, folder: P
                 f"the pull request changed the benchmark ({changed}): the figures are its "
                 f"benchmark's, judged with {loaded.path}'s assumptions and budgets"
             )
-    if bundle.base is None and bundle.claim is not None:
-        said = bundle.head.get("base_not_measured")
-        why = f": {' '.join(str(said).split())[:300]}" if said else ""
-        unjudged = f"the artifact {folder.name} holds no measurement of the base{why}"
+    if bundle.base is None and bundle.claim is not None and not _not_measured(bundle.head):
+        unjudged = f"the artifact {folder.name} holds no measurement of the base"
     return _Inputs(bundle.head, bundle.base, tuple(notes), unjudged)
 
 
@@ -188,6 +184,21 @@ def _decision(
     options: dict[str, Any],
 ) -> tuple[compare.Decision, trusted.Judged, trusted.Judged | None, list[str]]:
     """The decision, from the budget file the gate was given and what the results measured."""
+    try:
+        return _decide(loaded, inputs, data, options)
+    except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError) as error:
+        # Untrusted input never reaches exit 3: whatever slipped past the checks is refused.
+        raise UsageError(
+            f"a results file has a malformed value ({error}) — measure again"
+        ) from None
+
+
+def _decide(
+    loaded: config.Config,
+    inputs: _Inputs,
+    data: grid.GridData,
+    options: dict[str, Any],
+) -> tuple[compare.Decision, trusted.Judged, trusted.Judged | None, list[str]]:
     notes, unjudged = list(inputs.notes), inputs.unjudged
     head = trusted.judged(inputs.head, loaded, data, str(options.get("results") or "head"))
     base = None
@@ -195,16 +206,23 @@ def _decision(
         base_name = str(options.get("baseline") or "base")
         base = trusted.judged(inputs.base, loaded, data, base_name)
         changed = results.benchmark_changes(inputs.base, inputs.head)
+        sizes = (base.measurement.batch_size, head.measurement.batch_size)
+        if not changed and sizes[0] != sizes[1]:
+            changed = f"batch_size {sizes[0]} → {sizes[1]}"
         if changed:
             # Two different benchmarks say nothing about each other: no growth check at all.
             unjudged = f"the base measured another benchmark ({changed})"
             base = None
+    elif not unjudged:
+        unjudged = _not_measured(inputs.head)  # the measuring run said why, if it was asked to
     found = None
     batches = None if base is None else trusted.pairs(head, base)
-    if batches is not None:
+    if batches is not None and batches.unjudged:
+        unjudged, base = batches.unjudged, None
+    elif batches is not None:
         factor = data.factor(loaded.assumptions.location)
         side = paired.Side(loaded.assumptions, factor, head.measurement.batch_size)
-        found = paired.judge(side, *batches)
+        found = paired.judge(side, batches.head, batches.base)
     decision = compare.decide(
         compare.side_of(head.estimate, head.measurement),
         None if base is None else compare.side_of(base.estimate, base.measurement),
@@ -215,6 +233,14 @@ def _decision(
     )
     notes += head.notes
     return decision, head, base, notes
+
+
+def _not_measured(head: dict[str, Any]) -> str:
+    """Why the base was not measured, as the head's results say (maybe a fork's: one line, cut)."""
+    said = head.get("base_not_measured")
+    if not said:
+        return ""
+    return "the base was not measured: " + " ".join(str(said).split())[:300]
 
 
 def _gate(
@@ -246,27 +272,7 @@ def _gate(
         loaded.budgets,
     )
     marker = report.marker(report_id)
-    try:
-        try:
-            markdown = report.to_markdown(data, loaded.report_template)
-        except jinja2.TemplateError as error:
-            if loaded.report_template is None:
-                raise
-            # The gate's decision must not be lost to a template error: report it, and go on
-            # with the built-in report.
-            number = getattr(error, "lineno", None)
-            line = f" (line {number})" if number else ""
-            actions.warn(
-                env,
-                f"{loaded.report_template}{line}: {type(error).__name__}: {error} — the "
-                "built-in report template was used instead",
-            )
-            markdown = report.to_markdown(data)
-        text = report.to_text(data)
-    except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError) as error:
-        raise UsageError(
-            f"a results file has a malformed value ({error}) — measure again"
-        ) from None
+    markdown, text = _render(data, loaded, env)
     if not markdown.startswith(marker):  # a template of the user's that forgot it
         markdown = f"{marker}\n{markdown}"
     report_path: Path = options["report_output"]
@@ -288,6 +294,33 @@ def _gate(
             if not posted and options.get("fail_on_comment_error"):
                 return decision.exit_code or 3
     return decision.exit_code
+
+
+def _render(
+    data: report.ReportInput, loaded: config.Config, env: Mapping[str, str]
+) -> tuple[str, str]:
+    """The report as Markdown (the user's template, else the built-in one) and as text."""
+    try:
+        try:
+            markdown = report.to_markdown(data, loaded.report_template)
+        except jinja2.TemplateError as error:
+            if loaded.report_template is None:
+                raise
+            # The gate's decision must not be lost to a template error: report it, and go on
+            # with the built-in report.
+            number = getattr(error, "lineno", None)
+            line = f" (line {number})" if number else ""
+            actions.warn(
+                env,
+                f"{loaded.report_template}{line}: {type(error).__name__}: {error} — the "
+                "built-in report template was used instead",
+            )
+            markdown = report.to_markdown(data)
+        return markdown, report.to_text(data)
+    except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError) as error:
+        raise UsageError(
+            f"a results file has a malformed value ({error}) — measure again"
+        ) from None
 
 
 def _workspace_path(config_path: Path, env: Mapping[str, str]) -> str | None:
