@@ -6,8 +6,9 @@ report   render from two saved results files (the fork-safe two-workflow setup)
 
 from __future__ import annotations
 
+import contextlib
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -177,6 +178,18 @@ def _baseline(options: dict[str, Any]) -> dict[str, Any] | None:
     return results.load(options["baseline"]) if options.get("baseline") else None
 
 
+@contextlib.contextmanager
+def _malformed_is_refused() -> Iterator[None]:
+    """Untrusted input never reaches exit 3: whatever slipped past the checks is refused."""
+    try:
+        yield
+    except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError) as error:
+        raise UsageError(
+            f"a results file has a malformed value ({error}) — measure again"
+        ) from None
+
+
+@_malformed_is_refused()
 def _decision(
     loaded: config.Config,
     inputs: _Inputs,
@@ -184,21 +197,6 @@ def _decision(
     options: dict[str, Any],
 ) -> tuple[compare.Decision, trusted.Judged, trusted.Judged | None, list[str]]:
     """The decision, from the budget file the gate was given and what the results measured."""
-    try:
-        return _decide(loaded, inputs, data, options)
-    except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError) as error:
-        # Untrusted input never reaches exit 3: whatever slipped past the checks is refused.
-        raise UsageError(
-            f"a results file has a malformed value ({error}) — measure again"
-        ) from None
-
-
-def _decide(
-    loaded: config.Config,
-    inputs: _Inputs,
-    data: grid.GridData,
-    options: dict[str, Any],
-) -> tuple[compare.Decision, trusted.Judged, trusted.Judged | None, list[str]]:
     notes, unjudged = list(inputs.notes), inputs.unjudged
     head = trusted.judged(inputs.head, loaded, data, str(options.get("results") or "head"))
     base = None
@@ -300,7 +298,7 @@ def _render(
     data: report.ReportInput, loaded: config.Config, env: Mapping[str, str]
 ) -> tuple[str, str]:
     """The report as Markdown (the user's template, else the built-in one) and as text."""
-    try:
+    with _malformed_is_refused():
         try:
             markdown = report.to_markdown(data, loaded.report_template)
         except jinja2.TemplateError as error:
@@ -317,10 +315,6 @@ def _render(
             )
             markdown = report.to_markdown(data)
         return markdown, report.to_text(data)
-    except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError) as error:
-        raise UsageError(
-            f"a results file has a malformed value ({error}) — measure again"
-        ) from None
 
 
 def _workspace_path(config_path: Path, env: Mapping[str, str]) -> str | None:
