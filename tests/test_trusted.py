@@ -128,3 +128,16 @@ def test_a_repository_inside_an_environment_still_has_code_of_its_own() -> None:
     found = workload._imported_from(sys.base_prefix)
     assert found  # the standard library, imported from under the "repository"
     assert not any("site-packages" in path for path in found)
+
+
+def test_a_measured_k_below_one_is_used_as_measured_and_said(folder: Path) -> None:
+    head = results_document(0.0101)
+    head["repeats"]["train_step"] = copy.deepcopy(head["repeats"]["inference"])
+    for batch in head["repeats"]["train_step"]:
+        batch["energy_j"] /= 2  # a training step at half the cost of an inference call
+    code, out = report(folder, head)
+    assert code == 0, out
+    assert "note: the measured overhead factor k is 0.50, below 1" in out
+    lines = (folder / "report.md").read_text().splitlines()
+    overhead = next(line for line in lines if line.startswith("| overhead\\_factor"))
+    assert "| 0.5 |" in overhead
