@@ -27,7 +27,7 @@ def _energy(joules: float) -> str:
 
 
 def _spread(s: Summary) -> str:
-    interval = format_energy_range(s.ci_low, s.ci_high, s.median)
+    interval = format_energy_range(s.ci_low, s.ci_high, s.mean)
     return f"95 % CI {interval}, CV {s.cv:.1%}, {s.n} repeats"
 
 
@@ -43,8 +43,9 @@ def to_text(m: Measurement, bench: Benchmark, results_path: str) -> str:
     lines = [
         f"Benchmark — {what}, batch {m.batch_size}",
         "",
-        f"  energy per sample   {_energy(m.per_sample_j.median)}  ({_spread(m.per_sample_j)})",
-        f"  energy per call     {_energy(m.per_call_j.median)}",
+        # The mean: the whole cost, every call counted, as the estimate takes it.
+        f"  energy per sample   {_energy(m.per_sample_j.mean)}  ({_spread(m.per_sample_j)})",
+        f"  energy per call     {_energy(m.per_call_j.mean)}",
         f"  energy is           {label}",
         f"  of which            {_shares(m.raw['repeats']['inference'])}",
     ]
@@ -52,11 +53,11 @@ def to_text(m: Measurement, bench: Benchmark, results_path: str) -> str:
         lines.append("  (a shell command: the energy of the whole machine while it ran)")
     if m.train_per_sample_j is not None and m.overhead_factor is not None:
         k = m.overhead_factor
+        train = m.train_per_sample_j.mean
         lines += [
-            f"  training step       {_energy(m.train_per_sample_j.median)} per sample",
-            f"  overhead factor k   {k.median:.2f}  (95 % CI {max(0.0, k.ci_low):.2f} – "
-            f"{k.ci_high:.2f}; "
-            "the seed paper's default: 5)",
+            f"  training step       {_energy(train)} per sample",
+            f"  overhead factor k   {train / m.per_sample_j.mean:.2f}  (repeats: 95 % CI "
+            f"{max(0.0, k.ci_low):.2f} – {k.ci_high:.2f}; the seed paper's default: 5)",
         ]
     lines += ["", *_sources(m.power_sources)]
     lines += [f"warning: {w}" for w in m.warnings]

@@ -233,9 +233,11 @@ def _measurement(document: dict[str, Any] | None) -> dict[str, Any] | None:
         "cv": f"{per_sample['cv']:.1%}",
         "kind": str(document.get("energy_kind", "estimated")),
         "sources": sources,
+        # k as the estimate takes it: the mean step over the mean inference.
         "k": None
         if k is None
-        else f"{k['median']:.2f} (95 % CI {k['ci95'][0]:.2f} – {k['ci95'][1]:.2f})",
+        else f"{summary['train_step_per_sample']['mean_j'] / per_sample['mean_j']:.2f} "
+        f"(repeats: 95 % CI {k['ci95'][0]:.2f} – {k['ci95'][1]:.2f})",
         "environment": {
             str(key): str(value) for key, value in (document.get("environment") or {}).items()
         },
