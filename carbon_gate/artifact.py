@@ -98,7 +98,7 @@ def _claim(path: Path) -> Claim | None:
         return None
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+    except (ValueError, RecursionError) as error:  # bad JSON, too many digits, too deep
         raise UsageError(f"{path}: not a readable JSON file: {error}") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("version") != 1:
         raise UsageError(f'{path}: not a carbon-gate pull-request file (no "format": "{FORMAT}")')

@@ -235,3 +235,20 @@ def test_results_are_judged_by_the_trusted_budget_file_not_by_their_own_estimate
     inferences = next(line for line in report.splitlines() if line.startswith("| inferences"))
     assert "1.00 trillion" in inferences
     assert "carbon-budget.yml:2" in inferences
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['{"number": ' + "9" * 5000 + "}", "[" * 100_000 + "]" * 100_000, '{"number": 1e999}'],
+    ids=["digits-past-pythons-limit", "nested-deeper-than-the-parser-goes", "infinite"],
+)
+def test_a_claim_no_parser_can_hold_is_refused_cleanly(
+    saved: Path, tmp_path: Path, server: FakeGitHub, text: str
+) -> None:
+    (saved / "pull-request.json").write_text(text)
+    code, _, err = run(
+        ["report", "--artifact", str(saved), "--comment", "update"], workflow_run(tmp_path, server)
+    )
+    assert code == 2, err
+    assert "pull-request.json" in err
+    assert server.comments == {}
