@@ -205,3 +205,17 @@ def test_a_stage_without_inputs_or_budget_reads_not_computed() -> None:
     ]
     assert row.endswith("| — not computed |")
     assert "✅" not in row
+
+
+def test_why_a_base_was_not_measured_comes_out_inert() -> None:
+    """The reason may come from a fork's results file (`base_not_measured`): it leads the
+    headline, escaped like every other untrusted string."""
+    head = results_document(0.01)
+    decision = decide(side_from_results(head), None, Budgets(), unjudged=HOSTILE)
+    text = report.to_markdown(report.ReportInput(decision, head, None, None, "x"))
+    headline = text.splitlines()[1]
+    assert headline.startswith("### ⚠️ carbon-gate: change not judged — the change against the")
+    assert not re.search(r"(?<!\\)<img", text)
+    assert "@everyone" not in text
+    assert "](https://evil.example)" not in text
+    assert not re.search(r"^# H", text, re.MULTILINE)  # the reason's line break opens nothing
