@@ -146,7 +146,16 @@ class _Base(NamedTuple):
 
 def _alone(loaded: config.Config, paths: Paths, data: grid.GridData, reason: str) -> Compared:
     output.message(f"{reason}: measuring the head alone")
-    return Compared(measure_to_file(loaded, paths.config, paths.head_results, data), None, reason)
+    head = measure_to_file(
+        loaded, paths.config, paths.head_results, data, extra=_not_measured(reason)
+    )
+    return Compared(head, None, reason)
+
+
+def _not_measured(reason: str) -> dict[str, Any]:
+    """What the head's results say when the base was not measured: so that the fork-safe setup's
+    trusted half, which sees only the results, can say why."""
+    return {"base_not_measured": reason}
 
 
 def _in_pairs(
@@ -181,7 +190,8 @@ def _in_pairs(
         )
     if outcome.base is None:
         reason = f"the base {sha[:12]} could not be measured: {outcome.base_failure}"
-        head = record(loaded, paths.config, paths.head_results, data, outcome.head)
+        extra = _not_measured(reason)
+        head = record(loaded, paths.config, paths.head_results, data, outcome.head, extra=extra)
         return Compared(head, None, reason)
     found = None  # too few pairs: the gate says so (trusted.pairs)
     if outcome.pairs >= config.MIN_PAIRS:

@@ -138,11 +138,6 @@ def load(path: Path) -> dict[str, Any]:
     """A results file's content, after checking that it is one, of a version this code reads.
     What it measured is checked where it is used (`trusted.judged`); what it estimated is never
     used."""
-    return read_document(path)
-
-
-def read_document(path: Path) -> dict[str, Any]:
-    """A results file's content, after checking that it is one, of a version this code reads."""
     try:
         content = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

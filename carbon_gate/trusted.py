@@ -41,15 +41,10 @@ def judged(
     """Recompute one side from what `document` (named `name` in messages) measured and from
     `loaded`, the budget file the gate was given."""
     measurement, measured, batches = measured_in(document, name)
-    benchmark = measured.benchmark
-    factor = data.factor(loaded.assumptions.location)
-    result = estimate(
-        results.apply(loaded.assumptions, measured), factor, data.alternatives(factor)
-    )
-    checks = budget.check(result, loaded.budgets)
+    result, checks = estimated(loaded, data, measured)
     content = results.document(
         measurement,
-        benchmark=benchmark,
+        benchmark=measured.benchmark,
         estimate=render_estimate.as_json(result, checks),
         created=str(document.get("created") or ""),
         config_name=loaded.path,
@@ -63,6 +58,16 @@ def judged(
             "measured step as it is — check that train_step and the callable process the same batch"
         )
     return Judged(measurement, result, content | kept, batches, notes)
+
+
+def estimated(
+    loaded: config.Config, data: grid.GridData, measured: results.MeasuredEnergy
+) -> tuple[Estimate, list[budget.BudgetCheck]]:
+    """The life cycle of `loaded`'s assumptions with the measured energy, and its budgets."""
+    factor = data.factor(loaded.assumptions.location)
+    assumptions = results.apply(loaded.assumptions, measured)
+    result = estimate(assumptions, factor, data.alternatives(factor))
+    return result, budget.check(result, loaded.budgets)
 
 
 def measured_in(

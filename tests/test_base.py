@@ -134,6 +134,8 @@ def test_a_base_that_cannot_be_measured_leaves_the_absolute_budgets(
     )
     assert reason in headline
     assert out.startswith("⚠️ carbon-gate: change not judged")
+    head = json.loads((repo / "carbon-gate-results.json").read_text())
+    assert reason in head["base_not_measured"]  # for the fork-safe setup's trusted half
     assert git(repo, "worktree", "list").count("\n") == 0
     # A team that wants the gate to fail closed says so, here with the flag.
     code, out, _ = run(["check", "--base-ref", ref, "--comment", "off", "--require-comparison"])

@@ -67,10 +67,7 @@ def check_command(
         head, base = compared.head.content, compared.base
         output.message(compared.head.measurement_text)
         if compared.reason and base is None:
-            unjudged = compared.reason
-            # Said in the results too, so that the fork-safe setup's trusted half can say why.
-            head = {**head, "base_not_measured": compared.reason}
-            results.write(options["results_output"], head)
+            unjudged = compared.reason  # the head's results say it too (base_not_measured)
     else:
         from carbon_gate.commands.measure import measure_to_file
 

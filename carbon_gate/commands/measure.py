@@ -19,9 +19,9 @@ from carbon_gate import (
 )
 from carbon_gate.commands.estimate import budget_exit_code
 from carbon_gate.errors import UsageError
-from carbon_gate.estimate import estimate
 from carbon_gate.render_measurement import describe_plan
 from carbon_gate.render_measurement import to_text as measurement_text
+from carbon_gate.trusted import estimated
 
 
 def measure_command(config_path: Path, results_path: Path, output_format: str) -> int:
@@ -46,14 +46,19 @@ class Measured(NamedTuple):
 
 
 def measure_to_file(
-    loaded: config.Config, config_path: Path, results_path: Path, data: grid.GridData
+    loaded: config.Config,
+    config_path: Path,
+    results_path: Path,
+    data: grid.GridData,
+    *,
+    extra: dict[str, Any] | None = None,
 ) -> Measured:
-    """Run the benchmark of `loaded` and write the results file."""
+    """Run the benchmark of `loaded` and write the results file (with `extra` keys)."""
     bench = runnable(loaded, config_path, results_path, data)
     output.message(describe_plan(bench))
     spec = measure.worker_spec(bench, data.country_of(loaded.assumptions.location))
     raw = worker_process.run_worker(spec, bench.timeout_s)
-    return record(loaded, config_path, results_path, data, raw)
+    return record(loaded, config_path, results_path, data, raw, extra=extra)
 
 
 def runnable(
@@ -87,15 +92,12 @@ def record(
     identity = measure.identity(bench)
     # The file's name, not its path: a CI runner's temporary folder means nothing in a report.
     measured = results.MeasuredEnergy.of(measurement, results_path.name, identity)
-    assumptions = results.apply(loaded.assumptions, measured)
-    factor = data.factor(loaded.assumptions.location)
-    result = estimate(assumptions, factor, data.alternatives(factor))
-    checks = budget.check(result, loaded.budgets)
+    result, checks = estimated(loaded, data, measured)
     created = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
     content = results.document(
         measurement,
         benchmark=identity,
-        estimate=json.loads(render_estimate.to_json(result, checks)),
+        estimate=render_estimate.as_json(result, checks),
         created=created,
         config_name=config.display_name(config_path),
     ) | (extra or {})
