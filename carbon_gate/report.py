@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from carbon_gate import __version__
+from carbon_gate import __version__, chart
 from carbon_gate.compare import Decision, Row, describe
 from carbon_gate.config import Budgets
 from carbon_gate.paired import describe_stop
@@ -289,9 +289,7 @@ def context(data: ReportInput) -> dict[str, Any]:
         "has_base": decision.has_base,
         "warn_only": decision.warn_only,
         "max_increase": decision.max_increase_percent,
-        "pie": [(label, value * 1000) for label, value in shares if value]
-        if lifecycle.head
-        else [],
+        "pie": chart.pie([(label, kg * 1000) for label, kg in shares]) if lifecycle.head else None,
         "head": _measurement(data.head),
         "base": _measurement(data.base),
         "assumptions": {
