@@ -259,6 +259,12 @@ def _paired(decision: Decision, head: dict[str, Any]) -> dict[str, str] | None:
     }
 
 
+def _commit(sha: str) -> str:
+    """A commit of the pull request as GitHub links it (its first 7 hex digits), or "" for
+    anything that is not a SHA: the report's own reference, so it is not escaped."""
+    return sha[:7] if re.fullmatch(r"[0-9a-f]{40}|[0-9a-f]{64}", sha) else ""
+
+
 def context(data: ReportInput) -> dict[str, Any]:
     """The values the templates render; pure, so a snapshot test can pin them down."""
     decision = data.decision
@@ -315,8 +321,8 @@ def context(data: ReportInput) -> dict[str, Any]:
         ],
         "everyday": everyday,
         "pr": pr,
-        "head_sha": (pr.head_sha if pr else "")[:7],
-        "base_sha": (pr.base_sha if pr else "")[:7],
+        "head_sha": _commit(pr.head_sha if pr else ""),
+        "base_sha": _commit(pr.base_sha if pr else ""),
         "version": __version__,
     }
 
