@@ -1,33 +1,46 @@
 """A stand-in for GitHub's REST API on 127.0.0.1: the endpoints the gate uses, behaving like GitHub.
 
 Tokens decide who is calling: "bot-token" is the Actions GITHUB_TOKEN (comments as
-github-actions[bot], refused by GET /user), "pat-token" a person's token ("octo"),
-"readonly-token" a fork's read-only token (403 on writes); anything else is 401. Listings are
-paginated by `Link` headers, three comments a page. `fail_next` queues scripted responses
-(5xx, rate limits).
+github-actions[bot]), "app-token" a GitHub App's installation token (comments as my-app[bot]);
+both are refused by GET /user, and GraphQL's `viewer` names them. "pat-token" is a person's token
+("octo"), "readonly-token" a fork's read-only token (403 on writes); anything else is 401.
+Listings are paginated by `Link` headers, three comments a page. `fail_next` queues scripted
+responses (5xx, rate limits, 410); the other knobs make the server misbehave on purpose: a `Link`
+of its choosing, an answer that is not a list, a body dripped byte by byte, a redirect.
 """
 
 from __future__ import annotations
 
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 PAGE = 3
+LINKS = 150  # a `next_link` is given this often at most, so a client that follows forever ends
 USERS = {
     "bot-token": "github-actions[bot]",
+    "app-token": "my-app[bot]",
     "pat-token": "octo",
     "readonly-token": "github-actions[bot]",
 }
 
 
 class FakeGitHub:
-    def __init__(self) -> None:
+    def __init__(self, prefix: str = "") -> None:
+        self.prefix = prefix  # where the API lives on the host ("/api/v3" on GitHub Enterprise)
         self.comments: dict[int, dict[str, Any]] = {}
         self.requests: list[tuple[str, str]] = []
-        self.scripted: list[tuple[int, dict[str, str]]] = []
+        self.authorizations: list[str] = []  # every Authorization header received
+        self.scripted: list[tuple[int, dict[str, str], Any]] = []
+        self.next_link: str | None = None  # the listing's next page, whatever page; {n}: a count
+        self.links_given = 0
+        self.listing: Any = None  # what GET …/comments answers instead of the comments
+        self.drip_s = 0.0  # seconds between the bytes of every answer's body
+        self.redirect: str | None = None  # answer every request with a 307 to this URL
+        self.graphql = True  # False: GraphQL refuses (as a GitHub Enterprise Server might)
         self.fail_after_posting = 0  # POSTs that create the comment, then answer 502
         self.repository = "acme/model"
         self.pull = 42
@@ -38,9 +51,14 @@ class FakeGitHub:
         )
 
     @property
-    def url(self) -> str:
+    def origin(self) -> str:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}"
+
+    @property
+    def url(self) -> str:
+        """The API's address: GITHUB_API_URL."""
+        return self.origin + self.prefix
 
     def start(self) -> FakeGitHub:
         self._thread.start()
@@ -54,14 +72,20 @@ class FakeGitHub:
         number = len(self.comments) + 1000
         self.comments[number] = {
             "id": number,
-            "user": {"login": author},
+            "user": {"login": author, "type": "Bot" if author.endswith("[bot]") else "User"},
             "body": body,
             "html_url": f"https://github.test/c/{number}",
         }
         return number
 
-    def fail_next(self, status: int, headers: dict[str, str] | None = None, times: int = 1) -> None:
-        self.scripted += [(status, headers or {})] * times
+    def fail_next(
+        self,
+        status: int,
+        headers: dict[str, str] | None = None,
+        times: int = 1,
+        body: Any = None,
+    ) -> None:
+        self.scripted += [(status, headers or {}, body or {"message": "scripted"})] * times
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         fake = self
@@ -80,19 +104,36 @@ class FakeGitHub:
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
-                self.wfile.write(data)
+                if not fake.drip_s:
+                    self.wfile.write(data)
+                    return
+                for byte in data:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    time.sleep(fake.drip_s)
 
             def _route(self, method: str) -> None:  # noqa: PLR0911, PLR0912 (one return per GitHub answer)
                 url = urlparse(self.path)
+                if not url.path.startswith(fake.prefix):
+                    return self._send(404, {"message": "Not Found"})
+                url = url._replace(path=url.path.removeprefix(fake.prefix))
                 fake.requests.append((method, url.path))
+                fake.authorizations.append(self.headers.get("Authorization") or "")
                 length = int(self.headers.get("Content-Length") or 0)
                 payload = json.loads(self.rfile.read(length) or b"{}") if length else {}
                 if fake.scripted:
-                    status, headers = fake.scripted.pop(0)
-                    return self._send(status, {"message": "scripted"}, headers)
+                    status, headers, body = fake.scripted.pop(0)
+                    return self._send(status, body, headers)
+                if fake.redirect:
+                    return self._send(307, {}, {"Location": fake.redirect})
                 token = (self.headers.get("Authorization") or "").removeprefix("Bearer ")
                 if token not in USERS:
                     return self._send(401, {"message": "Bad credentials"})
+                if url.path == "/graphql" and method == "POST":
+                    if not fake.graphql:
+                        return self._send(404, {"message": "Not Found"})
+                    assert payload == {"query": "query { viewer { login } }"}, payload
+                    return self._send(200, {"data": {"viewer": {"login": USERS[token]}}})
                 if url.path == "/user":
                     if token != "pat-token":
                         return self._send(
@@ -109,6 +150,12 @@ class FakeGitHub:
                     )
                 base = f"/repos/{fake.repository}/issues"
                 if url.path == f"{base}/{fake.pull}/comments" and method == "GET":
+                    if fake.listing is not None:
+                        return self._send(200, fake.listing)
+                    if fake.next_link and fake.links_given < LINKS:
+                        fake.links_given += 1
+                        link = fake.next_link.format(n=fake.links_given)
+                        return self._send(200, [], {"Link": f'<{link}>; rel="next"'})
                     page = int(parse_qs(url.query).get("page", ["1"])[0])
                     items = list(fake.comments.values())
                     chunk = items[(page - 1) * PAGE : page * PAGE]

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
+
 import pytest
-from github_server import FakeGitHub
+from github_server import LINKS, FakeGitHub
 
 from carbon_gate.github import COMMENT_LIMIT, GitHub, GitHubError, fit
 
 MARKER = "<!-- carbon-gate report id=carbon-budget.yml -->"
+LISTING = "/repos/acme/model/issues/42/comments"
 
 
 def client(
@@ -17,7 +21,6 @@ def client(
     options = {
         "sleep": slept.append,
         "clock": lambda: 1_000_000.0,
-        "fallback_identity": "github-actions[bot]",
         **kwargs,
     }
     return GitHub(server.url, token, **options), slept  # type: ignore[arg-type]
@@ -80,15 +83,20 @@ def test_a_post_that_failed_before_landing_is_posted_again(server: FakeGitHub) -
     github, _ = client(server)
     assert github.publish("acme/model", 42, f"{MARKER}\nrun", MARKER, "new").action == "created"
     assert len(server.comments) == 1
-    assert [m for m, _ in server.requests].count("POST") == 2
+    assert server.requests.count(("POST", LISTING)) == 2
 
 
 def test_without_an_identity_the_gate_will_not_guess_whose_comment_to_edit(
     server: FakeGitHub,
 ) -> None:
-    github, _ = client(server, fallback_identity=None)
-    with pytest.raises(GitHubError, match="cannot tell which account the token belongs to"):
+    server.graphql = False
+    server.add_comment("github-actions[bot]", f"{MARKER}\nanother workflow's")
+    github, _ = client(server, token="app-token")
+    with pytest.raises(GitHubError) as caught:
         github.publish("acme/model", 42, MARKER, MARKER, "update")
+    assert "cannot tell which account the token comments as" in str(caught.value)
+    assert "set `comment-as`" in str(caught.value)
+    assert [m for m, _ in server.requests].count("PATCH") == 0
 
 
 def test_the_deadline_covers_the_whole_publication(server: FakeGitHub) -> None:
@@ -181,4 +189,186 @@ def test_an_address_where_nothing_listens_fails_fast_and_says_which() -> None:
 
 def client_for(url: str) -> tuple[GitHub, list[float]]:
     slept: list[float] = []
-    return GitHub(url, "bot-token", sleep=slept.append, fallback_identity="x"), slept
+    return GitHub(url, "bot-token", sleep=slept.append, comment_as="x"), slept
+
+
+@pytest.fixture
+def elsewhere() -> Iterator[FakeGitHub]:
+    """A second server: another port of the same host is another origin."""
+    fake = FakeGitHub().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.mark.parametrize(
+    "where",
+    ["another-port", "another-host-name", "another-scheme", "outside-the-api-path"],
+)
+def test_the_token_never_follows_a_next_page_off_the_api(elsewhere: FakeGitHub, where: str) -> None:
+    server = FakeGitHub(prefix="/api/v3").start()
+    try:
+        port = server.origin.rsplit(":", 1)[1]
+        server.next_link = {
+            "another-port": f"{elsewhere.url}{LISTING}?page=2",
+            "another-host-name": f"http://localhost:{port}/api/v3{LISTING}?page=2",
+            "another-scheme": f"https://127.0.0.1:{port}/api/v3{LISTING}?page=2",
+            "outside-the-api-path": f"{server.origin}/login/oauth{LISTING}?page=2",
+        }[where]
+        github, _ = client(server, token="pat-token")
+        with pytest.raises(GitHubError) as caught:
+            github.publish("acme/model", 42, MARKER, MARKER, "update")
+        assert "outside GITHUB_API_URL" in str(caught.value)
+        assert elsewhere.requests == []
+        assert server.requests.count(("GET", LISTING)) == 1  # never asked for "page 2"
+        assert [m for m, _ in server.requests].count("POST") == 0  # no guess from half a list
+    finally:
+        server.stop()
+
+
+def test_a_redirect_off_the_api_is_not_followed(elsewhere: FakeGitHub, server: FakeGitHub) -> None:
+    server.redirect = f"{elsewhere.url}/user"
+    github, _ = client(server, token="pat-token")
+    with pytest.raises(GitHubError, match="outside GITHUB_API_URL"):
+        github.publish("acme/model", 42, MARKER, MARKER, "update")
+    assert elsewhere.requests == []
+
+
+def test_a_listing_that_loops_is_refused(server: FakeGitHub) -> None:
+    server.next_link = f"{server.url}{LISTING}?per_page=100"
+    github, _ = client(server)
+    with pytest.raises(GitHubError, match="loops"):
+        github.publish("acme/model", 42, MARKER, MARKER, "update")
+    assert server.requests.count(("GET", LISTING)) == 1
+
+
+def test_pagination_is_bounded(server: FakeGitHub) -> None:
+    server.next_link = server.url + LISTING + "?per_page=100&page={n}"
+    github, _ = client(server)
+    with pytest.raises(GitHubError, match="more than 100 pages"):
+        github.publish("acme/model", 42, MARKER, MARKER, "update")
+    assert server.requests.count(("GET", LISTING)) == 100 < LINKS
+
+
+def test_a_body_dripped_byte_by_byte_cannot_stretch_the_deadline(server: FakeGitHub) -> None:
+    server.drip_s = 0.2  # GET /user's answer takes 6 s, each byte far within timeout_s
+    github, _ = client(server, token="pat-token", max_wait_s=0.5, timeout_s=30.0)
+    start = time.monotonic()
+    with pytest.raises(GitHubError, match=r"the publication ran out of time \(0.5 s\)"):
+        github.publish("acme/model", 42, MARKER, MARKER, "update")
+    assert time.monotonic() - start < 0.8
+
+
+def test_an_answer_too_large_to_hold_is_refused(server: FakeGitHub) -> None:
+    server.listing = ["x" * 11_000_000]
+    github, _ = client(server)
+    with pytest.raises(GitHubError, match="larger than 10 MB"):
+        github.publish("acme/model", 42, MARKER, MARKER, "update")
+
+
+@pytest.mark.parametrize(
+    ("listing", "message"),
+    [
+        (
+            {"message": "Moved Permanently"},
+            r"answered an object \(Moved Permanently\) where a list was expected",
+        ),
+        (["a string"], "item 1 of the listing is not an object"),
+        ([{"user": {"login": "github-actions[bot]"}, "body": MARKER}], "has no id"),
+    ],
+    ids=["object", "strings", "no-id"],
+)
+def test_a_listing_of_the_wrong_shape_says_what_came(
+    server: FakeGitHub, listing: object, message: str
+) -> None:
+    server.listing = listing
+    github, _ = client(server)
+    with pytest.raises(GitHubError, match=message):
+        github.publish("acme/model", 42, MARKER, MARKER, "update")
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "message"),
+    [
+        (
+            410,
+            {"message": "Issues are disabled for this repo"},
+            "HTTP 410 (Issues are disabled for this repo) — the pull request's conversation is "
+            "gone",
+        ),
+        (400, {"message": "Problems parsing JSON"}, "HTTP 400 (Problems parsing JSON) — GitHub "),
+        (418, ["a", "list"], "HTTP 418 — GitHub refused the request"),
+        (409, "a string", "HTTP 409 — GitHub refused the request"),
+    ],
+    ids=["410", "400", "list-body", "string-body"],
+)
+def test_other_refusals_say_what_happened(
+    server: FakeGitHub, status: int, body: object, message: str
+) -> None:
+    server.fail_next(status, body=body)
+    github, slept = client(server)
+    with pytest.raises(GitHubError) as caught:
+        github.publish("acme/model", 42, MARKER, MARKER, "new")
+    assert message in str(caught.value)
+    assert "try again later" not in str(caught.value)
+    assert slept == []
+
+
+def test_an_app_token_updates_its_own_comment_and_no_one_elses(server: FakeGitHub) -> None:
+    actions = server.add_comment("github-actions[bot]", f"{MARKER}\nanother workflow's")
+    ours = server.add_comment("my-app[bot]", f"{MARKER}\nrun 1")
+    github, _ = client(server, token="app-token")
+    assert github.publish("acme/model", 42, f"{MARKER}\nrun 2", MARKER, "update").action == (
+        "updated"
+    )
+    assert server.comments[ours]["body"].endswith("run 2")
+    assert server.comments[actions]["body"].endswith("another workflow's")
+    assert len(server.comments) == 2
+
+
+def test_the_actions_token_is_named_by_github_not_guessed(server: FakeGitHub) -> None:
+    ours = server.add_comment("github-actions[bot]", f"{MARKER}\nrun 1")
+    github, _ = client(server, token="bot-token")
+    assert github.publish("acme/model", 42, f"{MARKER}\nrun 2", MARKER, "update").action == (
+        "updated"
+    )
+    assert server.comments[ours]["body"].endswith("run 2")
+    assert ("POST", "/graphql") in server.requests
+
+
+def test_an_explicit_identity_wins_and_asks_nothing(server: FakeGitHub) -> None:
+    server.graphql = False
+    ours = server.add_comment("my-app[bot]", f"{MARKER}\nrun 1")
+    github, _ = client(server, token="app-token", comment_as="my-app[bot]")
+    assert github.publish("acme/model", 42, f"{MARKER}\nrun 2", MARKER, "update").action == (
+        "updated"
+    )
+    assert server.comments[ours]["body"].endswith("run 2")
+    assert not {"/user", "/graphql"} & {path for _, path in server.requests}
+
+
+def test_a_wrong_explicit_identity_is_noticed_when_github_names_the_author(
+    server: FakeGitHub,
+) -> None:
+    github, _ = client(server, token="app-token", comment_as="github-actions[bot]")
+    published = github.publish("acme/model", 42, MARKER, MARKER, "update")
+    assert published.action == "created"
+    assert "posted as my-app[bot]" in published.note
+    assert "set `comment-as` to my-app[bot]" in published.note
+
+
+@pytest.mark.parametrize(
+    ("api_url", "graphql_url"),
+    [
+        ("https://api.github.com", "https://api.github.com/graphql"),
+        ("https://ghe.example/api/v3", "https://ghe.example/api/graphql"),
+    ],
+    ids=["github.com", "enterprise-server"],
+)
+def test_graphql_lives_beside_the_rest_api(api_url: str, graphql_url: str) -> None:
+    assert GitHub(api_url, "t").graphql_url == graphql_url
+
+
+def test_the_token_is_never_sent_to_a_graphql_url_on_another_host() -> None:
+    with pytest.raises(GitHubError, match="not on GITHUB_API_URL's host") as caught:
+        GitHub("https://api.github.com", "t0ken", graphql_url="https://evil.example/graphql")
+    assert "t0ken" not in str(caught.value)

@@ -11,7 +11,7 @@ from typing import Any
 
 from carbon_gate import actions, output, report
 from carbon_gate.errors import UsageError
-from carbon_gate.github import ACTIONS_BOT, GitHub, GitHubError, fit
+from carbon_gate.github import GitHub, GitHubError, fit
 from carbon_gate.pull_request import PullRequest, from_environment
 
 
@@ -34,11 +34,13 @@ def comment_command(report_path: Path, options: dict[str, Any], env: Mapping[str
 
 
 def client(env: Mapping[str, str]) -> GitHub:
-    """The GitHub client for this environment (its API, its token)."""
+    """The GitHub client for this environment: its API, its token, who the token comments as
+    (CARBON_GATE_COMMENT_AS, from `--comment-as` or the action's `comment-as`; else asked)."""
     return GitHub(
         env.get("GITHUB_API_URL") or "https://api.github.com",
         env.get("GITHUB_TOKEN", ""),
-        fallback_identity=ACTIONS_BOT if env.get("GITHUB_ACTIONS") == "true" else None,
+        comment_as=env.get("CARBON_GATE_COMMENT_AS") or None,
+        graphql_url=env.get("GITHUB_GRAPHQL_URL") or None,
     )
 
 
@@ -66,4 +68,6 @@ def publish(body: str, marker: str, pr: PullRequest, mode: str, env: Mapping[str
         )
         return False
     output.message(f"comment {published.action}: {published.url}")
+    if published.note:
+        actions.warn(env, published.note)
     return True
