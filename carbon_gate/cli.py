@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -237,13 +237,38 @@ def measure(config: Path | None, example: bool, results_path: Path, output_forma
     return measure_command(path, results_path, output_format)
 
 
+def _login(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """--comment-as must be a GitHub login: it decides whose comment may be edited."""
+    from carbon_gate.github import LOGIN
+
+    if value and not LOGIN.fullmatch(value):
+        raise click.BadParameter(
+            f"{value!r} is not a GitHub login — e.g. github-actions[bot] or my-app[bot]"
+        )
+    return value or None
+
+
 _pr_options = [
     click.option("--repo", metavar="OWNER/NAME", help="Outside Actions: the repository."),
     click.option("--pr", type=int, metavar="NUMBER", help="Outside Actions: the pull request."),
     click.option(
         "--report-id", metavar="ID", help="Tells this gate's comment apart from another gate's."
     ),
+    click.option(
+        "--comment-as",
+        metavar="LOGIN",
+        envvar="CARBON_GATE_COMMENT_AS",
+        callback=_login,
+        help="The login the token comments as (a GitHub App's: my-app[bot]); only its comment "
+        "is edited. [default: asked of GitHub; env: CARBON_GATE_COMMENT_AS]",
+    ),
 ]
+
+
+def _publishing_env(options: dict[str, Any]) -> Mapping[str, str]:
+    """The environment, with --comment-as where publishing reads it (CARBON_GATE_COMMENT_AS)."""
+    comment_as = options.pop("comment_as", None)
+    return {**os.environ, "CARBON_GATE_COMMENT_AS": comment_as} if comment_as else os.environ
 
 
 def _with(options: list[Callable[[F], F]]) -> Callable[[F], F]:
@@ -315,7 +340,7 @@ def check(config: Path | None, example: bool, **options: Any) -> int:
     from carbon_gate.commands.check import check_command
 
     path = _required_config(config, example)
-    return check_command(path, options, os.environ)
+    return check_command(path, options, _publishing_env(options))
 
 
 @cli.command()
@@ -341,7 +366,7 @@ def report(config: Path | None, example: bool, **options: Any) -> int:
     from carbon_gate.commands.check import report_command
 
     path = _required_config(config, example)
-    return report_command(path, options, os.environ)
+    return report_command(path, options, _publishing_env(options))
 
 
 @cli.command()
@@ -358,7 +383,7 @@ def comment(report_path: Path, **options: Any) -> int:
     """Post a rendered report on the pull request (GITHUB_TOKEN from the environment)."""
     from carbon_gate.commands.comment import comment_command
 
-    return comment_command(report_path, options, os.environ)
+    return comment_command(report_path, options, _publishing_env(options))
 
 
 @cli.command()

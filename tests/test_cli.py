@@ -9,8 +9,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
+from github_server import FakeGitHub
 
+from carbon_gate import report
 from carbon_gate.cli import cli
 
 BUDGET = """\
@@ -295,3 +298,56 @@ def test_a_repository_must_be_owner_slash_name() -> None:
     )
     assert result.exit_code == 2
     assert "--repo must be OWNER/NAME, got 'acme'" in result.stderr
+
+
+@pytest.mark.parametrize("how", ["flag", "environment"])
+def test_comment_as_names_the_apps_comment_when_github_cannot(
+    server: FakeGitHub, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, how: str
+) -> None:
+    server.graphql = False  # nothing can tell who the App's token is: only comment-as
+    marker = report.marker("carbon-budget.yml")
+    others = server.add_comment("github-actions[bot]", f"{marker}\nanother workflow's")
+    ours = server.add_comment("my-app[bot]", f"{marker}\nrun 1")
+    (tmp_path / "report.md").write_text("run 2\n")
+    monkeypatch.setenv("GITHUB_API_URL", server.url)
+    monkeypatch.setenv("GITHUB_TOKEN", "app-token")
+    args = ["comment", "--report", "report.md", "--repo", "acme/model", "--pr", "42"]
+    if how == "flag":
+        args += ["--comment-as", "my-app[bot]"]
+    else:
+        monkeypatch.setenv("CARBON_GATE_COMMENT_AS", "my-app[bot]")
+    code, _, err = run(*args)
+    assert code == 0, err
+    assert "comment updated" in err
+    assert server.comments[ours]["body"] == f"{marker}\nrun 2\n"
+    assert server.comments[others]["body"].endswith("another workflow's")
+
+
+def test_without_comment_as_an_unknown_identity_is_a_warning_that_says_what_to_set(
+    server: FakeGitHub, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    server.graphql = False
+    (tmp_path / "report.md").write_text("run\n")
+    monkeypatch.setenv("GITHUB_API_URL", server.url)
+    monkeypatch.setenv("GITHUB_TOKEN", "app-token")
+    code, _, err = run("comment", "--report", "report.md", "--repo", "acme/model", "--pr", "42")
+    assert code == 3
+    assert "cannot tell which account the token comments as" in err
+    assert "set `comment-as`" in err
+    assert "app-token" not in err
+    assert server.comments == {}
+
+
+@pytest.mark.parametrize("command", ["comment", "check", "report"])
+def test_a_comment_as_that_is_not_a_login_exits_2(command: str) -> None:
+    code, _, err = run(command, "--comment-as", "my app[bot]")
+    assert code == 2
+    assert "'my app[bot]' is not a GitHub login" in err
+
+
+def test_the_action_passes_its_comment_as_input_to_carbon_gate() -> None:
+    action = yaml.safe_load((Path(__file__).resolve().parents[1] / "action.yml").read_text())
+    assert action["inputs"]["comment-as"]["default"] == ""
+    assert "my-app[bot]" in action["inputs"]["comment-as"]["description"]
+    (gate,) = [step for step in action["runs"]["steps"] if step.get("id") == "gate"]
+    assert gate["env"]["CARBON_GATE_COMMENT_AS"] == "${{ inputs.comment-as }}"
