@@ -21,6 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import webhooks
 from git_repo import commit, git
 from github_server import FakeGitHub
 
@@ -105,16 +106,9 @@ class Act:
 
 
 def pull_request(number: int, base: str, head: str, fork: bool = False) -> dict[str, object]:
+    """A real `pull_request` delivery of GitHub's, for these commits (from a fork, maybe)."""
     owner = "someone" if fork else "acme"
-    return {
-        "number": number,
-        "pull_request": {
-            "number": number,
-            "head": {"sha": head, "ref": "feature", "repo": {"full_name": f"{owner}/model"}},
-            "base": {"sha": base, "ref": "main", "repo": {"full_name": "acme/model"}},
-        },
-        "repository": {"full_name": "acme/model"},
-    }
+    return webhooks.pull_request(number, base, head, head_repository=f"{owner}/model")
 
 
 def ours(server: FakeGitHub) -> list[str]:
@@ -209,11 +203,7 @@ def test_init_then_the_fork_safe_pair_comments_on_a_forks_pull_request(  # noqa:
     def comment_from_main(head: str) -> str:
         git(repo, "checkout", "-q", main)  # workflow_run runs the default branch's files
         try:
-            run = {
-                "id": 7, "event": "pull_request", "conclusion": "failure", "head_sha": head,
-                "pull_requests": [], "head_repository": {"full_name": "someone/model"},
-            }  # fmt: skip
-            event = {"workflow_run": run, "repository": {"full_name": "acme/model"}}
+            event = webhooks.workflow_run(head, head_repository="someone/model")
             return act("workflow_run", event, "carbon-gate-comment.yml", "bot-token")
         finally:
             git(repo, "checkout", "-q", "-")

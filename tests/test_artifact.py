@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import webhooks
 from click.testing import CliRunner
 from gate_fixtures import LIFECYCLE_YAML, results_document
 from github_server import FakeGitHub
@@ -27,13 +28,7 @@ def saved(tmp_path: Path, write_budget: Callable[[str], Path]) -> Path:
     )
     for name, joules in (("base.json", 0.010), ("head.json", 0.015)):
         (tmp_path / name).write_text(json.dumps(results_document(joules, cv=0.01)))
-    pull_request = {
-        "pull_request": {
-            "number": 42,
-            "head": {"sha": HEAD_SHA, "repo": {"full_name": "fork/model"}},
-            "base": {"sha": BASE_SHA, "repo": {"full_name": "acme/model"}},
-        }
-    }
+    pull_request = webhooks.pull_request(42, BASE_SHA, HEAD_SHA, head_repository="fork/model")
     (tmp_path / "pr-event.json").write_text(json.dumps(pull_request))
     args = ["check", "--results", "head.json", "--baseline", "base.json", "--comment", "off"]
     env = {"GITHUB_EVENT_PATH": str(tmp_path / "pr-event.json"), "GITHUB_REPOSITORY": "acme/model"}
@@ -50,16 +45,8 @@ def run(args: list[str], env: dict[str, str] | None = None) -> tuple[int, str, s
 
 def workflow_run(tmp_path: Path, server: FakeGitHub, **run_fields: Any) -> dict[str, str]:
     """The commenting half's environment: a workflow_run event, the default branch's token."""
-    event = {
-        "workflow_run": {
-            "id": 7,
-            "event": "pull_request",
-            "head_sha": HEAD_SHA,
-            "pull_requests": [],  # as GitHub sends it for a fork's pull request
-            "head_repository": {"full_name": "fork/model"},
-            **run_fields,
-        }
-    }
+    event = webhooks.workflow_run(HEAD_SHA, head_repository="fork/model")
+    event["workflow_run"].update(run_fields)
     (tmp_path / "run-event.json").write_text(json.dumps(event))
     return {
         "GITHUB_ACTIONS": "true",
