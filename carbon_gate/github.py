@@ -311,7 +311,12 @@ class GitHub:
             answer = self.request("GET", url)
             items = self._json(answer, f"GET {path}")
             if not isinstance(items, list):
-                raise GitHubError(f"GET {path}: {_shape(items)} where a list was expected")
+                raise GitHubError(
+                    self._redact(
+                        f"GET {path}: {_shape(items)} where a list was expected — is "
+                        "GITHUB_API_URL the API's address?"
+                    )
+                )
             for number, item in enumerate(items, start=page * 100 + 1):
                 if not isinstance(item, dict):
                     raise GitHubError(f"GET {path}: item {number} of the listing is not an object")

@@ -39,7 +39,7 @@ class FakeGitHub:
         self.links_given = 0
         self.listing: Any = None  # what GET …/comments answers instead of the comments
         self.drip_s = 0.0  # seconds between the bytes of every answer's body
-        self.redirect: str | None = None  # answer every request with a 307 to this URL
+        self.redirect: str | None = None  # answer the next request with a 307 to this URL
         self.graphql = True  # False: GraphQL refuses (as a GitHub Enterprise Server might)
         self.fail_after_posting = 0  # POSTs that create the comment, then answer 502
         self.repository = "acme/model"
@@ -124,7 +124,8 @@ class FakeGitHub:
                     status, headers, body = fake.scripted.pop(0)
                     return self._send(status, body, headers)
                 if fake.redirect:
-                    return self._send(307, {}, {"Location": fake.redirect})
+                    location, fake.redirect = fake.redirect, None
+                    return self._send(307, {}, {"Location": location})
                 token = (self.headers.get("Authorization") or "").removeprefix("Bearer ")
                 if token not in USERS:
                     return self._send(401, {"message": "Bad credentials"})

@@ -351,3 +351,16 @@ def test_the_action_passes_its_comment_as_input_to_carbon_gate() -> None:
     assert "my-app[bot]" in action["inputs"]["comment-as"]["description"]
     (gate,) = [step for step in action["runs"]["steps"] if step.get("id") == "gate"]
     assert gate["env"]["CARBON_GATE_COMMENT_AS"] == "${{ inputs.comment-as }}"
+
+
+def test_a_comment_as_that_is_not_the_tokens_login_is_reported(
+    server: FakeGitHub, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    (tmp_path / "report.md").write_text("run\n")
+    monkeypatch.setenv("GITHUB_API_URL", server.url)
+    monkeypatch.setenv("GITHUB_TOKEN", "app-token")
+    monkeypatch.setenv("CARBON_GATE_COMMENT_AS", "github-actions[bot]")
+    code, _, err = run("comment", "--report", "report.md", "--repo", "acme/model", "--pr", "42")
+    assert code == 0
+    assert "warning: the comment was posted as my-app[bot]" in err
+    assert "set `comment-as` to my-app[bot]" in err

@@ -233,6 +233,13 @@ def test_a_redirect_off_the_api_is_not_followed(elsewhere: FakeGitHub, server: F
     assert elsewhere.requests == []
 
 
+def test_a_redirect_on_the_api_is_followed(server: FakeGitHub) -> None:
+    server.redirect = f"{server.url}/user"  # as for a renamed repository
+    github, _ = client(server, token="pat-token")
+    assert github.identity() == "octo"
+    assert server.requests == [("GET", "/user"), ("GET", "/user")]
+
+
 def test_a_listing_that_loops_is_refused(server: FakeGitHub) -> None:
     server.next_link = f"{server.url}{LISTING}?per_page=100"
     github, _ = client(server)
