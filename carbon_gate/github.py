@@ -10,9 +10,10 @@ its marker alone, nor "the one bot that wrote the marker": another bot or a pers
 marker, and an App token with write access may edit their comments. When GitHub names the author
 of a comment the gate posts and it is not the identity given, the result says so (`note`).
 
-The token goes to GITHUB_API_URL's scheme, host and port only (and GraphQL's address beside it):
-a `Link` to a next page or a redirect elsewhere, or outside the API's path, is refused, and the
-publication fails rather than work from part of a listing (which could post a duplicate).
+The token goes to GITHUB_API_URL's scheme, host and port only, under its path (and to GraphQL
+beside it: `/graphql`, `/api/graphql` on Enterprise Server; GITHUB_GRAPHQL_URL is not read). A
+`Link` to a next page or a redirect anywhere else is refused, and the publication fails rather
+than work from part of a listing (which could post a duplicate).
 Listings stop at 100 pages and on a loop; an answer is read in pieces, at most 10 MB.
 
 Faults are retried with bounded patience (one deadline for the whole publication, which slow
@@ -105,7 +106,6 @@ class GitHub:
         max_wait_s: float = 120.0,
         timeout_s: float = 30.0,
         comment_as: str | None = None,
-        graphql_url: str | None = None,
     ) -> None:
         self.api_url = api_url.rstrip("/")
         self._origin = _origin(self.api_url)
@@ -114,16 +114,9 @@ class GitHub:
         self._token = token.strip()
         if not self._token or re.search(r"\s", self._token):
             raise GitHubError("GITHUB_TOKEN is empty or contains spaces or line breaks", sent=False)
-        default = self.api_url.removesuffix("/v3") if self.api_url.endswith("/api/v3") else None
-        self.graphql_url = (graphql_url or f"{default or self.api_url}/graphql").rstrip("/")
-        if _origin(self.graphql_url) != self._origin:
-            raise GitHubError(
-                self._redact(
-                    f"GITHUB_GRAPHQL_URL {graphql_url!r} is not on GITHUB_API_URL's host "
-                    f"({self.api_url}): the token is sent there only"
-                ),
-                sent=False,
-            )
+        # GraphQL beside REST: api.github.com/graphql; HOST/api/graphql on Enterprise Server.
+        enterprise = self.api_url.endswith("/api/v3")
+        self.graphql_url = self.api_url.removesuffix("/v3" if enterprise else "") + "/graphql"
         if comment_as is not None and not LOGIN.fullmatch(comment_as):
             raise GitHubError(
                 f"comment-as {comment_as!r} is not a GitHub login (e.g. my-app[bot])", sent=False

@@ -38,6 +38,7 @@ class FakeGitHub:
         self.next_link: str | None = None  # the listing's next page, whatever page; {n}: a count
         self.links_given = 0
         self.listing: Any = None  # what GET …/comments answers instead of the comments
+        self.omit_length = False  # answer without Content-Length
         self.drip_s = 0.0  # seconds between the bytes of every answer's body
         self.redirect: str | None = None  # answer the next request with a 307 to this URL
         self.graphql = True  # False: GraphQL refuses (as a GitHub Enterprise Server might)
@@ -101,7 +102,8 @@ class FakeGitHub:
                 for name, value in (headers or {}).items():
                     self.send_header(name, value)
                 self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
+                if not fake.omit_length:  # else the body ends when the connection does
+                    self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 if not fake.drip_s:
                     self.wfile.write(data)

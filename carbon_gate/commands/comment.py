@@ -40,7 +40,6 @@ def client(env: Mapping[str, str]) -> GitHub:
         env.get("GITHUB_API_URL") or "https://api.github.com",
         env.get("GITHUB_TOKEN", ""),
         comment_as=env.get("CARBON_GATE_COMMENT_AS") or None,
-        graphql_url=env.get("GITHUB_GRAPHQL_URL") or None,
     )
 
 
