@@ -4,6 +4,7 @@ warms up, and what it tells about the machine (the environment, which power figu
 
 from __future__ import annotations
 
+import inspect
 import logging
 import platform
 import threading
@@ -11,23 +12,41 @@ from typing import Any
 
 
 def start(spec: dict[str, Any]) -> tuple[Any, Any]:
-    """codecarbon's offline tracker (silent, writing nothing, PUE left to the estimator), and the
-    emissions data of its first, empty task, which names the hardware."""
+    """codecarbon's offline tracker (silent, writing and sending nothing, PUE left to the
+    estimator), and the emissions data of its first, empty task, which names the hardware."""
+    import codecarbon.emissions_tracker
     from codecarbon import OfflineEmissionsTracker
 
+    # The gate decides how codecarbon runs, all of it: a .codecarbon.config in the working
+    # directory (a pull request may add one) or the home folder must not force power figures or
+    # modes, nor send or write emissions anywhere. Its loader reads those files (and CODECARBON_*
+    # variables, which the worker does not get): it finds nothing now. What the gate sets is also
+    # passed explicitly, as far as this version of codecarbon knows the setting.
+    codecarbon.emissions_tracker.get_hierarchical_config = dict  # type: ignore[attr-defined]
+    accepted = inspect.signature(codecarbon.emissions_tracker.BaseEmissionsTracker).parameters
+    settings: dict[str, Any] = {
+        "output_methods": [],
+        "emissions_endpoint": None,
+        "log_level": "error",
+        "pue": 1.0,
+        "measure_power_secs": 1,
+        # A shell command's energy is the whole machine's; a callable's is this process's.
+        "tracking_mode": "machine" if spec.get("command") else "process",
+        "allow_multiple_runs": True,
+        "force_cpu_power": None,
+        "force_ram_power": None,
+        "force_mode_cpu_load": False,
+        "rapl_include_dram": False,
+        "rapl_prefer_psys": False,
+        "force_carbon_intensity_g_co2e_kwh": None,
+        "gpu_ids": None,
+    }
     tracker = OfflineEmissionsTracker(
         country_iso_code=spec["country"],
-        save_to_file=False,
-        log_level="error",
-        pue=1.0,
-        measure_power_secs=1,
-        # A shell command's energy is the whole machine's; a callable's is this process's.
-        tracking_mode="machine" if spec.get("command") else "process",
-        allow_multiple_runs=True,
-        # Explicit, so that no .codecarbon.config file can force made-up power figures.
-        force_cpu_power=None,
-        force_ram_power=None,
-        gpu_ids=None,
+        region=None,
+        cloud_provider=None,
+        cloud_region=None,
+        **{name: value for name, value in settings.items() if name in accepted},
     )
     logging.getLogger("codecarbon").disabled = True
     # The hardware probe (~1.4 s) happens on the first task: do it now, outside any measurement.

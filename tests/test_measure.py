@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import http.server
 import json
 import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from click.testing import CliRunner
@@ -431,3 +434,60 @@ def test_the_benchmark_gets_no_token(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "GITHUB_TOKEN" not in env
     assert "CODECARBON_LOG_LEVEL" not in env
     assert env["OMP_NUM_THREADS"] == "1"
+
+
+class _Recorder(http.server.BaseHTTPRequestHandler):
+    """Records every request: codecarbon's HTTP and API outputs would send emissions here."""
+
+    seen: ClassVar[list[str]] = []
+
+    def do_POST(self) -> None:
+        self.seen.append(self.path)
+        self.send_response(201)
+        self.end_headers()
+
+    do_GET = do_PUT = do_POST
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def test_a_codecarbon_config_file_changes_nothing(
+    project: Callable[[str], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A `.codecarbon.config` (a pull request may add one) in the working directory or the home
+    folder neither changes how codecarbon measures nor makes it send or write anything."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    settings = {
+        tmp_path: f"emissions_endpoint = {url}/emissions\napi_call_interval = 1\n"
+        "tracking_mode = machine\nforce_cpu_power = 1000\nforce_ram_power = 1000\n",
+        tmp_path / "home": f"output_methods = csv,api\napi_endpoint = {url}\napi_key = k\n"
+        f"output_dir = {tmp_path}\nsave_to_file = true\nforce_mode_cpu_load = true\n"
+        "rapl_include_dram = true\nrapl_prefer_psys = true\nmeasure_power_secs = 0.1\npue = 3\n",
+    }
+    for folder, text in settings.items():
+        folder.mkdir(exist_ok=True)
+        (folder / ".codecarbon.config").write_text("[codecarbon]\n" + text, encoding="utf-8")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    project("""
+        setup: toymodel.bench:setup
+        callable: toymodel.bench:predict
+        python_path: [src]
+        warmup: 0.2 s
+        duration: 2.5 s
+        repeats: 2
+        timeout: 60 s
+    """, fast=False)  # fmt: skip
+    try:
+        code, _, err = measure()
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert code == 0, err
+    assert _Recorder.seen == []
+    assert not list(tmp_path.rglob("emissions*.csv"))
+    doc = json.loads(Path("carbon-gate-results.json").read_text(encoding="utf-8"))
+    assert doc["environment"]["tracking_mode"] == "process"
+    assert "1000" not in json.dumps(doc["power_sources"])
