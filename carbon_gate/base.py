@@ -14,7 +14,6 @@ import contextlib
 import random
 import re
 import secrets
-import tempfile
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -23,7 +22,7 @@ from typing import Any, NamedTuple
 from carbon_gate import config, grid, measure, output, paired, results
 from carbon_gate.commands.measure import Measured, measure_to_file, record, runnable
 from carbon_gate.errors import ConfigError, MeasurementError, UsageError
-from carbon_gate.git import git
+from carbon_gate.git import git, worktree
 from carbon_gate.interleave import Plan, interleave
 from carbon_gate.paired import Repeat
 from carbon_gate.worker_process import terminate_as_interrupt
@@ -126,16 +125,8 @@ def _checked_out(ref: str, root: Path) -> Iterator[tuple[Path | str, str]]:
     sha = git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
     if sha is None:  # resolved a moment ago (repository_root): gone since
         raise UsageError(f"--base-ref {ref}: no such commit, branch or tag here")
-    with tempfile.TemporaryDirectory(prefix="carbon-gate-base-") as folder:
-        tree = Path(folder) / "base"
-        if git(root, "worktree", "add", "--detach", "--quiet", str(tree), sha) is None:
-            yield f"git could not check out the base {sha[:12]}", sha
-            return
-        try:
-            yield tree, sha
-        finally:
-            git(root, "worktree", "remove", "--force", str(tree))
-            git(root, "worktree", "prune")
+    with worktree(root, sha) as tree:
+        yield (f"git could not check out the base {sha[:12]}" if tree is None else tree), sha
 
 
 class _Base(NamedTuple):
