@@ -2,7 +2,8 @@
 batch per request, over two pipes of its own (the user's code may print to stdout and stderr).
 
 Any way the worker can fail — an error it reports, a hang past the timeout, a crash, a broken pipe,
-a garbled answer — is a `MeasurementError`, and its process group is killed at once.
+a garbled answer — is a `MeasurementError`, and its process group is killed at once. Its answers
+come back with the secrets of carbon-gate's environment masked.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from carbon_gate.errors import MeasurementError
-from carbon_gate.worker_process import failure, kill_group, no_result, start, timed_out
+from carbon_gate.worker_process import failure, kill_group, masked, no_result, start, timed_out
 
 
 class Session:
@@ -81,12 +82,12 @@ class Session:
             self._buffer += chunk
         line, _, self._buffer = self._buffer.partition(b"\n")
         try:
-            answer = json.loads(line)
+            answer = masked(json.loads(line))
             if not isinstance(answer, dict):
                 raise ValueError("not an object")
-        except ValueError:
-            garbled = line[:200]
-            raise MeasurementError(f"the benchmark process answered garbage: {garbled!r}") from None
+        except (ValueError, RecursionError):
+            garbled = masked(repr(line[:200]))
+            raise MeasurementError(f"the benchmark process answered garbage: {garbled}") from None
         return answer
 
     def _gone(self) -> None:

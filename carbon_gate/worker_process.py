@@ -2,7 +2,8 @@
 
 The edge of measuring (a subprocess, files, pipes, a clock). Whatever happens (success, failure,
 timeout, Ctrl-C, SIGTERM), the worker's whole process group is killed before control returns:
-nothing the user's code started outlives the measurement.
+nothing the user's code started outlives the measurement. Everything the worker says is shown with
+the secrets of carbon-gate's environment masked.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from carbon_gate import redact
 from carbon_gate.errors import MeasurementError
 
 # What the worker was doing, by the stage it last wrote, for messages about a hang or a crash.
@@ -51,7 +53,7 @@ def run_worker(
         result_file = directory / "result.json"
         if not result_file.exists():
             raise no_result(directory, code, log)
-        result: dict[str, Any] = json.loads(result_file.read_text(encoding="utf-8"))
+        result: dict[str, Any] = masked(json.loads(result_file.read_text(encoding="utf-8")))
         if not result["ok"]:
             raise failure(result)
         return result
@@ -81,7 +83,7 @@ def timed_out(
 ) -> MeasurementError:
     stacks = _stacks(process, directory / "stacks.txt")
     stage = _STAGES.get(_read(directory / "stage"), "running")
-    return MeasurementError(
+    return _error(
         f"the benchmark did not finish within {timeout_s:g} s; it was {stage} — "
         "make the call return, or raise benchmark.timeout",
         stacks or _tail(directory / "output.log"),
@@ -92,15 +94,23 @@ def no_result(directory: Path, code: int, log: Path) -> MeasurementError:
     stage = _STAGES.get(_read(directory / "stage"), "running")
     how = f"was killed by signal {-code}" if code < 0 else f"exited with code {code}"
     hint = " (out of memory?)" if code == -signal.SIGKILL else ""
-    return MeasurementError(
-        f"the benchmark process {how}{hint} while {stage}, without a result", _tail(log)
-    )
+    return _error(f"the benchmark process {how}{hint} while {stage}, without a result", _tail(log))
 
 
 def failure(result: dict[str, Any]) -> MeasurementError:
     where = _STAGES.get(result["stage"], result["stage"])
     who = "carbon-gate failed" if result.get("internal") else "the benchmark failed"
-    return MeasurementError(f"{who} while {where}: {result['error']}", result["trace"])
+    return _error(f"{who} while {where}: {result['error']}", result["trace"])
+
+
+def masked(document: Any) -> Any:
+    """A document from the worker with the secrets of carbon-gate's environment masked."""
+    return redact.document(document, redact.secrets(os.environ))
+
+
+def _error(message: str, details: str = "") -> MeasurementError:
+    hidden = redact.secrets(os.environ)
+    return MeasurementError(redact.text(message, hidden), redact.text(details, hidden))
 
 
 @contextlib.contextmanager
@@ -153,9 +163,12 @@ _THREAD_VARIABLES = (
 def _worker_environment(threads: int | None = None) -> dict[str, str]:
     # codecarbon reads CODECARBON_* settings (forced power, output files, its API): the gate
     # decides how codecarbon runs, so none of them may change what it measures.
-    env = {k: v for k, v in os.environ.items() if not k.upper().startswith("CODECARBON_")}
-    # The benchmark may be a pull request's code, from a fork: it gets no token of the gate's.
-    env.pop("GITHUB_TOKEN", None)
+    # The benchmark may be a pull request's code, from a fork: it gets no token of GitHub's.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.upper().startswith("CODECARBON_") and not redact.withheld(k)
+    }
     # The worker must find the carbon_gate that is running now, even from a source checkout.
     here = str(Path(__file__).resolve().parent.parent)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (here, env.get("PYTHONPATH", "")) if p)

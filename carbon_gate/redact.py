@@ -1,0 +1,55 @@
+"""Secrets kept out of what the measured code gets, and out of everything printed from it.
+
+Pure: the caller reads the environment and passes it in. A variable is secret-looking when its name
+says so (TOKEN, SECRET, PASSWORD, KEY, CREDENTIAL, PRIVATE in it). Those of GitHub's and the
+runner's (`GITHUB_*`, `GH_*`, `ACTIONS_*`) are withheld from the benchmark; the values of every
+secret-looking variable (a model's `HF_TOKEN` too, which the benchmark may need) are masked in text
+that comes back from it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+MASK = "***"
+MIN_LENGTH = 8  # shorter values ("1", "true") would mask ordinary words, and guard little
+
+_SECRET_NAME = re.compile(r"TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|PRIVATE|KEY", re.IGNORECASE)
+_GITHUB_PREFIXES = ("GITHUB_", "GH_", "ACTIONS_")
+
+
+def secret_looking(name: str) -> bool:
+    """Whether a variable's name says that its value is a secret."""
+    return bool(_SECRET_NAME.search(name))
+
+
+def withheld(name: str) -> bool:
+    """Whether the benchmark must not get this variable: a secret of GitHub's or the runner's."""
+    return name.upper().startswith(_GITHUB_PREFIXES) and secret_looking(name)
+
+
+def secrets(environ: Mapping[str, str]) -> tuple[str, ...]:
+    """The values to mask: those of secret-looking variables, longest first (a secret that holds
+    another is masked whole)."""
+    found = {v for k, v in environ.items() if secret_looking(k) and len(v) >= MIN_LENGTH}
+    return tuple(sorted(found, key=len, reverse=True))
+
+
+def text(value: str, hidden: Iterable[str]) -> str:
+    """`value` with every secret in `hidden` replaced by `***`."""
+    for secret in hidden:
+        value = value.replace(secret, MASK)
+    return value
+
+
+def document(value: Any, hidden: tuple[str, ...]) -> Any:
+    """A decoded JSON value with every string in it (keys too) passed through `text`."""
+    if isinstance(value, str):
+        return text(value, hidden)
+    if isinstance(value, list):
+        return [document(item, hidden) for item in value]
+    if isinstance(value, dict):
+        return {text(str(k), hidden): document(v, hidden) for k, v in value.items()}
+    return value
