@@ -10,10 +10,19 @@ base, measured in alternation) answers on the pipes named in the spec's `control
 when it is ready, then one per `measure INDEX` request, until `stop` or the end of its input.
 The user's code may print, raise, call `sys.exit` or hang: the parent reads only these files and
 pipes, and kills the worker when its time is up.
+
+Nothing the user's code starts may outlive the worker, nor the worker carbon-gate. On Linux the
+worker is a child subreaper: a process the user's code started stays below it even when it leaves
+the session or its own parent dies, so the walk down from the worker finds it. The worker's stdin
+is a pipe that carbon-gate holds open and never writes to: a guard process, forked before the
+user's code is imported (a thread could wait for the GIL behind a hung C call), waits for its end;
+when carbon-gate is gone, however it went (SIGKILL included), the guard stops the worker and kills
+everything below it, then the whole process group.
 """
 
 from __future__ import annotations
 
+import contextlib
 import faulthandler
 import functools
 import json
@@ -25,11 +34,18 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from carbon_gate.worker_process import (
+    PR_SET_CHILD_SUBREAPER,
+    PR_SET_PDEATHSIG,
+    kill_descendants,
+    prctl,
+)
 from carbon_gate.workload import Prepared, UserCodeError, measure_repeat, prepare
 
 
 def main(directory: str, serve: bool = False) -> int:
     """Run the benchmark described in DIRECTORY/spec.json; always answer, never hang."""
+    _guarded_by_lifeline()
     folder = Path(directory)
     # On SIGUSR1 (sent by the parent when time is up), write every thread's stack for the user.
     stacks = (folder / "stacks.txt").open("w", encoding="utf-8")
@@ -48,8 +64,44 @@ def main(directory: str, serve: bool = False) -> int:
         partial.replace(folder / "result.json")
     sys.stdout.flush()
     sys.stderr.flush()
+    # What the user's code started must not outlive this process; its orphans are ours to kill.
+    kill_descendants(os.getpid())
     # Leave now: a thread the user's code left running must not keep this process alive.
     os._exit(0)
+
+
+def _guarded_by_lifeline() -> None:
+    """Become the subreaper of what the user's code starts, and fork the guard that kills it all
+    when carbon-gate is gone (stdin closed); the user's code gets /dev/null for stdin."""
+    prctl(PR_SET_CHILD_SUBREAPER, 1)
+    lifeline = os.dup(0)  # not inheritable: the user's children never hold it
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+    worker = os.getpid()
+    if os.fork() == 0:
+        try:
+            _guard(worker, lifeline)
+        finally:
+            os._exit(0)
+    os.close(lifeline)
+
+
+def _guard(worker: int, lifeline: int) -> None:
+    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # the worker gone first: nothing left to guard
+    # Hold no pipe of the worker's (its answers to carbon-gate): only the lifeline.
+    os.closerange(3, lifeline)
+    os.closerange(lifeline + 1, 1 << 16)
+    while os.read(lifeline, 1):  # carbon-gate never writes: this returns when it is gone
+        pass
+    if os.getppid() != worker:  # the worker died before carbon-gate: its pid may be another's
+        return
+    try:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(worker, signal.SIGSTOP)  # it starts nothing more while we look
+        kill_descendants(worker, spare=os.getpid())
+    finally:  # the process group at least, whatever the walk met
+        os.killpg(0, signal.SIGKILL)
 
 
 def run(spec: dict[str, Any], mark: Callable[[str], object]) -> dict[str, Any]:

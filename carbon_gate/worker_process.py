@@ -1,9 +1,11 @@
 """The worker process seen from carbon-gate: a one-shot run (and what `session` shares with it).
 
 The edge of measuring (a subprocess, files, pipes, a clock). Whatever happens (success, failure,
-timeout, Ctrl-C, SIGTERM), the worker's whole process group is killed before control returns:
-nothing the user's code started outlives the measurement. Everything the worker says is shown with
-the secrets of carbon-gate's environment masked.
+timeout, Ctrl-C, SIGTERM, SIGHUP), the worker's whole process group is killed before control
+returns, and on Linux every process below it too, even one that left its session: nothing the
+user's code started outlives the measurement. Should carbon-gate itself be killed outright, the
+worker sees its stdin, a pipe only carbon-gate writes to, close, and does the same (see `worker`).
+Everything the worker says is shown with the secrets of carbon-gate's environment masked.
 """
 
 from __future__ import annotations
@@ -66,10 +68,13 @@ def start(
     python: str,
     pass_fds: tuple[int, ...] = (),
 ) -> subprocess.Popen[bytes]:
+    """Start a worker (serving when given its pipes); stdin is its lifeline (see `worker`)."""
     flags = ["--serve"] if pass_fds else []
+    # The user's code must not read carbon-gate's environment (a token) from /proc/PID/environ.
+    prctl(PR_SET_DUMPABLE, 0)
     return subprocess.Popen(
         [python, "-m", "carbon_gate.worker", str(directory), *flags],
-        stdin=subprocess.DEVNULL,
+        stdin=subprocess.PIPE,  # never written: its end closes when carbon-gate is gone
         stdout=sink,
         stderr=subprocess.STDOUT,
         start_new_session=True,  # its own process group, killed as a whole by kill_group
@@ -115,20 +120,23 @@ def _error(message: str, details: str = "") -> MeasurementError:
 
 @contextlib.contextmanager
 def terminate_as_interrupt() -> Iterator[None]:
-    """While measuring, SIGTERM (a CI job cancelled) unwinds like Ctrl-C, so cleanup runs."""
+    """While measuring, SIGTERM (a CI job cancelled) and SIGHUP (its terminal closed) unwind like
+    Ctrl-C, so cleanup runs."""
 
     def interrupt(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
+    stops = [signal.SIGTERM, *([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])]
     try:
-        previous = signal.signal(signal.SIGTERM, interrupt)
+        previous = {stop: signal.signal(stop, interrupt) for stop in stops}
     except ValueError:  # not the main thread: leave signals alone
         yield
         return
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for stop, handler in previous.items():
+            signal.signal(stop, handler)
 
 
 def _stacks(process: subprocess.Popen[bytes], path: Path) -> str:
@@ -179,9 +187,69 @@ def _worker_environment(threads: int | None = None) -> dict[str, str]:
 
 
 def kill_group(process: subprocess.Popen[bytes]) -> None:
+    """Kill the worker, its process group and (Linux) every process below it; cut its lifeline."""
+    if process.returncode is None:  # not reaped yet, so its pid cannot name another process
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(process.pid, signal.SIGSTOP)  # it starts nothing more while we look
+        kill_descendants(process.pid)
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
     process.wait()
+    if process.stdin is not None:
+        with contextlib.suppress(OSError):
+            process.stdin.close()
+
+
+def descendants(root: int) -> list[int]:
+    """Every live process below `root`, from /proc (Linux); none where there is no /proc."""
+    children: dict[int, list[int]] = {}
+    with contextlib.suppress(OSError):
+        for entry in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as stat:
+                    # "PID (COMMAND) STATE PPID ...", and COMMAND may hold ")" or spaces.
+                    state, ppid = stat.read().rsplit(b")", 1)[1].split()[:2]
+            except (OSError, ValueError):  # gone since
+                continue
+            if state not in (b"Z", b"X"):  # the dead have no children left: theirs moved on
+                children.setdefault(int(ppid), []).append(int(entry))
+    found, todo = [], [root]
+    while todo:
+        below = children.get(todo.pop(), [])
+        found += below
+        todo += below
+    return found
+
+
+def kill_descendants(root: int, spare: int | None = None) -> None:
+    """SIGKILL every process below `root` (but `spare`), again until none is left: what a dying
+    process started meanwhile comes up to `root`, a child subreaper (see `worker`)."""
+    refused: set[int] = set()  # another user's now (a setuid program): beyond our reach
+    for _ in range(100):  # bounded: a fork bomb could outrun any walk
+        found = [pid for pid in descendants(root) if pid != spare and pid not in refused]
+        if not found:
+            return
+        for pid in found:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except PermissionError:
+                refused.add(pid)
+            except ProcessLookupError:
+                pass
+        time.sleep(0.01)
+
+
+PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_SET_CHILD_SUBREAPER = 1, 4, 36
+
+
+def prctl(option: int, value: int) -> None:
+    """Linux's prctl(2), best effort: elsewhere, or where it is refused, nothing happens."""
+    if sys.platform != "linux":
+        return
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(option, value, 0, 0, 0)
 
 
 def _read(path: Path) -> str:

@@ -1,0 +1,186 @@
+"""Nothing a measurement started outlives carbon-gate, however carbon-gate ends: real CLI processes,
+killed or hung up on, over a benchmark that hangs with children that left its session."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from git_repo import commit, git
+
+from carbon_gate.cli import cli
+
+pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
+
+# A child that leaves the benchmark's session (a server, a data loader's daemon); with "double" it
+# forks once more and its parent exits, as a daemon does, so that it is no longer anyone's child.
+DAEMON = """\
+import os, sys, time
+os.setsid()
+if sys.argv[2] == "double" and os.fork():
+    os._exit(0)
+with open(sys.argv[1], "a") as pids:
+    pids.write(f"{os.getpid()} ")
+time.sleep(300)
+"""
+BENCH = """\
+import os, subprocess, sys, time
+
+PIDS = {pids!r}
+DAEMON = {daemon!r}
+
+
+def predict():
+    if os.environ.get("HANG") != "1":
+        return sum(i * i for i in range(300))
+    with open(PIDS, "a") as pids:
+        pids.write(f"{{os.getpid()}} ")
+    for how in ("single", "double"):
+        subprocess.Popen([sys.executable, "-c", DAEMON, PIDS, how])
+    time.sleep(3600)
+"""
+BUDGET = """\
+version: 1
+grid: {country: FRA}
+budgets:
+  max_increase: 5 %
+benchmark:
+  callable: toymodel.bench:predict
+  warmup: 0.2 s
+  duration: 0.5 s
+  repeats: 5
+  compare_duration: 2 s
+  timeout: 60 s
+"""
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A repository whose benchmark hangs when HANG=1, leaving three pids per worker in `pids`."""
+    root = tmp_path / "repo"
+    (root / "toymodel").mkdir(parents=True)
+    (root / "toymodel" / "__init__.py").write_text("")
+    bench = BENCH.format(pids=str(tmp_path / "pids"), daemon=DAEMON)
+    (root / "toymodel" / "bench.py").write_text(bench)
+    (root / "carbon-budget.yml").write_text(BUDGET)
+    git(root, "init", "-q")
+    commit(root, "model")
+    return root
+
+
+def _alive(pid: int) -> bool:
+    """Running, not merely a zombie waiting for whoever adopted it to reap it."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def _pids(path: Path, count: int, within_s: float = 30.0) -> list[int]:
+    """The first `count` pids the benchmark wrote, once they are all there."""
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline:
+        pids = [int(p) for p in path.read_text().split()] if path.exists() else []
+        if len(pids) >= count:
+            return pids
+        time.sleep(0.05)
+    raise AssertionError(f"the benchmark wrote {path.read_text() if path.exists() else 'nothing'}")
+
+
+def _gone(pids: list[int], within_s: float = 5.0) -> bool:
+    deadline = time.monotonic() + within_s
+    while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return not any(_alive(pid) for pid in pids)
+
+
+@contextlib.contextmanager
+def _carbon_gate(repo: Path, *args: str) -> Iterator[subprocess.Popen[bytes]]:
+    """`carbon-gate ARGS` in `repo`, its benchmark hanging; whatever it leaves is killed after the
+    test (the pids its benchmark wrote), so that a failing test leaks nothing."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "carbon_gate", *args],
+        cwd=repo,
+        env={**os.environ, "HANG": "1"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        yield process
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            process.kill()
+        process.wait()
+        assert process.stderr is not None
+        process.stderr.close()
+        pids = repo.parent / "pids"
+        for pid in [int(p) for p in pids.read_text().split()] if pids.exists() else []:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
+
+@pytest.mark.parametrize("stop", [signal.SIGKILL, signal.SIGHUP], ids=["sigkill", "sighup"])
+def test_the_worker_and_the_children_that_left_its_session_die_with_carbon_gate(
+    repo: Path, stop: signal.Signals
+) -> None:
+    with _carbon_gate(repo, "measure") as cli_process:
+        pids = _pids(repo.parent / "pids", 3)  # the worker, a daemon, a double-forked daemon
+        cli_process.send_signal(stop)
+        cli_process.wait(timeout=30)
+        assert _gone(pids), [pid for pid in pids if _alive(pid)]
+
+
+def _worktrees(repo: Path) -> list[str]:
+    return [
+        line.removeprefix("worktree ")
+        for line in git(repo, "worktree", "list", "--porcelain").splitlines()
+        if line.startswith("worktree ")
+    ]
+
+
+def test_a_killed_check_leaves_nothing_running_and_the_next_prunes_its_worktree(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run killed outright cannot clean up: its worktree stays registered until the next run,
+    which removes it, and leaves alone the user's own worktree and that of a run still going."""
+    mine = tmp_path / "mine"
+    git(repo, "worktree", "add", "--quiet", "--detach", str(mine))
+    with _carbon_gate(repo, "check", "--base-ref", "HEAD", "--comment", "off") as killed:
+        pids = _pids(tmp_path / "pids", 6)  # the head's and the base's workers, each with two
+        killed.kill()
+        killed.wait(timeout=30)
+        assert _gone(pids), [pid for pid in pids if _alive(pid)]
+    stale = [t for t in _worktrees(repo) if t not in (str(repo), str(mine))]
+    assert len(stale) == 1  # left registered: nothing ran after SIGKILL
+    (tmp_path / "pids").unlink()
+    with _carbon_gate(repo, "check", "--base-ref", "HEAD", "--comment", "off") as running:
+        _pids(tmp_path / "pids", 6)
+        live = [t for t in _worktrees(repo) if t not in (str(repo), str(mine), *stale)]
+        assert len(live) == 1
+
+        monkeypatch.chdir(repo)
+        result = CliRunner().invoke(cli, ["check", "--base-ref", "HEAD", "--comment", "off"])
+        assert result.exit_code == 0, result.stderr
+        assert sorted(_worktrees(repo)) == sorted([str(repo), str(mine), *live])
+        assert not Path(stale[0]).exists()
+        assert running.poll() is None
+
+
+def test_a_hung_up_check_cleans_up_as_on_ctrl_c(repo: Path, tmp_path: Path) -> None:
+    """SIGHUP (the terminal closed, an SSH session lost) unwinds like SIGTERM: the workers, their
+    children and the temporary worktree are gone when carbon-gate exits."""
+    with _carbon_gate(repo, "check", "--base-ref", "HEAD", "--comment", "off") as hung_up:
+        pids = _pids(tmp_path / "pids", 6)
+        hung_up.send_signal(signal.SIGHUP)
+        assert hung_up.wait(timeout=30) == 130
+        assert _worktrees(repo) == [str(repo)]
+        assert _gone(pids, within_s=0.5)
