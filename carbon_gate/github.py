@@ -1,4 +1,4 @@
-"""Publishing the report as a pull-request comment, through GitHub's REST API.
+"""Publishing the report as a pull-request comment, through GitHub's REST API (`github_api`).
 
 Only the gate's own comment is ever edited: one that starts with its marker *and* was written by
 the identity the token comments as. That identity is, in this order: the one the user gave
@@ -10,41 +10,22 @@ its marker alone, nor "the one bot that wrote the marker": another bot or a pers
 marker, and an App token with write access may edit their comments. When GitHub names the author
 of a comment the gate posts and it is not the identity given, the result says so (`note`).
 
-The token goes to GITHUB_API_URL's scheme, host and port only, under its path (and to GraphQL
-beside it: `/graphql`, `/api/graphql` on Enterprise Server; GITHUB_GRAPHQL_URL is not read). A
-`Link` to a next page or a redirect anywhere else is refused, and the publication fails rather
-than work from part of a listing (which could post a duplicate).
-Listings stop at 100 pages and on a loop; an answer is read in pieces, at most 10 MB.
-
-Faults are retried with bounded patience (one deadline for the whole publication, which slow
-answers cannot stretch: each read waits no longer than the time left): 5xx and time-outs back off
-exponentially; rate limits wait for `retry-after` or `x-ratelimit-reset`. A comment is never
-posted twice: after an ambiguous failure of a POST the gate looks for its comment before posting
-again. Refusals that waiting cannot fix (4xx) become a `GitHubError` saying what GitHub answered
-and what to do. The token never appears in a message.
+A comment is never posted twice: after an ambiguous failure of a POST the gate looks for its
+comment before posting again.
 """
 
 from __future__ import annotations
 
-import json
 import re
-import time
-from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urljoin, urlsplit
 
-import requests
-import urllib3
+from carbon_gate.github_api import Api, GitHubError
 
-from carbon_gate.errors import CarbonGateError
+__all__ = ["COMMENT_LIMIT", "LOGIN", "GitHub", "GitHubError", "Published", "fit"]
 
 COMMENT_LIMIT = 65_536  # characters GitHub accepts in a comment body
-MAX_PAGES = 100  # of 100 comments: a conversation longer than 10,000 comments is not believed
-MAX_BYTES = 10_000_000  # the largest answer the gate reads (a page of 100 comments is ~1 MB)
 LOGIN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?")  # a GitHub login
-_NEXT = re.compile(r'<([^>]+)>;\s*rel="next"')
-_REDIRECTS = (301, 302, 303, 307, 308)
 _REFUSED = range(400, 500)
 _VIEWER = {"query": "query { viewer { login } }"}
 _SET_IDENTITY = (
@@ -52,25 +33,6 @@ _SET_IDENTITY = (
     "elsewhere) to the login the token comments as: github-actions[bot] for the Actions token, "
     "<app-slug>[bot] for a GitHub App's token — or post a new comment each time (comment: new)"
 )
-_HINTS = {
-    401: "the token is missing, expired or wrong",
-    403: "the token may not write here: a pull request from a fork gets a read-only token (use "
-    "the two-workflow setup in the README), or the workflow lacks `permissions: "
-    "pull-requests: write`",
-    404: "the repository or pull request does not exist, or the token cannot see it",
-    410: "the pull request's conversation is gone: issues are disabled in this repository, or "
-    "the pull request was deleted — the report stays in the job summary",
-    422: "GitHub rejected the request (a comment longer than 65,536 characters?)",
-}
-
-
-class GitHubError(CarbonGateError):
-    """GitHub refused or could not be reached; the message says why and what to do."""
-
-    def __init__(self, message: str, status: int | None = None, sent: bool = True) -> None:
-        super().__init__(message)
-        self.status = status
-        self.sent = sent  # False when the request surely never reached GitHub
 
 
 @dataclass(frozen=True)
@@ -82,259 +44,18 @@ class Published:
     note: str = ""  # e.g. the comment was posted as someone other than `comment-as`
 
 
-@dataclass(frozen=True)
-class Answer:
-    """One HTTP answer, read whole (within the deadline and MAX_BYTES)."""
-
-    status: int
-    headers: Mapping[str, str]
-    body: bytes
-
-
-class GitHub:
-    """A small client for the endpoints the gate uses. Clocks and sleep are injectable."""
+class GitHub(Api):
+    """The gate's comment on a pull request: found, edited or posted."""
 
     def __init__(
-        self,
-        api_url: str,
-        token: str,
-        *,
-        session: requests.Session | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.time,
-        monotonic: Callable[[], float] = time.monotonic,
-        max_wait_s: float = 120.0,
-        timeout_s: float = 30.0,
-        comment_as: str | None = None,
+        self, api_url: str, token: str, *, comment_as: str | None = None, **kw: Any
     ) -> None:
-        self.api_url = api_url.rstrip("/")
-        self._origin = _origin(self.api_url)
-        if self._origin is None:
-            raise GitHubError(f"GITHUB_API_URL {api_url!r} is not an http(s) URL", sent=False)
-        self._token = token.strip()
-        if not self._token or re.search(r"\s", self._token):
-            raise GitHubError("GITHUB_TOKEN is empty or contains spaces or line breaks", sent=False)
-        # GraphQL beside REST: api.github.com/graphql; HOST/api/graphql on Enterprise Server.
-        enterprise = self.api_url.endswith("/api/v3")
-        self.graphql_url = self.api_url.removesuffix("/v3" if enterprise else "") + "/graphql"
+        super().__init__(api_url, token, **kw)
         if comment_as is not None and not LOGIN.fullmatch(comment_as):
             raise GitHubError(
                 f"comment-as {comment_as!r} is not a GitHub login (e.g. my-app[bot])", sent=False
             )
-        self.session = session or requests.Session()
-        self.sleep, self.clock, self.monotonic = sleep, clock, monotonic
-        self.max_wait_s, self.timeout_s = max_wait_s, timeout_s
         self.comment_as = comment_as
-        self._deadline = monotonic() + max_wait_s
-        self._waited = 0.0
-
-    def _redact(self, text: str) -> str:
-        return text.replace(self._token, "***")
-
-    def _allowed(self, url: str) -> bool:
-        """Whether the token may go to `url`: the API's origin, under its path (or GraphQL)."""
-        if url.split("?", 1)[0] == self.graphql_url:
-            return True
-        prefix = urlsplit(self.api_url).path
-        path = urlsplit(url).path
-        inside = path == prefix or path.startswith(prefix + "/")
-        return _origin(url) == self._origin and inside and "/../" not in path + "/"
-
-    def call(self, method: str, path_or_url: str, **kwargs: Any) -> Any:
-        """One API call, and the JSON it answered."""
-        answer = self.request(method, path_or_url, **kwargs)
-        return self._json(answer, f"{method} {path_or_url.removeprefix(self.api_url)}")
-
-    def request(
-        self, method: str, path_or_url: str, *, read_only: bool = False, **kwargs: Any
-    ) -> Answer:
-        """One API call, retried while waiting can help and the deadline allows.
-
-        A POST is not retried once it may have reached GitHub (a 5xx or a read time-out), unless
-        `read_only`: the caller decides, knowing what the POST would have created."""
-        url = path_or_url if "://" in path_or_url else self.api_url + path_or_url
-        attempt = 0
-        while True:
-            answer: Answer | None = None
-            sent = True
-            try:
-                answer = self._send(method, url, **kwargs)
-            except requests.ConnectTimeout:
-                sent, reason = False, "ConnectTimeout"
-            except requests.ConnectionError as error:
-                sent, reason = "refused" not in str(error).lower(), "ConnectionError"
-            except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as error:
-                reason = type(error).__name__  # a read time-out, a bad header, a cut answer, …
-            else:
-                if answer.status < 400:
-                    return answer
-                reason = f"HTTP {answer.status}"
-            ambiguous = sent and (answer is None or answer.status >= 500)
-            retry = not (method == "POST" and ambiguous and not read_only)
-            delay = self._delay(answer, attempt) if retry else None
-            if answer is None and not sent and attempt >= 1:
-                delay = None  # refused twice: nothing listens there, waiting will not help
-            if (
-                delay is None
-                or self._waited + delay > self.max_wait_s
-                or (self.monotonic() + delay > self._deadline)
-            ):
-                raise self._error(method, url, answer, reason, sent)
-            self.sleep(delay)
-            self._waited += delay
-            attempt += 1
-
-    def _send(self, method: str, url: str, **kwargs: Any) -> Answer:
-        """One request, its redirects followed on the API's origin only, its answer read whole."""
-        for _ in range(5):
-            if not self._allowed(url):
-                where = "{}://{}:{}".format(*(_origin(url) or ("?", "?", "?")))
-                raise GitHubError(
-                    self._redact(
-                        f"{method} {url.removeprefix(self.api_url)}: GitHub pointed to {where}, "
-                        f"outside GITHUB_API_URL ({self.api_url}): the gate sends the token "
-                        "nowhere else, and stops here rather than work from part of an answer"
-                    ),
-                    sent=False,
-                )
-            left = self._left(method, url)
-            response = self.session.request(
-                method,
-                url,
-                headers={
-                    "Accept": "application/vnd.github+json",
-                    "Authorization": f"Bearer {self._token}",
-                    "X-GitHub-Api-Version": "2022-11-28",
-                    "User-Agent": "carbon-gate",
-                },
-                timeout=min(self.timeout_s, left),
-                stream=True,
-                allow_redirects=False,
-                **kwargs,
-            )
-            with response:
-                answer = Answer(
-                    response.status_code, response.headers, self._read(response, method, url)
-                )
-            if answer.status not in _REDIRECTS or "location" not in answer.headers:
-                return answer
-            url = urljoin(url, answer.headers["location"])  # GitHub: repeat the request there
-        raise GitHubError(f"{method} {url.removeprefix(self.api_url)}: redirected 5 times")
-
-    def _left(self, method: str, url: str) -> float:
-        """Seconds left before the deadline; none left is an error that says so."""
-        left = self._deadline - self.monotonic()
-        if left <= 0:
-            raise GitHubError(
-                self._redact(
-                    f"{method} {url.removeprefix(self.api_url)}: the publication ran out of time "
-                    f"({self.max_wait_s:g} s) — GitHub answers too slowly; try again later"
-                )
-            )
-        return left
-
-    def _read(self, response: requests.Response, method: str, url: str) -> bytes:
-        """The body, piece by piece: each read waits no longer than the deadline allows."""
-        if _number(response.headers.get("content-length")) > MAX_BYTES:
-            raise GitHubError(self._too_large(method, url))
-        raw = response.raw
-        read = getattr(raw, "read1", raw.read)  # read1: whatever has come, without waiting for more
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            wait = min(self.timeout_s, self._left(method, url))
-            socket = _socket(raw)
-            if socket is not None:  # the next read waits no longer than the deadline allows
-                socket.settimeout(wait)
-            chunk = read(65_536)
-            if not chunk:
-                return b"".join(chunks)
-            chunks.append(chunk)
-            size += len(chunk)
-            if size > MAX_BYTES:
-                raise GitHubError(self._too_large(method, url))
-
-    def _too_large(self, method: str, url: str) -> str:
-        where = f"{method} {url.removeprefix(self.api_url)}"
-        return self._redact(f"{where}: the answer is larger than 10 MB — is GITHUB_API_URL right?")
-
-    def _delay(self, answer: Answer | None, attempt: int) -> float | None:
-        """Seconds to wait before trying again, or None when waiting will not help."""
-        backoff = min(2.0**attempt, 30.0)
-        if answer is None or answer.status >= 500:
-            return backoff
-        if answer.status in (403, 429):
-            if "retry-after" in answer.headers:
-                return _seconds(answer.headers["retry-after"], default=backoff)
-            if answer.headers.get("x-ratelimit-remaining") == "0":
-                reset = _seconds(answer.headers.get("x-ratelimit-reset", ""), default=0.0)
-                return max(reset - self.clock(), 1.0)
-            return backoff if answer.status == 429 else None
-        return None
-
-    def _error(
-        self, method: str, url: str, answer: Answer | None, reason: str, sent: bool
-    ) -> GitHubError:
-        where = f"{method} {url.removeprefix(self.api_url)}"
-        status = None if answer is None else answer.status
-        if status is None and self.monotonic() >= self._deadline:
-            hint = f"the publication ran out of time ({self.max_wait_s:g} s); try again later"
-        elif status is None:
-            hint = f"{self.api_url} (GITHUB_API_URL) could not be reached; try again later"
-        elif status >= 500:
-            hint = "GitHub failed to answer (a fault on its side); try again later"
-        else:
-            hint = _HINTS.get(status, "GitHub refused the request; the message says why")
-        detail = ""
-        if answer is not None:
-            try:
-                content = json.loads(answer.body)
-            except ValueError:
-                content = None
-            if isinstance(content, dict):
-                detail = str(content.get("message", ""))[:200]
-        message = f"{where}: {reason}" + (f" ({detail})" if detail else "") + f" — {hint}"
-        return GitHubError(self._redact(message), status, sent)
-
-    def pages(self, path: str) -> Iterator[dict[str, Any]]:
-        """Every item of a paginated listing, following the `Link: <…>; rel="next"` header."""
-        url = f"{self.api_url}{path}{'&' if '?' in path else '?'}per_page=100"
-        seen = {url}
-        for page in range(MAX_PAGES):
-            answer = self.request("GET", url)
-            items = self._json(answer, f"GET {path}")
-            if not isinstance(items, list):
-                raise GitHubError(
-                    self._redact(
-                        f"GET {path}: {_shape(items)} where a list was expected — is "
-                        "GITHUB_API_URL the API's address?"
-                    )
-                )
-            for number, item in enumerate(items, start=page * 100 + 1):
-                if not isinstance(item, dict):
-                    raise GitHubError(f"GET {path}: item {number} of the listing is not an object")
-                yield item
-            match = _NEXT.search(answer.headers.get("link", ""))
-            if match is None:
-                return
-            url = urljoin(url, match.group(1))
-            if url in seen:
-                raise GitHubError(f"GET {path}: the listing loops (a page points back to one read)")
-            seen.add(url)
-        raise GitHubError(
-            f"GET {path}: more than {MAX_PAGES} pages of 100 — the gate stops rather than read "
-            "on; post a new comment each time (comment: new)"
-        )
-
-    def _json(self, answer: Answer, where: str) -> Any:
-        try:
-            return json.loads(answer.body)
-        except ValueError:
-            raise GitHubError(
-                self._redact(
-                    f"{where}: the answer is not JSON — is GITHUB_API_URL the API's address?"
-                )
-            ) from None
 
     def identity(self) -> str:
         """The login the token comments as: `comment_as`, else GitHub's word for it."""
@@ -368,8 +89,7 @@ class GitHub:
 
     def publish(self, repository: str, number: int, body: str, marker: str, mode: str) -> Published:
         """Create the gate's comment, or (mode "update") edit its earlier one in place."""
-        self._deadline = self.monotonic() + self.max_wait_s
-        self._waited = 0.0
+        self.start_clock()
         base = f"/repos/{repository}/issues"
         me = self.identity() if mode == "update" else self.comment_as
         if mode == "update" and me is not None:
@@ -406,18 +126,6 @@ class GitHub:
         return None
 
 
-def _origin(url: str) -> tuple[str, str, int] | None:
-    """(scheme, host, port) of an http(s) URL, the port filled in; None for anything else."""
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError:
-        return None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return None
-    return parts.scheme, parts.hostname, port or (443 if parts.scheme == "https" else 80)
-
-
 def _viewer(answer: Any) -> Any:
     """The `viewer` of a GraphQL answer to `_VIEWER`, or None."""
     data = answer.get("data") if isinstance(answer, dict) else None
@@ -444,35 +152,6 @@ def _mismatch(me: str | None, created: Any) -> str:
         f"the comment was posted as {login}, but the gate looks for comments by {me} "
         f"(comment-as): set `comment-as` to {login}, or each run posts a new comment"
     )
-
-
-def _shape(value: Any) -> str:
-    """What a JSON value is, for a message: "an object (“message: …”)", "a string", …"""
-    if isinstance(value, dict):
-        message = value.get("message")
-        return "GitHub answered an object" + (f" ({str(message)[:200]})" if message else "")
-    kind = {str: "a string", int: "a number", float: "a number", bool: "a boolean"}
-    return f"GitHub answered {kind.get(type(value), 'null')}"
-
-
-def _socket(raw: Any) -> Any:
-    """The socket an answer is read from (urllib3 keeps it on the connection, or only in the
-    response's file once the connection is closing); None where neither holds it, and then a read
-    waits as long as the request's time-out (at most `timeout_s`)."""
-    connection = getattr(getattr(raw, "connection", None), "sock", None)
-    stream = getattr(getattr(getattr(raw, "_fp", None), "fp", None), "raw", None)
-    return connection or getattr(stream, "_sock", None)
-
-
-def _number(value: str | None) -> int:
-    return int(value) if value and value.isdigit() else 0
-
-
-def _seconds(value: str, default: float) -> float:
-    try:
-        return max(float(value), 0.0)
-    except ValueError:
-        return default
 
 
 def fit(body: str, limit: int = COMMENT_LIMIT) -> str:
