@@ -24,6 +24,7 @@ from typing import IO, Any
 
 from carbon_gate import redact
 from carbon_gate.errors import MeasurementError
+from carbon_gate.processes import PR_SET_DUMPABLE, kill_descendants, prctl
 
 # What the worker was doing, by the stage it last wrote, for messages about a hang or a crash.
 _STAGES = {
@@ -198,58 +199,6 @@ def kill_group(process: subprocess.Popen[bytes]) -> None:
     if process.stdin is not None:
         with contextlib.suppress(OSError):
             process.stdin.close()
-
-
-def descendants(root: int) -> list[int]:
-    """Every live process below `root`, from /proc (Linux); none where there is no /proc."""
-    children: dict[int, list[int]] = {}
-    with contextlib.suppress(OSError):
-        for entry in filter(str.isdigit, os.listdir("/proc")):
-            try:
-                with open(f"/proc/{entry}/stat", "rb") as stat:
-                    # "PID (COMMAND) STATE PPID ...", and COMMAND may hold ")" or spaces.
-                    state, ppid = stat.read().rsplit(b")", 1)[1].split()[:2]
-            except (OSError, ValueError):  # gone since
-                continue
-            if state not in (b"Z", b"X"):  # the dead have no children left: theirs moved on
-                children.setdefault(int(ppid), []).append(int(entry))
-    found, todo = [], [root]
-    while todo:
-        below = children.get(todo.pop(), [])
-        found += below
-        todo += below
-    return found
-
-
-def kill_descendants(root: int, spare: int | None = None) -> None:
-    """SIGKILL every process below `root` (but `spare`), again until none is left: what a dying
-    process started meanwhile comes up to `root`, a child subreaper (see `worker`)."""
-    refused: set[int] = set()  # another user's now (a setuid program): beyond our reach
-    for _ in range(100):  # bounded: a fork bomb could outrun any walk
-        found = [pid for pid in descendants(root) if pid != spare and pid not in refused]
-        if not found:
-            return
-        for pid in found:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except PermissionError:
-                refused.add(pid)
-            except ProcessLookupError:
-                pass
-        time.sleep(0.01)
-
-
-PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_SET_CHILD_SUBREAPER = 1, 4, 36
-
-
-def prctl(option: int, value: int) -> None:
-    """Linux's prctl(2), best effort: elsewhere, or where it is refused, nothing happens."""
-    if sys.platform != "linux":
-        return
-    import ctypes
-
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(option, value, 0, 0, 0)
 
 
 def _read(path: Path) -> str:

@@ -1,0 +1,67 @@
+"""Processes below a process (Linux's /proc), killing them all, and Linux's prctl(2).
+
+What the gate needs so that nothing a measurement started outlives it: a worker that is a child
+subreaper keeps every process its benchmark started below it, even one that left its session, and
+`kill_descendants` finds and kills them. Where there is no /proc (macOS), nothing is found, and the
+process group is all that is killed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+import time
+
+
+def descendants(root: int) -> list[int]:
+    """Every live process below `root`, from /proc (Linux); none where there is no /proc."""
+    children: dict[int, list[int]] = {}
+    with contextlib.suppress(OSError):
+        for entry in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as stat:
+                    # "PID (COMMAND) STATE PPID ...", and COMMAND may hold ")" or spaces.
+                    state, ppid = stat.read().rsplit(b")", 1)[1].split()[:2]
+            except (OSError, ValueError):  # gone since
+                continue
+            if state not in (b"Z", b"X"):  # the dead have no children left: theirs moved on
+                children.setdefault(int(ppid), []).append(int(entry))
+    found, todo = [], [root]
+    while todo:
+        below = children.get(todo.pop(), [])
+        found += below
+        todo += below
+    return found
+
+
+def kill_descendants(root: int, spare: int | None = None) -> None:
+    """SIGKILL every process below `root` (but `spare`), again until none is left: what a dying
+    process started meanwhile comes up to `root`, a child subreaper (see `worker`)."""
+    refused: set[int] = set()  # another user's now (a setuid program): beyond our reach
+    for _ in range(100):  # bounded: a fork bomb could outrun any walk
+        found = [pid for pid in descendants(root) if pid != spare and pid not in refused]
+        if not found:
+            return
+        for pid in found:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except PermissionError:
+                refused.add(pid)
+            except ProcessLookupError:
+                pass
+        time.sleep(0.01)
+
+
+PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_SET_CHILD_SUBREAPER = 1, 4, 36
+
+
+def prctl(option: int, value: int) -> None:
+    """Linux's prctl(2), best effort: elsewhere, or where it is refused, nothing happens."""
+    if sys.platform != "linux":
+        return
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(option, value, 0, 0, 0)
