@@ -106,7 +106,12 @@ class GitHub(Api):
                 if not ambiguous or self.monotonic() >= self._deadline:
                     raise
                 # The POST may have landed before it failed: look for it before posting again.
-                me = me or self.identity()
+                # Whose comments to look among must be known; if it is not, the POST's failure is
+                # what the user needs to hear, not the identity's.
+                try:
+                    me = me or self.identity()
+                except GitHubError:
+                    raise error from None
                 if self._find(base, number, me, body, exact=True) is not None:
                     return Published("created", "")
         raise GitHubError(f"POST {base}/{number}/comments failed three times — try again later")
@@ -116,7 +121,7 @@ class GitHub(Api):
         where = f"GET {base}/{number}/comments"
         for comment in self.pages(f"{base}/{number}/comments"):
             body = comment.get("body")
-            if _login(comment.get("user")) != me or not isinstance(body, str):
+            if not _same(_login(comment.get("user")), me) or not isinstance(body, str):
                 continue
             if body == text if exact else body.startswith(text):
                 found = comment.get("id")
@@ -138,6 +143,11 @@ def _login(user: Any) -> str | None:
     return login if isinstance(login, str) and LOGIN.fullmatch(login) else None
 
 
+def _same(login: str | None, other: str) -> bool:
+    """Whether two logins name one account: GitHub's logins ignore case."""
+    return login is not None and login.casefold() == other.casefold()
+
+
 def _url(comment: Any) -> str:
     url = comment.get("html_url") if isinstance(comment, dict) else None
     return url if isinstance(url, str) else ""
@@ -146,7 +156,7 @@ def _url(comment: Any) -> str:
 def _mismatch(me: str | None, created: Any) -> str:
     """A note when GitHub says the comment was posted by someone other than `me`."""
     login = _login(created.get("user") if isinstance(created, dict) else None)
-    if me is None or login is None or login == me:
+    if me is None or login is None or _same(login, me):
         return ""
     return (
         f"the comment was posted as {login}, but the gate looks for comments by {me} "

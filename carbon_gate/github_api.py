@@ -16,8 +16,10 @@ never appears in a message.
 from __future__ import annotations
 
 import json
+import math
 import re
 import time
+import zlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -176,6 +178,7 @@ class Api:
                     "Authorization": f"Bearer {self._token}",
                     "X-GitHub-Api-Version": "2022-11-28",
                     "User-Agent": "carbon-gate",
+                    "Accept-Encoding": "gzip",  # what `_unzipped` unpacks
                 },
                 timeout=min(self.timeout_s, left),
                 stream=True,
@@ -183,9 +186,10 @@ class Api:
                 **kwargs,
             )
             with response:
-                answer = Answer(
-                    response.status_code, response.headers, self._read(response, method, url)
-                )
+                # A redirect's body is not needed (requests has read it already, to move on).
+                redirect = response.status_code in _REDIRECTS
+                body = b"" if redirect else self._read(response, method, url)
+                answer = Answer(response.status_code, response.headers, body)
             if answer.status not in _REDIRECTS or "location" not in answer.headers:
                 return answer
             url = urljoin(url, answer.headers["location"])  # GitHub: repeat the request there
@@ -216,13 +220,30 @@ class Api:
             socket = _socket(raw)
             if socket is not None:  # the next read waits no longer than the deadline allows
                 socket.settimeout(wait)
-            chunk = read(65_536)
+            chunk = read(65_536, decode_content=False)  # as sent: the deadline counts each read
             if not chunk:
-                return b"".join(chunks)
+                return self._unzipped(b"".join(chunks), response, method, url)
             chunks.append(chunk)
             size += len(chunk)
             if size > MAX_BYTES:
                 raise GitHubError(self._too_large(method, url))
+
+    def _unzipped(self, body: bytes, response: requests.Response, method: str, url: str) -> bytes:
+        """The body as sent before compression (GitHub gzips what it sends a client that accepts
+        it), at most MAX_BYTES of it: a small answer cannot unpack into a huge one."""
+        encoding = response.headers.get("content-encoding", "identity").strip().lower()
+        if encoding == "identity":
+            return body
+        if encoding != "gzip":
+            raise GitHubError(f"{method} {url.removeprefix(self.api_url)}: {encoding!r} answer")
+        unpacker = zlib.decompressobj(16 + zlib.MAX_WBITS)  # the gzip format
+        try:
+            unpacked = unpacker.decompress(body, MAX_BYTES + 1)
+        except zlib.error:
+            raise GitHubError(self._redact(f"{method} {url}: a broken gzip answer")) from None
+        if len(unpacked) > MAX_BYTES:
+            raise GitHubError(self._too_large(method, url))
+        return unpacked
 
     def _too_large(self, method: str, url: str) -> str:
         where = f"{method} {url.removeprefix(self.api_url)}"
@@ -308,15 +329,27 @@ class Api:
 
 
 def _origin(url: str) -> tuple[str, str, int] | None:
-    """(scheme, host, port) of an http(s) URL, the port filled in; None for anything else."""
+    """(scheme, host, port) of an http(s) URL, the port filled in; None for anything else.
+
+    Only where Python's parser and urllib3's (which requests connects with) agree: they read
+    `http://evil\\@api.github.com/` differently, and the token must go where the check looked.
+    An authority with user information (`@`) or a backslash is refused outright."""
+    authority = url.partition("://")[2].split("/", 1)[0]
+    if "@" in authority or "\\" in authority:
+        return None
     try:
         parts = urlsplit(url)
         port = parts.port
-    except ValueError:
+        connected = urllib3.util.parse_url(url)
+    except ValueError:  # urllib3's LocationParseError is a ValueError too
         return None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return None
-    return parts.scheme, parts.hostname, port or (443 if parts.scheme == "https" else 80)
+    default = 443 if parts.scheme == "https" else 80
+    origin = (parts.scheme, parts.hostname, port or default)
+    host = (connected.host or "").lower().removeprefix("[").removesuffix("]")
+    seen = (connected.scheme, host, connected.port or default)
+    return origin if seen == origin else None
 
 
 def _shape(value: Any) -> str:
@@ -342,7 +375,9 @@ def _number(value: str | None) -> int:
 
 
 def _seconds(value: str, default: float) -> float:
+    """A header's seconds ("30"), or `default` for anything else ("soon", "nan", "inf")."""
     try:
-        return max(float(value), 0.0)
+        seconds = float(value)
     except ValueError:
         return default
+    return max(seconds, 0.0) if math.isfinite(seconds) else default

@@ -11,6 +11,7 @@ of its choosing, an answer that is not a list, a body dripped byte by byte, a re
 
 from __future__ import annotations
 
+import gzip
 import json
 import threading
 import time
@@ -39,6 +40,7 @@ class FakeGitHub:
         self.links_given = 0
         self.listing: Any = None  # what GET …/comments answers instead of the comments
         self.omit_length = False  # answer without Content-Length
+        self.gzip = True  # compress the answers of a client that accepts it, as GitHub does
         self.drip_s = 0.0  # seconds between the bytes of every answer's body
         self.redirect: str | None = None  # answer the next request with a 307 to this URL
         self.graphql = True  # False: GraphQL refuses (as a GitHub Enterprise Server might)
@@ -98,7 +100,12 @@ class FakeGitHub:
                 self, status: int, body: Any = None, headers: dict[str, str] | None = None
             ) -> None:
                 data = json.dumps(body if body is not None else {}).encode()
+                zipped = fake.gzip and "gzip" in (self.headers.get("Accept-Encoding") or "")
+                if zipped:  # as GitHub answers a client that accepts it
+                    data = gzip.compress(data)
                 self.send_response(status)
+                if zipped:
+                    self.send_header("Content-Encoding", "gzip")
                 for name, value in (headers or {}).items():
                     self.send_header(name, value)
                 self.send_header("Content-Type", "application/json")

@@ -202,8 +202,11 @@ def elsewhere() -> Iterator[FakeGitHub]:
 
 @pytest.mark.parametrize(
     "where",
-    ["another-port", "another-host-name", "another-scheme", "outside-the-api-path"],
-)
+    [
+        "another-port", "another-host-name", "another-scheme", "outside-the-api-path",
+        "a-backslash-before-an-at", "user-information",
+    ],
+)  # fmt: skip
 def test_the_token_never_follows_a_next_page_off_the_api(elsewhere: FakeGitHub, where: str) -> None:
     server = FakeGitHub(prefix="/api/v3").start()
     try:
@@ -213,12 +216,16 @@ def test_the_token_never_follows_a_next_page_off_the_api(elsewhere: FakeGitHub, 
             "another-host-name": f"http://localhost:{port}/api/v3{LISTING}?page=2",
             "another-scheme": f"https://127.0.0.1:{port}/api/v3{LISTING}?page=2",
             "outside-the-api-path": f"{server.origin}/login/oauth{LISTING}?page=2",
+            # Python's URL parser reads the API's host here, urllib3 (which connects) the other's.
+            "a-backslash-before-an-at": f"{elsewhere.url}\\@127.0.0.1:{port}/api/v3{LISTING}",
+            "user-information": f"http://x@127.0.0.1:{port}/api/v3{LISTING}?page=2",
         }[where]
         github, _ = client(server, token="pat-token")
         with pytest.raises(GitHubError) as caught:
             github.publish("acme/model", 42, MARKER, MARKER, "update")
         assert "outside GITHUB_API_URL" in str(caught.value)
         assert elsewhere.requests == []
+        assert elsewhere.authorizations == []
         assert server.requests.count(("GET", LISTING)) == 1  # never asked for "page 2"
         assert [m for m, _ in server.requests].count("POST") == 0  # no guess from half a list
     finally:
@@ -376,3 +383,34 @@ def test_a_wrong_explicit_identity_is_noticed_when_github_names_the_author(
 )
 def test_graphql_lives_beside_the_rest_api(api_url: str, graphql_url: str) -> None:
     assert GitHub(api_url, "t").graphql_url == graphql_url
+
+
+def test_a_failed_post_is_said_even_when_whose_comments_to_look_among_is_unknown(
+    server: FakeGitHub,
+) -> None:
+    """A 502 after a POST makes the gate look for what may have landed; when it cannot tell
+    whose comments to look among, the 502 is what it says, not an identity problem."""
+    server.graphql = False  # GitHub Enterprise Server without GraphQL, say
+    server.fail_next(502)
+    github, _ = client(server)
+    with pytest.raises(GitHubError, match="HTTP 502") as caught:
+        github.publish("acme/model", 42, MARKER, MARKER, "new")
+    assert "comment-as" not in str(caught.value)
+    assert len(server.comments) == 0
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "soon"])
+def test_a_retry_after_that_is_no_number_of_seconds_backs_off(
+    server: FakeGitHub, value: str
+) -> None:
+    server.fail_next(403, {"retry-after": value})
+    github, slept = client(server)
+    github.publish("acme/model", 42, MARKER, MARKER, "new")
+    assert slept == [1.0]
+
+
+def test_logins_are_compared_as_github_does_without_case(server: FakeGitHub) -> None:
+    ours = server.add_comment("Octo", f"{MARKER}\nold")
+    github, _ = client(server, token="pat-token")  # GitHub says "octo"
+    assert github.publish("acme/model", 42, f"{MARKER}\nnew", MARKER, "update").action == "updated"
+    assert server.comments[ours]["body"] == f"{MARKER}\nnew"
