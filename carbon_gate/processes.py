@@ -13,10 +13,11 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Collection
 
 
-def descendants(root: int) -> list[int]:
-    """Every live process below `root`, from /proc (Linux); none where there is no /proc."""
+def _children() -> dict[int, list[int]]:
+    """The live processes (Linux's /proc) by their parent's pid; {} where there is no /proc."""
     children: dict[int, list[int]] = {}
     with contextlib.suppress(OSError):
         for entry in filter(str.isdigit, os.listdir("/proc")):
@@ -28,6 +29,12 @@ def descendants(root: int) -> list[int]:
                 continue
             if state not in (b"Z", b"X"):  # the dead have no children left: theirs moved on
                 children.setdefault(int(ppid), []).append(int(entry))
+    return children
+
+
+def descendants(root: int) -> list[int]:
+    """Every live process below `root`, from /proc (Linux); none where there is no /proc."""
+    children = _children()
     found, todo = [], [root]
     while todo:
         below = children.get(todo.pop(), [])
@@ -65,3 +72,27 @@ def prctl(option: int, value: int) -> None:
 
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(option, value, 0, 0, 0)
+
+
+def kill_adopted(mark: str, workers: Collection[int]) -> None:
+    """SIGKILL the children this process adopted (as a child subreaper) from a worker that died
+    before it could be walked, with all below them, and reap them: those whose environment holds
+    `mark` ("NAME=VALUE", set in every worker's) but the `workers` still running, so that no other
+    child of ours is touched."""
+    wanted = mark.encode()
+    for pid in _children().get(os.getpid(), []):
+        if pid in workers:
+            continue
+        try:
+            with open(f"/proc/{pid}/environ", "rb") as environ:
+                if wanted not in environ.read().split(b"\0"):
+                    continue
+        except OSError:  # gone, or unreadable: not provably ours
+            continue
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGSTOP)  # it starts nothing more while we look
+        kill_descendants(pid)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, 0)  # our child now: no zombie left behind

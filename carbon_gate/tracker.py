@@ -22,7 +22,14 @@ def start(spec: dict[str, Any]) -> tuple[Any, Any]:
     # modes, nor send or write emissions anywhere. Its loader reads those files (and CODECARBON_*
     # variables, which the worker does not get): it finds nothing now. What the gate sets is also
     # passed explicitly, as far as this version of codecarbon knows the setting.
-    codecarbon.emissions_tracker.get_hierarchical_config = dict  # type: ignore[attr-defined]
+    if not hasattr(codecarbon.emissions_tracker, "get_hierarchical_config"):
+        # Renamed in a newer codecarbon: its files would be read again. Refuse rather than
+        # measure under settings a pull request may have chosen.
+        raise RuntimeError(
+            "this codecarbon reads its settings another way than carbon-gate knows; "
+            "install a codecarbon carbon-gate supports (pip install 'codecarbon>=3,<4')"
+        )
+    codecarbon.emissions_tracker.get_hierarchical_config = dict
     accepted = inspect.signature(codecarbon.emissions_tracker.BaseEmissionsTracker).parameters
     settings: dict[str, Any] = {
         "output_methods": [],

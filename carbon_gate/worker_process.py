@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -24,7 +25,13 @@ from typing import IO, Any
 
 from carbon_gate import redact
 from carbon_gate.errors import MeasurementError
-from carbon_gate.processes import PR_SET_DUMPABLE, kill_descendants, prctl
+from carbon_gate.processes import (
+    PR_SET_CHILD_SUBREAPER,
+    PR_SET_DUMPABLE,
+    kill_adopted,
+    kill_descendants,
+    prctl,
+)
 
 # What the worker was doing, by the stage it last wrote, for messages about a hang or a crash.
 _STAGES = {
@@ -73,7 +80,10 @@ def start(
     flags = ["--serve"] if pass_fds else []
     # The user's code must not read carbon-gate's environment (a token) from /proc/PID/environ.
     prctl(PR_SET_DUMPABLE, 0)
-    return subprocess.Popen(
+    # A worker that dies first leaves what its benchmark started (even in another session) to us,
+    # not to init, and `kill_group` finds it by the mark in its environment.
+    prctl(PR_SET_CHILD_SUBREAPER, 1)
+    process = subprocess.Popen(
         [python, "-m", "carbon_gate.worker", str(directory), *flags],
         stdin=subprocess.PIPE,  # never written: its end closes when carbon-gate is gone
         stdout=sink,
@@ -82,6 +92,8 @@ def start(
         env=_worker_environment(spec.get("threads")),
         pass_fds=pass_fds,
     )
+    _running.add(process.pid)
+    return process
 
 
 def timed_out(
@@ -169,6 +181,11 @@ _THREAD_VARIABLES = (
 )
 
 
+# In the environment of every worker, and so of what its benchmark starts: this carbon-gate's.
+_running: set[int] = set()  # the workers started and not yet killed
+_MARK_NAME, _MARK_VALUE = "CARBON_GATE_MEASURED_FOR", f"{os.getpid()}-{secrets.token_hex(8)}"
+
+
 def _worker_environment(threads: int | None = None) -> dict[str, str]:
     # codecarbon reads CODECARBON_* settings (forced power, output files, its API): the gate
     # decides how codecarbon runs, so none of them may change what it measures.
@@ -182,6 +199,7 @@ def _worker_environment(threads: int | None = None) -> dict[str, str]:
     here = str(Path(__file__).resolve().parent.parent)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (here, env.get("PYTHONPATH", "")) if p)
     env.setdefault("PYTHONUNBUFFERED", "1")
+    env[_MARK_NAME] = _MARK_VALUE
     if threads is not None:  # read by the libraries when they load, so set before the import
         env.update(dict.fromkeys(_THREAD_VARIABLES, str(threads)))
     return env
@@ -196,6 +214,8 @@ def kill_group(process: subprocess.Popen[bytes]) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
     process.wait()
+    _running.discard(process.pid)
+    kill_adopted(f"{_MARK_NAME}={_MARK_VALUE}", _running)  # what a worker that died first left
     if process.stdin is not None:
         with contextlib.suppress(OSError):
             process.stdin.close()

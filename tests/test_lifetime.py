@@ -45,6 +45,12 @@ def predict():
         pids.write(f"{{os.getpid()}} ")
     for how in ("single", "double"):
         subprocess.Popen([sys.executable, "-c", DAEMON, PIDS, how])
+    if os.environ.get("DIE"):  # the benchmark's own process dies first, its daemons started
+        while len(open(PIDS).read().split()) < 3:
+            time.sleep(0.01)
+        if os.environ["DIE"] == "exit":
+            os._exit(0)
+        os.kill(os.getpid(), 9)
     time.sleep(3600)
 """
 BUDGET = """\
@@ -104,13 +110,15 @@ def _gone(pids: list[int], within_s: float = 5.0) -> bool:
 
 
 @contextlib.contextmanager
-def _carbon_gate(repo: Path, *args: str) -> Iterator[subprocess.Popen[bytes]]:
+def _carbon_gate(
+    repo: Path, *args: str, env: dict[str, str] | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
     """`carbon-gate ARGS` in `repo`, its benchmark hanging; whatever it leaves is killed after the
     test (the pids its benchmark wrote), so that a failing test leaks nothing."""
     process = subprocess.Popen(
         [sys.executable, "-m", "carbon_gate", *args],
         cwd=repo,
-        env={**os.environ, "HANG": "1"},
+        env={**os.environ, "HANG": "1", **(env or {})},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
@@ -137,6 +145,18 @@ def test_the_worker_and_the_children_that_left_its_session_die_with_carbon_gate(
         cli_process.send_signal(stop)
         cli_process.wait(timeout=30)
         assert _gone(pids), [pid for pid in pids if _alive(pid)]
+
+
+@pytest.mark.parametrize("death", ["exit", "kill"])
+def test_the_children_of_a_benchmark_that_died_first_die_before_carbon_gate_ends(
+    repo: Path, death: str
+) -> None:
+    """The worker dies (os._exit, SIGKILL: the OOM killer) before anything could walk below it:
+    its daemons, one in its own session, one double-forked, are carbon-gate's to end."""
+    with _carbon_gate(repo, "measure", env={"DIE": death}) as cli_process:
+        assert cli_process.wait(timeout=60) == 3  # the benchmark process died: a measurement error
+        pids = _pids(repo.parent / "pids", 3, within_s=1.0)
+        assert _gone(pids, within_s=0.2), [pid for pid in pids if _alive(pid)]
 
 
 def _worktrees(repo: Path) -> list[str]:
