@@ -99,6 +99,7 @@ def escape_markdown(text: object) -> str:
     flat = str(text)
     if not flat.isprintable() or not _INVISIBLE.isdisjoint(flat):
         flat = "".join(_visible(c) for c in flat)
-    # Leading spaces would indent a code block (after "- "); Markdown drops them anyway.
-    escaped = _LINE_START.sub(_escape_start, flat.lstrip(" ").translate(_MARKDOWN_SPECIAL))
+    # Leading spaces would indent a code block (after "- "), two trailing ones break the line;
+    # Markdown drops them anyway.
+    escaped = _LINE_START.sub(_escape_start, flat.strip(" ").translate(_MARKDOWN_SPECIAL))
     return _LINKABLE.sub(_split, escaped)

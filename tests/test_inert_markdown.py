@@ -287,3 +287,12 @@ def test_the_estimate_comes_out_inert() -> None:
     text = render_estimate.to_markdown(estimate(assumptions, factor, [factor]), [])
     assert not references(text), text
     assert not [node for node in rendered(text).nodes if BIDI.search(node)]
+
+
+@pytest.mark.parametrize("spaces", ["  ", "   ", " \u00a0 "])
+def test_trailing_spaces_break_no_line(spaces: str) -> None:
+    """Two spaces at a line's end are a hard line break (<br />) in Markdown."""
+    html = cmarkgfm.github_flavored_markdown_to_html(
+        f"Branch {escape_markdown('feature' + spaces)}\nnext", options=Options.CMARK_OPT_UNSAFE
+    )
+    assert "<br" not in html
