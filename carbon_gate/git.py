@@ -68,16 +68,19 @@ def prune_abandoned(root: Path) -> list[Path]:
         if _alive(int(owner["pid"]), owner["started"]):
             continue
         tree = Path(fields["worktree"])
-        _remove(root, tree)
-        removed.append(tree)
+        if _remove(root, tree):
+            removed.append(tree)
     return removed
 
 
-def _remove(root: Path, tree: Path) -> None:
+def _remove(root: Path, tree: Path) -> bool:
+    """Remove a worktree of carbon-gate's, and its temporary folder; whether git could."""
     # Twice forced: the worktree is locked, and may hold changes the benchmark made.
-    git(root, "worktree", "remove", "--force", "--force", str(tree))
+    if git(root, "worktree", "remove", "--force", "--force", str(tree)) is None:
+        return False
     if tree.parent.name.startswith(_FOLDER_PREFIX):  # the temporary folder around it
         shutil.rmtree(tree.parent, ignore_errors=True)
+    return True
 
 
 def _owner(pid: int) -> str:
