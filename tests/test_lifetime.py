@@ -24,6 +24,8 @@ pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
 # forks once more and its parent exits, as a daemon does, so that it is no longer anyone's child.
 DAEMON = """\
 import os, sys, time
+if sys.argv[2] == "bare":  # again, with no trace of carbon-gate in its environment
+    os.execve(sys.executable, [sys.executable, __file__, sys.argv[1], "stripped"], {})
 os.setsid()
 if sys.argv[2] == "double" and os.fork():
     os._exit(0)
@@ -43,10 +45,11 @@ def predict():
         return sum(i * i for i in range(300))
     with open(PIDS, "a") as pids:
         pids.write(f"{{os.getpid()}} ")
-    for how in ("single", "double"):
-        subprocess.Popen([sys.executable, "-c", DAEMON, PIDS, how])
+    kinds = ("single", "double", "bare") if os.environ.get("DIE") else ("single", "double")
+    for how in kinds:
+        subprocess.Popen([sys.executable, DAEMON, PIDS, how])
     if os.environ.get("DIE"):  # the benchmark's own process dies first, its daemons started
-        while len(open(PIDS).read().split()) < 3:
+        while len(open(PIDS).read().split()) < 4:
             time.sleep(0.01)
         if os.environ["DIE"] == "exit":
             os._exit(0)
@@ -74,7 +77,8 @@ def repo(tmp_path: Path) -> Path:
     root = tmp_path / "repo"
     (root / "toymodel").mkdir(parents=True)
     (root / "toymodel" / "__init__.py").write_text("")
-    bench = BENCH.format(pids=str(tmp_path / "pids"), daemon=DAEMON)
+    (tmp_path / "daemon.py").write_text(DAEMON)
+    bench = BENCH.format(pids=str(tmp_path / "pids"), daemon=str(tmp_path / "daemon.py"))
     (root / "toymodel" / "bench.py").write_text(bench)
     (root / "carbon-budget.yml").write_text(BUDGET)
     git(root, "init", "-q")
@@ -152,10 +156,11 @@ def test_the_children_of_a_benchmark_that_died_first_die_before_carbon_gate_ends
     repo: Path, death: str
 ) -> None:
     """The worker dies (os._exit, SIGKILL: the OOM killer) before anything could walk below it:
-    its daemons, one in its own session, one double-forked, are carbon-gate's to end."""
+    its daemons, one in its own session, one double-forked, one with an empty environment, are
+    carbon-gate's to end."""
     with _carbon_gate(repo, "measure", env={"DIE": death}) as cli_process:
         assert cli_process.wait(timeout=60) == 3  # the benchmark process died: a measurement error
-        pids = _pids(repo.parent / "pids", 3, within_s=1.0)
+        pids = _pids(repo.parent / "pids", 4, within_s=1.0)
         assert _gone(pids, within_s=0.2), [pid for pid in pids if _alive(pid)]
 
 
