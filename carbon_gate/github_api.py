@@ -18,12 +18,13 @@ from __future__ import annotations
 import json
 import math
 import re
+import threading
 import time
 import zlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 import requests
 import urllib3
@@ -104,13 +105,26 @@ class Api:
         return text.replace(self._token, "***")
 
     def _allowed(self, url: str) -> bool:
-        """Whether the token may go to `url`: the API's origin, under its path (or GraphQL)."""
+        """Whether the token may go to `url`: the API's origin, under its path (or GraphQL). The
+        URL is judged as written and as requests will send it (which decodes `%2e` to `.`)."""
+        try:
+            sent = requests.Request("GET", url).prepare().url or ""
+        except (ValueError, requests.RequestException):
+            return False
+        return all(self._inside(u) for u in (url, sent))
+
+    def _inside(self, url: str) -> bool:
         if url.split("?", 1)[0] == self.graphql_url:
             return True
-        prefix = urlsplit(self.api_url).path
-        path = urlsplit(url).path
+        try:
+            prefix, path = urlsplit(self.api_url).path, urlsplit(url).path
+        except ValueError:
+            return False
         inside = path == prefix or path.startswith(prefix + "/")
-        return _origin(url) == self._origin and inside and "/../" not in path + "/"
+        # No step out of the prefix however spelt (`..`, `%2e%2e`, `..;`, `..%5c`).
+        steps = unquote(path).split("/")
+        stepping = any(step == "." or step.startswith("..") for step in steps)
+        return _origin(url) == self._origin and inside and not stepping
 
     def call(self, method: str, path_or_url: str, **kwargs: Any) -> Any:
         """One API call, and the JSON it answered."""
@@ -169,31 +183,67 @@ class Api:
                     ),
                     sent=False,
                 )
-            left = self._left(method, url)
-            response = self.session.request(
-                method,
-                url,
-                headers={
-                    "Accept": "application/vnd.github+json",
-                    "Authorization": f"Bearer {self._token}",
-                    "X-GitHub-Api-Version": "2022-11-28",
-                    "User-Agent": "carbon-gate",
-                    "Accept-Encoding": "gzip",  # what `_unzipped` unpacks
-                },
-                timeout=min(self.timeout_s, left),
-                stream=True,
-                allow_redirects=False,
-                **kwargs,
-            )
-            with response:
-                # A redirect's body is not needed (requests has read it already, to move on).
-                redirect = response.status_code in _REDIRECTS
-                body = b"" if redirect else self._read(response, method, url)
-                answer = Answer(response.status_code, response.headers, body)
+            answer = self._within_deadline(method, url, kwargs)
             if answer.status not in _REDIRECTS or "location" not in answer.headers:
                 return answer
-            url = urljoin(url, answer.headers["location"])  # GitHub: repeat the request there
+            url = _joined(url, answer.headers["location"])  # GitHub: repeat the request there
         raise GitHubError(f"{method} {url.removeprefix(self.api_url)}: redirected 5 times")
+
+    def _exchange(self, method: str, url: str, kwargs: dict[str, Any]) -> Answer:
+        """One request and its answer, read whole."""
+        try:
+            response = self._request(method, url, kwargs)
+        except ValueError as error:  # requests reads a redirect's Location before it answers
+            if isinstance(error, requests.RequestException):
+                raise  # what `request` retries or reports
+            where = url.removeprefix(self.api_url)
+            message = f"{method} {where}: GitHub pointed to no URL ({error})"
+            raise GitHubError(self._redact(message)) from None
+        with response:
+            # A redirect's body is not needed (requests has read it already, to move on).
+            redirect = response.status_code in _REDIRECTS
+            body = b"" if redirect else self._read(response, method, url)
+            return Answer(response.status_code, response.headers, body)
+
+    def _request(self, method: str, url: str, kwargs: dict[str, Any]) -> requests.Response:
+        return self.session.request(
+            method,
+            url,
+            headers={
+                "Accept": "application/vnd.github+json",
+                "Authorization": f"Bearer {self._token}",
+                "X-GitHub-Api-Version": "2022-11-28",
+                "User-Agent": "carbon-gate",
+                "Accept-Encoding": "gzip",  # what `_unzipped` unpacks
+            },
+            timeout=min(self.timeout_s, self._left(method, url)),
+            stream=True,
+            allow_redirects=False,
+            **kwargs,
+        )
+
+    def _within_deadline(self, method: str, url: str, kwargs: dict[str, Any]) -> Answer:
+        """`_exchange(…)`, or a `GitHubError` once the deadline has passed. A socket's time-out
+        counts each read alone, and a server that trickles its status line, headers or chunks one
+        byte at a time would never trip it: the exchange runs in a thread that is given up on at
+        the deadline (it ends with its socket's time-out; a daemon, it ends with carbon-gate)."""
+        outcome: list[Answer | BaseException] = []
+
+        def run() -> None:
+            try:
+                outcome.append(self._exchange(method, url, kwargs))
+            except BaseException as error:  # handed back to the caller's thread below
+                outcome.append(error)
+
+        worker = threading.Thread(target=run, name="carbon-gate-github", daemon=True)
+        worker.start()
+        worker.join(self._left(method, url))
+        if not outcome:
+            self._deadline = self.monotonic()  # spent: nothing more is tried
+            self._left(method, url)  # raises, saying so
+        if isinstance(outcome[0], BaseException):
+            raise outcome[0]
+        return outcome[0]
 
     def _left(self, method: str, url: str) -> float:
         """Seconds left before the deadline; none left is an error that says so."""
@@ -208,7 +258,7 @@ class Api:
         return left
 
     def _read(self, response: requests.Response, method: str, url: str) -> bytes:
-        """The body, piece by piece: each read waits no longer than the deadline allows."""
+        """The body, piece by piece, at most MAX_BYTES of it."""
         if _number(response.headers.get("content-length")) > MAX_BYTES:
             raise GitHubError(self._too_large(method, url))
         raw = response.raw
@@ -216,11 +266,8 @@ class Api:
         chunks: list[bytes] = []
         size = 0
         while True:
-            wait = min(self.timeout_s, self._left(method, url))
-            socket = _socket(raw)
-            if socket is not None:  # the next read waits no longer than the deadline allows
-                socket.settimeout(wait)
-            chunk = read(65_536, decode_content=False)  # as sent: the deadline counts each read
+            self._left(method, url)  # given up on already: stop reading
+            chunk = read(65_536, decode_content=False)  # as sent: `_unzipped` unpacks it
             if not chunk:
                 return self._unzipped(b"".join(chunks), response, method, url)
             chunks.append(chunk)
@@ -243,6 +290,8 @@ class Api:
             raise GitHubError(self._redact(f"{method} {url}: a broken gzip answer")) from None
         if len(unpacked) > MAX_BYTES:
             raise GitHubError(self._too_large(method, url))
+        if not unpacker.eof or unpacker.unused_data:  # cut short, or more than one answer
+            raise GitHubError(self._redact(f"{method} {url}: a broken gzip answer"))
         return unpacked
 
     def _too_large(self, method: str, url: str) -> str:
@@ -280,7 +329,7 @@ class Api:
         if answer is not None:
             try:
                 content = json.loads(answer.body)
-            except ValueError:
+            except (ValueError, RecursionError):
                 content = None
             if isinstance(content, dict):
                 detail = str(content.get("message", ""))[:200]
@@ -308,7 +357,7 @@ class Api:
             match = _NEXT.search(answer.headers.get("link", ""))
             if match is None:
                 return
-            url = urljoin(url, match.group(1))
+            url = _joined(url, match.group(1))
             if url in seen:
                 raise GitHubError(f"GET {path}: the listing loops (a page points back to one read)")
             seen.add(url)
@@ -320,7 +369,7 @@ class Api:
     def _json(self, answer: Answer, where: str) -> Any:
         try:
             return json.loads(answer.body)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON; nested deeper than the parser goes
             raise GitHubError(
                 self._redact(
                     f"{where}: the answer is not JSON — is GITHUB_API_URL the API's address?"
@@ -361,13 +410,12 @@ def _shape(value: Any) -> str:
     return f"GitHub answered {kind.get(type(value), 'null')}"
 
 
-def _socket(raw: Any) -> Any:
-    """The socket an answer is read from (urllib3 keeps it on the connection, or only in the
-    response's file once the connection is closing); None where neither holds it, and then a read
-    waits as long as the request's time-out (at most `timeout_s`)."""
-    connection = getattr(getattr(raw, "connection", None), "sock", None)
-    stream = getattr(getattr(getattr(raw, "_fp", None), "fp", None), "raw", None)
-    return connection or getattr(stream, "_sock", None)
+def _joined(url: str, reference: str) -> str:
+    """`reference` (a `Link` or a `Location`) read against `url`; a GitHubError if it is none."""
+    try:
+        return urljoin(url, reference)
+    except ValueError:
+        raise GitHubError(f"GitHub pointed to no URL ({reference[:100]!r})") from None
 
 
 def _number(value: str | None) -> int:

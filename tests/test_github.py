@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import gzip
+import socket
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from github_server import LINKS, FakeGitHub
@@ -414,3 +418,118 @@ def test_logins_are_compared_as_github_does_without_case(server: FakeGitHub) -> 
     github, _ = client(server, token="pat-token")  # GitHub says "octo"
     assert github.publish("acme/model", 42, f"{MARKER}\nnew", MARKER, "update").action == "updated"
     assert server.comments[ours]["body"] == f"{MARKER}\nnew"
+
+
+class Raw:
+    """A server on 127.0.0.1 that answers every connection with `answer(request) -> bytes`,
+    written `drip` bytes at a time with `pause_s` between: what no well-behaved server sends."""
+
+    def __init__(self, answer: Callable[[bytes], bytes], drip: int = 0, pause_s: float = 0.0):
+        self.answer, self.drip, self.pause_s = answer, drip, pause_s
+        self.requests: list[bytes] = []
+        self._socket = socket.create_server(("127.0.0.1", 0))
+        self._socket.settimeout(0.1)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._socket.getsockname()[1]}"
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                connection, _ = self._socket.accept()
+            except TimeoutError:
+                continue
+            with connection:
+                request = connection.recv(65_536)
+                self.requests.append(request)
+                data = self.answer(request)
+                step = self.drip or len(data)
+                with contextlib.suppress(OSError):
+                    for start in range(0, len(data), step):
+                        if self._stop.is_set():
+                            return
+                        connection.sendall(data[start : start + step])
+                        time.sleep(self.pause_s)
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._socket.close()
+
+
+def http(body: bytes, *headers: str, status: str = "200 OK") -> bytes:
+    head = [f"HTTP/1.1 {status}", f"Content-Length: {len(body)}", "Connection: close", *headers]
+    return ("\r\n".join(head) + "\r\n\r\n").encode() + body
+
+
+@pytest.fixture
+def raw() -> Iterator[Callable[..., Raw]]:
+    made: list[Raw] = []
+
+    def make(answer: Callable[[bytes], bytes], drip: int = 0, pause_s: float = 0.0) -> Raw:
+        made.append(Raw(answer, drip, pause_s))
+        return made[-1]
+
+    yield make
+    for server in made:
+        server.close()
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        http(b"{}", "X-Pad: " + "a" * 40),  # the status line and headers, a byte at a time
+        b"HTTP/1.1 100 Continue\r\n\r\n" * 40 + http(b"{}"),  # "wait", over and over
+    ],
+    ids=["trickled-headers", "endless-continue"],
+)
+def test_no_answer_stretches_the_deadline(raw: Callable[..., Raw], answer: bytes) -> None:
+    server = raw(lambda _: answer, drip=1, pause_s=0.05)
+    api = GitHub(server.url, "tok-123456789", max_wait_s=0.5, timeout_s=30.0)
+    start = time.monotonic()
+    with pytest.raises(GitHubError, match=r"ran out of time \(0.5 s\)"):
+        api.call("GET", "/user")
+    assert time.monotonic() - start < 0.8
+
+
+@pytest.mark.parametrize(
+    ("answer", "said"),
+    [
+        (http(b"[]", 'Link: <http://[/x>; rel="next"'), "no URL"),
+        (http(b"", "Location: http://[::1/x", status="307 Temporary Redirect"), "no URL"),
+        (http(b"[" * 100_000 + b"]" * 100_000), "not JSON"),
+        (http(gzip.compress(b"[]") + b"trailing", "Content-Encoding: gzip"), "broken gzip"),
+        (http(gzip.compress(b"[]") * 2, "Content-Encoding: gzip"), "broken gzip"),
+        (http(gzip.compress(b"[]")[:-4], "Content-Encoding: gzip"), "broken gzip"),
+    ],
+    ids=["link", "location", "nesting", "trailing", "two-answers", "cut-short"],
+)
+def test_a_malformed_answer_is_a_clear_refusal(
+    raw: Callable[..., Raw], answer: bytes, said: str
+) -> None:
+    """Never an internal error (ValueError, RecursionError) that would end in exit 3."""
+    server = raw(lambda _: answer)
+    api = GitHub(server.url, "tok-123456789", max_wait_s=5.0, sleep=lambda _: None)
+    with pytest.raises(GitHubError, match=said):
+        list(api.pages("/repos/acme/model/issues/42/comments"))
+
+
+@pytest.mark.parametrize("step", ["%2e%2e", ".%2e", "..;", "..%5c", "%2E%2E"])
+def test_the_token_never_steps_out_of_the_api_path(raw: Callable[..., Raw], step: str) -> None:
+    """Behind GitHub Enterprise Server's /api/v3, a path that climbs out of it (however spelt, and
+    requests decodes `%2e`) could reach the web application with the token."""
+
+    def answer(request: bytes) -> bytes:
+        if b"GET /api/v3/x" in request:
+            return http(b"[]", f'Link: </api/v3/{step}/{step}/outside>; rel="next"')
+        return http(b"[]")
+
+    server = raw(answer)
+    api = GitHub(f"{server.url}/api/v3", "tok-123456789")
+    with pytest.raises(GitHubError, match="outside GITHUB_API_URL"):
+        list(api.pages("/x"))
+    assert len(server.requests) == 1
