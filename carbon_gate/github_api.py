@@ -20,15 +20,15 @@ import math
 import re
 import threading
 import time
-import zlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import urljoin
 
 import requests
 import urllib3
 
+from carbon_gate import github_wire
 from carbon_gate.errors import CarbonGateError
 
 MAX_PAGES = 100  # of 100 comments: a conversation longer than 10,000 comments is not believed
@@ -82,7 +82,7 @@ class Api:
         timeout_s: float = 30.0,
     ) -> None:
         self.api_url = api_url.rstrip("/")
-        self._origin = _origin(self.api_url)
+        self._origin = github_wire.origin(self.api_url)
         if self._origin is None:
             raise GitHubError(f"GITHUB_API_URL {api_url!r} is not an http(s) URL", sent=False)
         self._token = token.strip()
@@ -105,26 +105,8 @@ class Api:
         return text.replace(self._token, "***")
 
     def _allowed(self, url: str) -> bool:
-        """Whether the token may go to `url`: the API's origin, under its path (or GraphQL). The
-        URL is judged as written and as requests will send it (which decodes `%2e` to `.`)."""
-        try:
-            sent = requests.Request("GET", url).prepare().url or ""
-        except (ValueError, requests.RequestException):
-            return False
-        return all(self._inside(u) for u in (url, sent))
-
-    def _inside(self, url: str) -> bool:
-        if url.split("?", 1)[0] == self.graphql_url:
-            return True
-        try:
-            prefix, path = urlsplit(self.api_url).path, urlsplit(url).path
-        except ValueError:
-            return False
-        inside = path == prefix or path.startswith(prefix + "/")
-        # No step out of the prefix however spelt (`..`, `%2e%2e`, `..;`, `..%5c`).
-        steps = unquote(path).split("/")
-        stepping = any(step == "." or step.startswith("..") for step in steps)
-        return _origin(url) == self._origin and inside and not stepping
+        """Whether the token may go to `url` (see `github_wire.allowed`)."""
+        return github_wire.allowed(url, self.api_url, self.graphql_url)
 
     def call(self, method: str, path_or_url: str, **kwargs: Any) -> Any:
         """One API call, and the JSON it answered."""
@@ -174,7 +156,7 @@ class Api:
         """One request, its redirects followed on the API's origin only, its answer read whole."""
         for _ in range(5):
             if not self._allowed(url):
-                where = "{}://{}:{}".format(*(_origin(url) or ("?", "?", "?")))
+                where = "{}://{}:{}".format(*(github_wire.origin(url) or ("?", "?", "?")))
                 raise GitHubError(
                     self._redact(
                         f"{method} {url.removeprefix(self.api_url)}: GitHub pointed to {where}, "
@@ -276,23 +258,14 @@ class Api:
                 raise GitHubError(self._too_large(method, url))
 
     def _unzipped(self, body: bytes, response: requests.Response, method: str, url: str) -> bytes:
-        """The body as sent before compression (GitHub gzips what it sends a client that accepts
-        it), at most MAX_BYTES of it: a small answer cannot unpack into a huge one."""
-        encoding = response.headers.get("content-encoding", "identity").strip().lower()
-        if encoding == "identity":
-            return body
-        if encoding != "gzip":
-            raise GitHubError(f"{method} {url.removeprefix(self.api_url)}: {encoding!r} answer")
-        unpacker = zlib.decompressobj(16 + zlib.MAX_WBITS)  # the gzip format
+        encoding = response.headers.get("content-encoding", "identity")
         try:
-            unpacked = unpacker.decompress(body, MAX_BYTES + 1)
-        except zlib.error:
-            raise GitHubError(self._redact(f"{method} {url}: a broken gzip answer")) from None
-        if len(unpacked) > MAX_BYTES:
-            raise GitHubError(self._too_large(method, url))
-        if not unpacker.eof or unpacker.unused_data:  # cut short, or more than one answer
-            raise GitHubError(self._redact(f"{method} {url}: a broken gzip answer"))
-        return unpacked
+            return github_wire.unpacked(body, encoding, MAX_BYTES)
+        except github_wire.TooLarge:
+            raise GitHubError(self._too_large(method, url)) from None
+        except ValueError as error:
+            where = f"{method} {url.removeprefix(self.api_url)}"
+            raise GitHubError(self._redact(f"{where}: {error}")) from None
 
     def _too_large(self, method: str, url: str) -> str:
         where = f"{method} {url.removeprefix(self.api_url)}"
@@ -375,30 +348,6 @@ class Api:
                     f"{where}: the answer is not JSON — is GITHUB_API_URL the API's address?"
                 )
             ) from None
-
-
-def _origin(url: str) -> tuple[str, str, int] | None:
-    """(scheme, host, port) of an http(s) URL, the port filled in; None for anything else.
-
-    Only where Python's parser and urllib3's (which requests connects with) agree: they read
-    `http://evil\\@api.github.com/` differently, and the token must go where the check looked.
-    An authority with user information (`@`) or a backslash is refused outright."""
-    authority = url.partition("://")[2].split("/", 1)[0]
-    if "@" in authority or "\\" in authority:
-        return None
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-        connected = urllib3.util.parse_url(url)
-    except ValueError:  # urllib3's LocationParseError is a ValueError too
-        return None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return None
-    default = 443 if parts.scheme == "https" else 80
-    origin = (parts.scheme, parts.hostname, port or default)
-    host = (connected.host or "").lower().removeprefix("[").removesuffix("]")
-    seen = (connected.scheme, host, connected.port or default)
-    return origin if seen == origin else None
 
 
 def _shape(value: Any) -> str:
