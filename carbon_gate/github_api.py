@@ -3,11 +3,11 @@
 The token goes to GITHUB_API_URL's scheme, host and port only, under its path (and to GraphQL
 beside it: `/graphql`, `/api/graphql` on Enterprise Server; GITHUB_GRAPHQL_URL is not read). A
 `Link` to a next page or a redirect anywhere else is refused, and the call fails rather than work
-from part of a listing (which could post a duplicate). Listings stop at 100 pages and on a loop;
-an answer is read in pieces, at most 10 MB.
+from part of a listing (which could post a duplicate); `github_wire` says which URLs qualify.
+Listings stop at 100 pages and on a loop; an answer is read in pieces, at most 10 MB unpacked.
 
 Faults are retried with bounded patience (one deadline for the whole publication, which slow
-answers cannot stretch: each read waits no longer than the time left): 5xx and time-outs back off
+answers cannot stretch: each exchange is given up on when it runs out): 5xx and time-outs back off
 exponentially; rate limits wait for `retry-after` or `x-ratelimit-reset`. Refusals that waiting
 cannot fix (4xx) become a `GitHubError` saying what GitHub answered and what to do. The token
 never appears in a message.
