@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from git_repo import commit, git
+from process_probe import alive, all_gone
 
 from carbon_gate.cli import cli
 
@@ -86,15 +87,6 @@ def repo(tmp_path: Path) -> Path:
     return root
 
 
-def _alive(pid: int) -> bool:
-    """Running, not merely a zombie waiting for whoever adopted it to reap it."""
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
-
-
 def _pids(path: Path, count: int, within_s: float = 30.0) -> list[int]:
     """The first `count` pids the benchmark wrote, once they are all there."""
     deadline = time.monotonic() + within_s
@@ -104,13 +96,6 @@ def _pids(path: Path, count: int, within_s: float = 30.0) -> list[int]:
             return pids
         time.sleep(0.05)
     raise AssertionError(f"the benchmark wrote {path.read_text() if path.exists() else 'nothing'}")
-
-
-def _gone(pids: list[int], within_s: float = 5.0) -> bool:
-    deadline = time.monotonic() + within_s
-    while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return not any(_alive(pid) for pid in pids)
 
 
 @contextlib.contextmanager
@@ -148,7 +133,7 @@ def test_the_worker_and_the_children_that_left_its_session_die_with_carbon_gate(
         pids = _pids(repo.parent / "pids", 3)  # the worker, a daemon, a double-forked daemon
         cli_process.send_signal(stop)
         cli_process.wait(timeout=30)
-        assert _gone(pids), [pid for pid in pids if _alive(pid)]
+        assert all_gone(pids), [pid for pid in pids if alive(pid)]
 
 
 @pytest.mark.parametrize("death", ["exit", "kill"])
@@ -161,7 +146,7 @@ def test_the_children_of_a_benchmark_that_died_first_die_before_carbon_gate_ends
     with _carbon_gate(repo, "measure", env={"DIE": death}) as cli_process:
         assert cli_process.wait(timeout=60) == 3  # the benchmark process died: a measurement error
         pids = _pids(repo.parent / "pids", 4, within_s=1.0)
-        assert _gone(pids, within_s=0.2), [pid for pid in pids if _alive(pid)]
+        assert all_gone(pids, within_s=0.2), [pid for pid in pids if alive(pid)]
 
 
 def _worktrees(repo: Path) -> list[str]:
@@ -183,7 +168,7 @@ def test_a_killed_check_leaves_nothing_running_and_the_next_prunes_its_worktree(
         pids = _pids(tmp_path / "pids", 6)  # the head's and the base's workers, each with two
         killed.kill()
         killed.wait(timeout=30)
-        assert _gone(pids), [pid for pid in pids if _alive(pid)]
+        assert all_gone(pids), [pid for pid in pids if alive(pid)]
     stale = [t for t in _worktrees(repo) if t not in (str(repo), str(mine))]
     assert len(stale) == 1  # left registered: nothing ran after SIGKILL
     (tmp_path / "pids").unlink()
@@ -208,4 +193,4 @@ def test_a_hung_up_check_cleans_up_as_on_ctrl_c(repo: Path, tmp_path: Path) -> N
         hung_up.send_signal(signal.SIGHUP)
         assert hung_up.wait(timeout=30) == 130
         assert _worktrees(repo) == [str(repo)]
-        assert _gone(pids, within_s=0.5)
+        assert all_gone(pids, within_s=0.5)

@@ -16,6 +16,7 @@ from typing import ClassVar
 
 import pytest
 from click.testing import CliRunner
+from process_probe import all_gone
 
 from carbon_gate.cli import EXAMPLE_CONFIG, cli
 from carbon_gate.power_sources import energy_kind
@@ -298,22 +299,6 @@ def test_a_budget_file_without_benchmark(write_budget: Callable[[str], Path]) ->
     assert "no `benchmark:` section" in err
 
 
-def _alive(pid: int) -> bool:
-    """Running, not merely a zombie waiting for whoever adopted it to reap it."""
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
-
-
-def _all_gone(pids: list[int], within_s: float = 5.0) -> bool:
-    deadline = time.monotonic() + within_s
-    while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return not any(_alive(pid) for pid in pids)
-
-
 @pytest.mark.parametrize("callable_", ["spawns", "spawns_and_raises"])
 def test_nothing_the_benchmark_started_outlives_it(
     project: Callable[[str], Path], tmp_path: Path, callable_: str
@@ -326,7 +311,7 @@ def test_nothing_the_benchmark_started_outlives_it(
     measure()
     pids = [int(p) for p in (tmp_path / "children.txt").read_text().split()]
     assert pids
-    assert _all_gone(pids)
+    assert all_gone(pids)
 
 
 def test_a_thread_left_running_does_not_hold_up_the_result(project: Callable[[str], Path]) -> None:
@@ -384,7 +369,7 @@ def test_ctrl_c_stops_the_benchmark_and_its_children(
     assert cli_process.returncode == 130, err
     pids = [int(p) for p in children.read_text().split()]
     assert pids
-    assert _all_gone(pids)
+    assert all_gone(pids)
 
 
 def test_zero_energy_is_an_error_not_a_pass() -> None:
