@@ -13,6 +13,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from carbon_gate.processes import stat
+
 # Each temporary worktree is locked with this reason: the run that owns it, so that a later run can
 # tell that it is carbon-gate's, and whether its owner is still alive.
 _OWNER = re.compile(r"carbon-gate run on (?P<host>\S+), pid (?P<pid>\d+) started (?P<started>\S+)")
@@ -90,11 +92,8 @@ def _owner(pid: int) -> str:
 def _started(pid: int) -> str | None:
     """When the process started, in clock ticks since boot (Linux): a pid reused by a later
     process has another. None where it cannot be read."""
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as stat:
-            return stat.read().rsplit(b")", 1)[1].split()[19].decode()
-    except (OSError, IndexError):
-        return None
+    fields = stat(pid)
+    return fields[19].decode() if fields is not None and len(fields) > 19 else None
 
 
 def _alive(pid: int, started: str) -> bool:

@@ -16,17 +16,26 @@ import time
 from collections.abc import Collection
 
 
+def stat(pid: int | str) -> list[bytes] | None:
+    """The fields of /proc/PID/stat after the command (STATE, PPID, …, field 22 at [19] the start
+    time in clock ticks since boot); None when the process is gone or there is no /proc."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as file:
+            # "PID (COMMAND) STATE PPID ...", and COMMAND may hold ")" or spaces.
+            return file.read().rsplit(b")", 1)[1].split()
+    except (OSError, IndexError):  # gone (also while being read: ESRCH)
+        return None
+
+
 def _children() -> dict[int, list[int]]:
     """The live processes (Linux's /proc) by their parent's pid; {} where there is no /proc."""
     children: dict[int, list[int]] = {}
     with contextlib.suppress(OSError):
         for entry in filter(str.isdigit, os.listdir("/proc")):
-            try:
-                with open(f"/proc/{entry}/stat", "rb") as stat:
-                    # "PID (COMMAND) STATE PPID ...", and COMMAND may hold ")" or spaces.
-                    state, ppid = stat.read().rsplit(b")", 1)[1].split()[:2]
-            except (OSError, ValueError):  # gone since
+            fields = stat(entry)
+            if fields is None or len(fields) < 2:
                 continue
+            state, ppid = fields[:2]
             if state not in (b"Z", b"X"):  # the dead have no children left: theirs moved on
                 children.setdefault(int(ppid), []).append(int(entry))
     return children

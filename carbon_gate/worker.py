@@ -67,9 +67,8 @@ def main(directory: str, serve: bool = False) -> int:
         partial.replace(folder / "result.json")
     sys.stdout.flush()
     sys.stderr.flush()
-    # What the user's code started must not outlive this process; its orphans are ours to kill.
-    kill_descendants(os.getpid())
-    # Leave now: a thread the user's code left running must not keep this process alive.
+    # Leave now: a thread the user's code left running must not keep this process alive. The
+    # supervisor kills what the user's code started.
     os._exit(0)
 
 

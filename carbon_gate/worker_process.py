@@ -4,7 +4,8 @@ The edge of measuring (a subprocess, files, pipes, a clock). Whatever happens (s
 timeout, Ctrl-C, SIGTERM, SIGHUP), the worker's whole process group is killed before control
 returns, and on Linux every process below it too, even one that left its session: nothing the
 user's code started outlives the measurement. Should carbon-gate itself be killed outright, the
-worker sees its stdin, a pipe only carbon-gate writes to, close, and does the same (see `worker`).
+worker's supervisor sees its stdin, a pipe only carbon-gate writes to, close, and does the same
+(see `worker`).
 Everything the worker says is shown with the secrets of carbon-gate's environment masked.
 """
 
@@ -80,8 +81,8 @@ def start(
     flags = ["--serve"] if pass_fds else []
     # The user's code must not read carbon-gate's environment (a token) from /proc/PID/environ.
     prctl(PR_SET_DUMPABLE, 0)
-    # A worker that dies first leaves what its benchmark started (even in another session) to us,
-    # not to init, and `kill_group` finds it by the mark in its environment.
+    # Should a benchmark kill its supervisor (see `worker`), what it started comes up to us, not
+    # to init, and `kill_group` finds it by the mark in its environment.
     prctl(PR_SET_CHILD_SUBREAPER, 1)
     process = subprocess.Popen(
         [python, "-m", "carbon_gate.worker", str(directory), *flags],
@@ -215,7 +216,7 @@ def kill_group(process: subprocess.Popen[bytes]) -> None:
         os.killpg(process.pid, signal.SIGKILL)
     process.wait()
     _running.discard(process.pid)
-    kill_adopted(f"{_MARK_NAME}={_MARK_VALUE}", _running)  # what a worker that died first left
+    kill_adopted(f"{_MARK_NAME}={_MARK_VALUE}", _running)  # what a killed supervisor left
     if process.stdin is not None:
         with contextlib.suppress(OSError):
             process.stdin.close()
