@@ -238,9 +238,11 @@ def test_in_a_monorepos_subfolder_the_project_is_that_folder(
 
 @pytest.mark.parametrize("workflow", ["fork-safe", "single"])
 def test_the_readme_shows_what_init_writes(repo: Path, workflow: str) -> None:
-    """The README's copy-paste workflows are init's output, word for word."""
+    """The copy-paste workflows of the README and docs/ are init's output, word for word."""
     write(repo / "requirements.txt", "numpy\n")
     assert run(["init", "--workflow", workflow, "--action", "OWNER/carbon-gate@COMMIT"])[0] == 0
-    readme = (ROOT / "README.md").read_text()
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    texts = [page.read_text() for page in pages]
     for path in (repo / ".github" / "workflows").iterdir():
-        assert "```yaml\n" + path.read_text() + "```\n" in readme, path.name
+        block = "```yaml\n" + path.read_text() + "```\n"
+        assert any(block in text for text in texts), path.name
