@@ -5,7 +5,7 @@
    (what `check --base-ref` compares), for several batch lengths.
 2. RUNS A/A comparisons in alternation (two workers, the same code, 10 pairs of 1 s batches): the
    change of each workload (Hodges–Lehmann estimate of the fastest stretches' log ratios). Their
-   standard deviation is what `PROCESS_SPREAD` in carbon_gate/paired.py stands for.
+   standard deviation is what `PROCESS_SPREAD` in carbon_gate/gate/paired.py stands for.
 
 Run: python benchmarks/noise_sources.py [RUNS]   (about 25 s per A/A run; nothing else running)
 """
@@ -23,11 +23,13 @@ from pathlib import Path
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # as the example's budget file runs it
 
-from carbon_gate import config, grid, measure
+from carbon_gate.budget import config
 from carbon_gate.example import model
-from carbon_gate.interleave import Plan, interleave
+from carbon_gate.lifecycle import grid
+from carbon_gate.measure import measurement
+from carbon_gate.measure.interleave import Plan, interleave
+from carbon_gate.measure.workload import fastest_stretch
 from carbon_gate.stats import hodges_lehmann
-from carbon_gate.workload import fastest_stretch
 
 
 def batches_in_one_process(seconds: float, count: int = 16) -> dict[str, float]:
@@ -52,7 +54,7 @@ def a_a_changes(runs: int) -> dict[str, list[float]]:
     loaded = config.load(Path(model.__file__).with_name("carbon-budget.yml"), data)
     assert loaded.benchmark is not None
     bench = dataclasses.replace(loaded.benchmark, duration_s=10.0, repeats=10)
-    spec = measure.worker_spec(bench, data.country_of(loaded.assumptions.location))
+    spec = measurement.worker_spec(bench, data.country_of(loaded.assumptions.location))
     changes: dict[str, list[float]] = {"inference": [], "train_step": []}
     for run in range(runs):
         outcome = interleave(

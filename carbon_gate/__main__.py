@@ -1,5 +1,5 @@
 from __future__ import annotations
 
-from carbon_gate.cli import main
+from carbon_gate.cli.main import main
 
 raise SystemExit(main())

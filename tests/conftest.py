@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from github_server import FakeGitHub
 
-from carbon_gate import grid
+from carbon_gate.lifecycle import grid
 
 
 @pytest.fixture(autouse=True)

@@ -6,10 +6,12 @@ import json
 from dataclasses import replace
 from typing import Any
 
-from carbon_gate import compare, render_estimate, results, trusted
-from carbon_gate.assumptions import Assumptions, Location
-from carbon_gate.estimate import estimate
-from carbon_gate.grid import EmissionFactor
+from carbon_gate.gate import compare, trusted
+from carbon_gate.lifecycle.assumptions import Assumptions, Location
+from carbon_gate.lifecycle.estimate import estimate
+from carbon_gate.lifecycle.grid import EmissionFactor
+from carbon_gate.measure import results
+from carbon_gate.report import render_estimate
 from carbon_gate.units import Energy, Intensity
 
 FACTOR = EmissionFactor(Intensity(56.0), "FRA", "France", "test data", 2023)

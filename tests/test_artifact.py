@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from gate_fixtures import LIFECYCLE_YAML, results_document
 from github_server import FakeGitHub
 
-from carbon_gate.cli import cli
+from carbon_gate.cli.main import cli
 
 HEAD_SHA, BASE_SHA = "b" * 40, "a" * 40
 

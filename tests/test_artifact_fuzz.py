@@ -20,7 +20,7 @@ from github_server import FakeGitHub
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from carbon_gate.cli import cli
+from carbon_gate.cli.main import cli
 
 HEAD_SHA, BASE_SHA = "b" * 40, "a" * 40
 HUGE = "<an integer of 5,000 digits>"  # past Python's limit for reading integers from text

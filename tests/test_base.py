@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from git_repo import commit, git
 
 import carbon_gate
-from carbon_gate.cli import cli
+from carbon_gate.cli.main import cli
 
 BENCH = """\
 WORK = {work}

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from gate_fixtures import LIFECYCLE_YAML, results_document
 from github_server import FakeGitHub
 
-from carbon_gate.cli import cli
+from carbon_gate.cli.main import cli
 
 BUDGET = (
     "grid: {country: FRA}\n" + LIFECYCLE_YAML + "budgets:\n  lifecycle: 1 kg\n  max_increase: 2 %\n"
@@ -262,7 +262,7 @@ def test_a_baseline_of_another_benchmark_is_not_compared(workspace: Path) -> Non
 
 
 def test_the_job_summary_never_exceeds_its_limit(tmp_path: Path) -> None:
-    from carbon_gate import actions
+    from carbon_gate.github import actions
 
     path = tmp_path / "summary.md"
     actions.append_summary({"GITHUB_STEP_SUMMARY": str(path)}, "x" * (2 * actions.SUMMARY_LIMIT))

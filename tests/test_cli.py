@@ -13,8 +13,8 @@ import yaml
 from click.testing import CliRunner
 from github_server import FakeGitHub
 
-from carbon_gate import report
-from carbon_gate.cli import cli
+from carbon_gate.cli.main import cli
+from carbon_gate.report import pr_report
 
 BUDGET = """\
 grid:
@@ -206,7 +206,8 @@ def test_schema_command_prints_the_shipped_schema() -> None:
 
 def test_help_is_instant_and_does_not_import_codecarbon() -> None:
     code = (
-        "import sys, carbon_gate.cli as c; c.main(['--help']); print('codecarbon' in sys.modules)"
+        "import sys, carbon_gate.cli.main as c; c.main(['--help']); "
+        "print('codecarbon' in sys.modules)"
     )
     start = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -223,7 +224,7 @@ def test_python_m_runs_the_cli() -> None:
 
 
 def test_templates_ship_with_the_package() -> None:
-    from carbon_gate import templates
+    from carbon_gate.report import templates
 
     assert (templates.directory() / "estimate.md.j2").is_file()
 
@@ -305,7 +306,7 @@ def test_comment_as_names_the_apps_comment_when_github_cannot(
     server: FakeGitHub, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, how: str
 ) -> None:
     server.graphql = False  # nothing can tell who the App's token is: only comment-as
-    marker = report.marker("carbon-budget.yml")
+    marker = pr_report.marker("carbon-budget.yml")
     others = server.add_comment("github-actions[bot]", f"{marker}\nanother workflow's")
     ours = server.add_comment("my-app[bot]", f"{marker}\nrun 1")
     (tmp_path / "report.md").write_text("run 2\n")

@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from carbon_gate.assumptions import Assumptions, TrainingHardware
-from carbon_gate.estimate import Estimate, estimate
-from carbon_gate.grid import EmissionFactor
+from carbon_gate.lifecycle.assumptions import Assumptions, TrainingHardware
+from carbon_gate.lifecycle.estimate import Estimate, estimate
+from carbon_gate.lifecycle.grid import EmissionFactor
 from carbon_gate.units import Energy, Intensity
 
 FACTOR = EmissionFactor(Intensity(400.0), "TST", "Testland", "test data", 2024)

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import webhooks
 
-from carbon_gate import artifact
 from carbon_gate.errors import UsageError
-from carbon_gate.pull_request import from_environment
+from carbon_gate.github import artifact
+from carbon_gate.github.pull_request import from_environment
 
 HEAD_SHA, BASE_SHA = "b" * 40, "a" * 40
 

@@ -7,10 +7,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from carbon_gate import budget_schema, config
+from carbon_gate.budget import config, schema
+from carbon_gate.budget.fields import Either, Section
 from carbon_gate.errors import ConfigError
-from carbon_gate.fields import Either, Section
-from carbon_gate.grid import GridData
+from carbon_gate.lifecycle.grid import GridData
 
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -25,7 +25,7 @@ def _keys(section: Section) -> list[str]:
     return names
 
 
-KEYS = [*_keys(budget_schema.ROOT), "contry", "x", ""]
+KEYS = [*_keys(schema.ROOT), "contry", "x", ""]
 scalars = st.one_of(
     st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True, allow_infinity=True),
     st.text(max_size=20),

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from carbon_gate.assumptions import Location
 from carbon_gate.errors import UsageError
-from carbon_gate.grid import GridData
+from carbon_gate.lifecycle.assumptions import Location
+from carbon_gate.lifecycle.grid import GridData
 from carbon_gate.units import Intensity
 
 

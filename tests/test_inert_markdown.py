@@ -18,12 +18,12 @@ from gate_fixtures import side as side_from_results
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from carbon_gate import render_estimate, report
-from carbon_gate.compare import decide
-from carbon_gate.config import Budgets
-from carbon_gate.estimate import estimate
-from carbon_gate.pull_request import PullRequest
-from carbon_gate.templates import escape_markdown
+from carbon_gate.budget.config import Budgets
+from carbon_gate.gate.compare import decide
+from carbon_gate.github.pull_request import PullRequest
+from carbon_gate.lifecycle.estimate import estimate
+from carbon_gate.report import pr_report, render_estimate
+from carbon_gate.report.templates import escape_markdown
 from carbon_gate.units import Energy, Mass
 
 # What GitHub turns into links, mentions or cross-references in a comment's text (docs.github.com,
@@ -240,7 +240,7 @@ def _report(untrusted: str) -> str:
     )
     pr = PullRequest("acme/model", 43, "a" * 40, "c" * 40, untrusted, fork=True)
     notes = [f"the pull request changed the benchmark ({untrusted!r} → {untrusted})"]
-    return report.to_markdown(report.ReportInput(decision, head, base, pr, untrusted, notes))
+    return pr_report.to_markdown(pr_report.ReportInput(decision, head, base, pr, untrusted, notes))
 
 
 BENIGN = _report("benign")

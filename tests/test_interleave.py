@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from carbon_gate import measure
-from carbon_gate.config import Benchmark
+from carbon_gate.budget.config import Benchmark
 from carbon_gate.errors import MeasurementError
-from carbon_gate.interleave import EARLY_PAIRS, Plan, interleave
+from carbon_gate.measure import measurement
+from carbon_gate.measure.interleave import EARLY_PAIRS, Plan, interleave
 
 BENCH = """\
 import os
@@ -38,7 +38,7 @@ def spec(folder: Path, fail_after: int = 0, failure: str = RAISES) -> dict[str, 
         repeats=5,
         working_directory=folder,
     )
-    return measure.worker_spec(bench, "FRA")
+    return measurement.worker_spec(bench, "FRA")
 
 
 def never(head: list[Any], base: list[Any]) -> bool:

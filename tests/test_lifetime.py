@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from git_repo import commit, git
 from process_probe import alive, all_gone
 
-from carbon_gate.cli import cli
+from carbon_gate.cli.main import cli
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
 

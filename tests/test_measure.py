@@ -18,9 +18,9 @@ import pytest
 from click.testing import CliRunner
 from process_probe import all_gone
 
-from carbon_gate.cli import EXAMPLE_CONFIG, cli
-from carbon_gate.power_sources import energy_kind
-from carbon_gate.worker_process import _worker_environment
+from carbon_gate.cli.main import EXAMPLE_CONFIG, cli
+from carbon_gate.measure.power_sources import energy_kind
+from carbon_gate.measure.worker_process import _worker_environment
 
 BENCH = """
 import os, signal, sys, time
@@ -217,7 +217,7 @@ def test_a_failing_benchmark_is_a_clear_error_with_exit_3(
     assert code == 3
     assert message in err
     assert trace in err
-    assert "carbon_gate/worker.py" not in err  # only the user's frames
+    assert "carbon_gate/measure/worker.py" not in err  # only the user's frames
     assert out == ""
     assert not Path("carbon-gate-results.json").exists()
 
@@ -374,7 +374,7 @@ def test_ctrl_c_stops_the_benchmark_and_its_children(
 
 def test_zero_energy_is_an_error_not_a_pass() -> None:
     from carbon_gate.errors import MeasurementError
-    from carbon_gate.measure import summarize_run
+    from carbon_gate.measure.measurement import summarize_run
 
     raw = {"repeats": {"inference": [{"calls": 10, "seconds": 1.0, "energy_j": 0.0}] * 2}}
     with pytest.raises(MeasurementError, match=r"reported 0\.0 J for a inference repeat"):

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from carbon_gate import results
-from carbon_gate.cli import cli
-from carbon_gate.measure import summarize_run
-from carbon_gate.power_sources import classify as power_sources
-from carbon_gate.power_sources import energy_kind
+from carbon_gate.cli.main import cli
+from carbon_gate.measure import results
+from carbon_gate.measure.measurement import summarize_run
+from carbon_gate.measure.power_sources import classify as power_sources
+from carbon_gate.measure.power_sources import energy_kind
 
 
 class CPU:

@@ -16,9 +16,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from references import node_package
 
-from carbon_gate import chart, report
-from carbon_gate.compare import decide
-from carbon_gate.config import Budgets
+from carbon_gate.budget.config import Budgets
+from carbon_gate.gate.compare import decide
+from carbon_gate.report import chart, pr_report
 from carbon_gate.units import Mass
 
 PARSER = Path(__file__).parent / "js" / "parse_pie.mjs"
@@ -100,7 +100,7 @@ def test_every_chart_a_report_can_produce_parses() -> None:
     for exponent in range(-12, 5):
         head = results_document(10.0**exponent * 1.2345, cv=0.01)
         decision = decide(side(head), None, budgets)
-        rendered = report.to_markdown(report.ReportInput(decision, head, None, None, "x"))
+        rendered = pr_report.to_markdown(pr_report.ReportInput(decision, head, None, None, "x"))
         charts += _BLOCK.findall(rendered)
     assert len(charts) >= 15  # all but the tiniest make a chart
     answers = mermaid(charts)

@@ -30,7 +30,7 @@ import pytest
 import requests
 from references import node_package
 
-from carbon_gate.github import GitHub
+from carbon_gate.github.comments import GitHub
 
 pytestmark = pytest.mark.slow
 

@@ -11,12 +11,12 @@ import pytest
 from gate_fixtures import ASSUMPTIONS, results_document
 from gate_fixtures import side as side_from_results
 
-from carbon_gate import report
-from carbon_gate.budget import BUDGET_KEYS
-from carbon_gate.compare import decide
-from carbon_gate.config import Budgets
-from carbon_gate.paired import Change, Paired
-from carbon_gate.pull_request import PullRequest
+from carbon_gate.budget.config import Budgets
+from carbon_gate.gate.compare import decide
+from carbon_gate.gate.limits import BUDGET_KEYS
+from carbon_gate.gate.paired import Change, Paired
+from carbon_gate.github.pull_request import PullRequest
+from carbon_gate.report import pr_report
 from carbon_gate.units import Mass
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
@@ -44,8 +44,8 @@ def render(case: str) -> str:
         paired=found,
     )
     pr = FORK if case == "fork" else PR
-    data = report.ReportInput(decision, head, None if case == "no-base" else base, pr, "ci:gate")
-    return report.to_markdown(data)
+    data = pr_report.ReportInput(decision, head, None if case == "no-base" else base, pr, "ci:gate")
+    return pr_report.to_markdown(data)
 
 
 @pytest.mark.parametrize("case", ["pass", "warn", "fail", "no-base", "fork", "paired"])
@@ -107,12 +107,12 @@ def test_the_headline_says_what_kind_of_verdict_it_is(case: str, words: str) -> 
         paired=found,
         unjudged="the base has no budget file" if case in ("unjudged", "required") else "",
     )
-    assert report.headline(decision).startswith(words)
+    assert pr_report.headline(decision).startswith(words)
 
 
 def test_the_marker_is_first_and_names_the_gate() -> None:
     assert render("pass").splitlines()[0] == "<!-- carbon-gate report id=ci:gate -->"
-    hostile = report.marker("a --> b\n<script>")
+    hostile = pr_report.marker("a --> b\n<script>")
     assert hostile == "<!-- carbon-gate report id=a_--__b__script_ -->"
     assert hostile.count(">") == 1
 
@@ -124,7 +124,7 @@ def test_hostile_strings_come_out_inert() -> None:
     head = results_document(0.01, callable_=HOSTILE, cpu_model=HOSTILE)
     decision = decide(side_from_results(head), None, Budgets())
     pr = PullRequest("acme/model", 1, head_ref=HOSTILE)
-    text = report.to_markdown(report.ReportInput(decision, head, None, pr, HOSTILE))
+    text = pr_report.to_markdown(pr_report.ReportInput(decision, head, None, pr, HOSTILE))
     assert not re.search(r"(?<!\\)<img", text)  # only ever as the escaped \<img
     assert "@everyone" not in text  # a zero-width space stops the mention
     assert "](https://evil.example)" not in text
@@ -137,7 +137,7 @@ def test_a_users_own_template(tmp_path: Path) -> None:
     template.write_text("{{ marker }}\nOURS: {{ headline|md }}\n", encoding="utf-8")
     head = results_document()
     decision = decide(side_from_results(head), None, Budgets())
-    text = report.to_markdown(report.ReportInput(decision, head, None, None, "x"), template)
+    text = pr_report.to_markdown(pr_report.ReportInput(decision, head, None, None, "x"), template)
     assert text.startswith("<!-- carbon-gate report id=x -->\nOURS: ✅ carbon-gate")
 
 
@@ -156,12 +156,12 @@ def test_every_string_from_a_results_file_comes_out_inert() -> None:
     head["estimate"]["missing"] = {"search": "x\n::error file=a,line=1::PWNED"}
     head["estimate"]["stages"]["search"] = None
     decision = decide(side_from_results(head), None, Budgets(search=Mass(1.0)))
-    data = report.ReportInput(decision, head, results_document(), PR, "x")
-    text = report.to_markdown(data)
+    data = pr_report.ReportInput(decision, head, results_document(), PR, "x")
+    text = pr_report.to_markdown(data)
     assert not re.search(r"(?<!\\)<img", text)
     assert "@everyone" not in text
     assert "](https://evil.example)" not in text
-    terminal = report.to_text(data)
+    terminal = pr_report.to_text(data)
     assert not any(line.startswith("::") for line in terminal.splitlines())
     assert "note: the base's energy was estimated" in terminal
 
@@ -172,15 +172,15 @@ def test_a_template_cannot_reach_python_internals(tmp_path: Path) -> None:
     template = tmp_path / "evil.md.j2"
     template.write_text("{{ lipsum.__globals__.os.environ }}", encoding="utf-8")
     head = results_document()
-    data = report.ReportInput(
+    data = pr_report.ReportInput(
         decide(side_from_results(head), None, Budgets()), head, None, None, "x"
     )
     with pytest.raises(jinja2.exceptions.SecurityError):
-        report.to_markdown(data, template)
+        pr_report.to_markdown(data, template)
 
 
 def test_urls_do_not_become_links() -> None:
-    from carbon_gate.templates import escape_markdown
+    from carbon_gate.report.templates import escape_markdown
 
     for text in ("www.evil.com/login", "https://evil.com", "WWW.Evil.com"):
         escaped = escape_markdown(text)
@@ -189,7 +189,7 @@ def test_urls_do_not_become_links() -> None:
 
 
 def test_dollar_signs_do_not_become_math() -> None:
-    from carbon_gate.templates import escape_markdown
+    from carbon_gate.report.templates import escape_markdown
 
     assert escape_markdown("$x^2$ and $$\\int$$") == "\\$x^2\\$ and \\$\\$\\\\int\\$\\$"
 
@@ -197,11 +197,11 @@ def test_dollar_signs_do_not_become_math() -> None:
 def test_a_stage_without_inputs_or_budget_reads_not_computed() -> None:
     head = results_document(0.01)
     no_training = replace(ASSUMPTIONS, training_samples=None)
-    data = report.ReportInput(
+    data = pr_report.ReportInput(
         decide(side_from_results(head, no_training), None, Budgets()), head, None, None, "x"
     )
     (row,) = [
-        line for line in report.to_markdown(data).splitlines() if line.startswith("| Training")
+        line for line in pr_report.to_markdown(data).splitlines() if line.startswith("| Training")
     ]
     assert row.endswith("| — not computed |")
     assert "✅" not in row
@@ -212,7 +212,7 @@ def test_why_a_base_was_not_measured_comes_out_inert() -> None:
     headline, escaped like every other untrusted string."""
     head = results_document(0.01)
     decision = decide(side_from_results(head), None, Budgets(), unjudged=HOSTILE)
-    text = report.to_markdown(report.ReportInput(decision, head, None, None, "x"))
+    text = pr_report.to_markdown(pr_report.ReportInput(decision, head, None, None, "x"))
     headline = text.splitlines()[1]
     assert headline.startswith("### ⚠️ carbon-gate: change not judged — the change against the")
     assert not re.search(r"(?<!\\)<img", text)

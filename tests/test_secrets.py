@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from carbon_gate import redact
-from carbon_gate.worker_process import _worker_environment
+from carbon_gate.measure import redact
+from carbon_gate.measure.worker_process import _worker_environment
 
 TOKEN = "ghs_" + "A1b2C3d4" * 5
 MODEL_TOKEN = "hf_" + "Z9y8X7w6" * 4

@@ -17,8 +17,8 @@ from gate_fixtures import LIFECYCLE_YAML, results_document
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from carbon_gate import workload
-from carbon_gate.cli import cli
+from carbon_gate.cli.main import cli
+from carbon_gate.measure import workload
 
 BUDGET = "grid: {country: FRA}\n" + LIFECYCLE_YAML + "budgets:\n  max_increase: 2 %\n"
 HUGE = "<an integer of 5,000 digits>"  # past Python's limit for reading integers from text

@@ -1,0 +1,1 @@
+"""The `carbon-gate` command line: one module per command."""

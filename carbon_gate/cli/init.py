@@ -1,0 +1,289 @@
+"""`carbon-gate init`: add carbon-gate to a Git repository.
+
+Writes a commented budget file whose benchmark names the model's inference function when one can be
+found, the GitHub workflows, and prints the pre-commit snippet. Asks nothing: what it cannot infer
+is a TODO in the file. Refuses to overwrite anything without --force, and writes nothing at all when
+it refuses.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import keyword
+import re
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from carbon_gate import __version__, output
+from carbon_gate.errors import UsageError
+from carbon_gate.measure import results
+from carbon_gate.measure.git import git
+from carbon_gate.report import templates
+
+# Third-party actions in the written workflows, pinned by commit (the tag in the comment).
+CHECKOUT = "11bd71901bbe5b1630ceea73d27597364c9af683  # v4.2.2"
+UPLOAD = "ea165f8d65b6e75b540449e92b4886f43607fa02  # v4.6.2"
+DOWNLOAD = "d3f86a106a0bac45b974a628896c90dbdf5c8093  # v4.3.0"
+
+FALLBACK_ACTION = f"carbon-gate/carbon-gate@v{__version__}"
+_ACTION = re.compile(r"[\w.-]+/[\w./-]+@[\w./-]+")
+_COMMIT = re.compile(r"[0-9a-f]{40}")
+BUDGET_FILE = "carbon-budget.yml"
+WORKFLOWS = {
+    "single": {"carbon-gate.yml": "workflow-single.yml.j2"},
+    "fork-safe": {
+        "carbon-gate.yml": "workflow-measure.yml.j2",
+        "carbon-gate-comment.yml": "workflow-comment.yml.j2",
+    },
+    "none": {},
+}
+GITIGNORED = ("carbon-gate-results.json", "carbon-gate-base-results.json", "carbon-gate-report.md")
+
+# Function names that run the model, best first; and those that prepare it.
+INFERENCE = ("predict", "infer", "inference", "run_inference", "predict_batch", "forward")
+SETUP = ("setup", "load_model", "load")
+_SKIPPED = {"tests", "test", "docs", "site-packages", "node_modules", "build", "dist"}
+_MAX_FILES = 2000
+
+
+@dataclass(frozen=True)
+class Found:
+    """The inference entry point found in the repository, as the budget file names it."""
+
+    path: str
+    callable: str
+    setup: str | None = None
+    train_step: str | None = None
+    parameters: list[str] = field(default_factory=list)
+    python_path: str | None = None
+    note: str = ""
+
+
+def init(cwd: Path, workflow: str, action: str | None, force: bool) -> int:
+    """Write the files; 0, or a `UsageError` (exit 2) before anything is written.
+
+    Run in a subfolder of the repository (a monorepo's project), the budget file goes there and
+    the workflows, at the repository's root, run the action in that folder."""
+    root = _repository_root(cwd)
+    project = cwd.resolve()
+    folder = project.relative_to(root.resolve()).as_posix() if project != root.resolve() else ""
+    action = action or installed_action() or FALLBACK_ACTION
+    if not _ACTION.fullmatch(action):
+        raise UsageError(f"--action must be OWNER/REPO@REF, got {action!r}")
+    found = find_entry_point(project)
+    env = templates.environment(templates.directory() / "init")
+    files = {project / BUDGET_FILE: env.get_template("carbon-budget.yml.j2").render(found=found)}
+    variables = {
+        "action": action,
+        "config": BUDGET_FILE,
+        "working_directory": folder,
+        "requirements": _requirements(project),
+        "checkout": CHECKOUT,
+        "upload": UPLOAD,
+        "download": DOWNLOAD,
+    }
+    for name, template in WORKFLOWS[workflow].items():
+        path = root / ".github" / "workflows" / name
+        files[path] = env.get_template(template).render(**variables)
+    existing = [path for path in files if path.exists()]
+    if existing and not force:
+        names = ", ".join(str(path.relative_to(root)) for path in existing)
+        raise UsageError(f"{names}: already there — nothing was written; --force overwrites")
+    ignored = _ignore_outputs(root)  # read before anything is written: it may fail
+    for path, text in files.items():
+        verb = "overwrote" if path in existing else "wrote"
+        results.write_text(path, text)
+        output.message(f"{verb} {path.relative_to(root)}")
+    stale = root / ".github" / "workflows" / "carbon-gate-comment.yml"
+    if workflow != "fork-safe" and stale.exists():
+        output.message(
+            f"warning: {stale.relative_to(root)} is from the fork-safe setup: remove it, or it "
+            "runs after every measurement"
+        )
+    if ignored is not None:
+        results.write_text(root / ".gitignore", ignored)
+        output.message("added carbon-gate's output files to .gitignore")
+    _explain(found, workflow, action, f"{folder}/{BUDGET_FILE}" if folder else "")
+    return 0
+
+
+def _repository_root(cwd: Path) -> Path:
+    top = git(cwd, "rev-parse", "--show-toplevel")
+    if top is None:
+        raise UsageError(f"{cwd} is not in a Git repository — run `git init` first")
+    return Path(top)
+
+
+def installed_action() -> str | None:
+    """OWNER/REPO@COMMIT of the carbon-gate that runs, when pip recorded where it came from.
+
+    `pip install git+https://github.com/OWNER/REPO@REF` records the commit (PEP 610); for
+    `pip install ./clone`, the clone's HEAD and its `origin` say it, while the clone is there."""
+    try:
+        recorded = metadata.distribution("carbon-gate").read_text("direct_url.json")
+        info = json.loads(recorded or "{}")
+    except (metadata.PackageNotFoundError, ValueError):
+        return None
+    url = str(info.get("url", ""))
+    commit = str((info.get("vcs_info") or {}).get("commit_id", ""))
+    if not commit and url.startswith("file://"):
+        folder = Path(unquote(urlparse(url).path))
+        commit = git(folder, "rev-parse", "HEAD") or ""
+        url = git(folder, "remote", "get-url", "origin") or ""
+    # Only a GitHub repository can be `uses:`-d: https://github.com/O/R(.git), git@github.com:O/R
+    match = re.fullmatch(
+        r"(?:https://|ssh://git@|git@)github\.com[/:]([\w.-]+)/([\w.-]+?)(?:\.git)?/?", url
+    )
+    if not (match and _COMMIT.fullmatch(commit)):
+        return None
+    return f"{match[1]}/{match[2]}@{commit}"
+
+
+def find_entry_point(root: Path) -> Found | None:
+    """The module-level function most likely to run one inference, or None."""
+    best: tuple[tuple[object, ...], Found] | None = None
+    for relative in _python_files(root):
+        try:
+            tree = ast.parse((root / relative).read_bytes())
+        except (SyntaxError, ValueError, OSError):
+            continue
+        functions = {node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)}
+        name = next((n for n in INFERENCE if n in functions), None)
+        module = _module(relative)
+        if name is None or module is None:
+            continue
+        found = _describe(relative, module, name, functions)
+        hint = any(word in relative.stem for word in ("bench", "model", "predict", "infer"))
+        rank = (INFERENCE.index(name), found.setup is None, not hint, len(relative.parts))
+        if best is None or (rank, str(relative)) < (best[0], best[1].path):
+            best = (rank, found)
+    return None if best is None else best[1]
+
+
+def _describe(
+    relative: Path, module: tuple[str, str | None], name: str, functions: dict[str, ast.FunctionDef]
+) -> Found:
+    dotted, python_path = module
+    setup = next((n for n in SETUP if n in functions), None)
+    parameters = _required(functions[setup]) if setup else []
+    note = ""
+    arguments = _required(functions[name])
+    if setup is None and arguments:
+        note = f"{name}() takes arguments: add a setup that returns what it needs"
+    elif setup is not None and len(arguments) > 1:
+        note = (
+            f"{name}() takes {len(arguments)} arguments but is called with {setup}()'s result "
+            "only: wrap it in a function of one argument"
+        )
+    return Found(
+        path=relative.as_posix(),
+        callable=f"{dotted}:{name}",
+        setup=f"{dotted}:{setup}" if setup else None,
+        train_step=f"{dotted}:train_step" if "train_step" in functions else None,
+        parameters=parameters,
+        python_path=python_path,
+        note=note,
+    )
+
+
+def _required(function: ast.FunctionDef) -> list[str]:
+    """Names of the parameters a call must give (no default)."""
+    positional = [*function.args.posonlyargs, *function.args.args]
+    without_default = positional[: len(positional) - len(function.args.defaults)]
+    keyword = [
+        arg.arg
+        for arg, default in zip(function.args.kwonlyargs, function.args.kw_defaults, strict=True)
+        if default is None
+    ]
+    return [arg.arg for arg in without_default] + keyword
+
+
+def _module(relative: Path) -> tuple[str, str | None] | None:
+    """("package.module", python_path) for a file, or None if it cannot be imported by name."""
+    parts = list(relative.with_suffix("").parts)
+    python_path = None
+    if parts[0] == "src" and len(parts) > 1:
+        python_path, parts = "src", parts[1:]
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    if not parts or not all(p.isidentifier() and not keyword.iskeyword(p) for p in parts):
+        return None
+    return ".".join(parts), python_path
+
+
+def _python_files(root: Path) -> list[Path]:
+    """The repository's Python files (tracked or not, minus ignored ones), tests left out."""
+    listed = git(root, "ls-files", "-co", "--exclude-standard", "--", "*.py") or ""
+    files = []
+    for line in listed.splitlines()[:_MAX_FILES]:
+        path = Path(line)
+        skipped = any(part in _SKIPPED or part.startswith(".") for part in path.parts[:-1])
+        if skipped or path.name in ("setup.py", "conftest.py") or path.name.startswith("test_"):
+            continue
+        files.append(path)
+    return files
+
+
+def _requirements(root: Path) -> str:
+    """What the workflow installs for the model: requirements.txt, else the project itself."""
+    if (root / "requirements.txt").is_file():
+        return "-r requirements.txt"
+    if (root / "pyproject.toml").is_file() or (root / "setup.py").is_file():
+        return "."
+    return ""
+
+
+def _ignore_outputs(root: Path) -> str | None:
+    """.gitignore with carbon-gate's output files added; None when nothing is to be added."""
+    path = root / ".gitignore"
+    try:
+        text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    except (OSError, UnicodeDecodeError) as error:
+        raise UsageError(f"{path}: cannot read it ({error}) — nothing was written") from None
+    missing = [name for name in GITIGNORED if name not in text.splitlines()]
+    if not missing:
+        return None
+    newline = "\r\n" if "\r\n" in text else "\n"
+    separator = "" if not text or text.endswith("\n") else newline
+    lines = newline.join(["# carbon-gate's outputs", *missing])
+    return f"{text}{separator}{lines}{newline}"
+
+
+def _explain(found: Found | None, workflow: str, action: str, config: str) -> None:
+    if found is None:
+        output.message(
+            f"TODO: no inference function was found — set benchmark.callable in {BUDGET_FILE}"
+        )
+    else:
+        output.message(f"benchmark: {found.callable} (found in {found.path})")
+        if found.parameters:
+            names = ", ".join(found.parameters)
+            output.message(f"TODO: set benchmark.parameters for the setup: {names}")
+        if found.note:
+            output.message(f"TODO: {found.note}")
+    output.message("next: `carbon-gate measure` tries the benchmark; then commit the files")
+    if not _COMMIT.fullmatch(action.partition("@")[2]):
+        output.message(
+            f"warning: the workflows use {action}: pin it to a commit SHA you trust "
+            "(--action OWNER/REPO@SHA)"
+        )
+    if workflow == "fork-safe":
+        output.message(
+            "the comment workflow runs from the default branch: pull requests get their "
+            "comment once these files are merged"
+        )
+    repository, _, ref = action.partition("@")
+    output.result(
+        "\n# .pre-commit-config.yaml: check the budget file on commit, gate the model on push\n"
+        "repos:\n"
+        f"  - repo: https://github.com/{repository}\n"
+        f"    rev: {ref}\n"
+        "    hooks:\n"
+        "      - id: carbon-gate-validate\n"
+        "      - id: carbon-gate-check\n"
+        + (f"        args: [--config, {config}]\n" if config else "")
+        + "# then: pre-commit install --hook-type pre-commit --hook-type pre-push\n"
+    )

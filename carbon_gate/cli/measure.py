@@ -1,0 +1,107 @@
+"""`carbon-gate measure`: run the benchmark, write the results file, print the life cycle."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from carbon_gate import output
+from carbon_gate.budget import config
+from carbon_gate.cli.estimate import budget_exit_code
+from carbon_gate.errors import UsageError
+from carbon_gate.gate import limits
+from carbon_gate.gate.trusted import estimated
+from carbon_gate.lifecycle import grid
+from carbon_gate.measure import results, worker_process
+from carbon_gate.measure.measurement import identity, summarize_run, worker_spec
+from carbon_gate.report import render_estimate
+from carbon_gate.report.render_measurement import describe_plan
+from carbon_gate.report.render_measurement import to_text as measurement_text
+
+
+def measure_command(config_path: Path, results_path: Path, output_format: str) -> int:
+    """Measure, save the results file, print; 1 when over budget, 2 when a budget is uncheckable."""
+    data = grid.load()
+    loaded = config.load(config_path, data)
+    done = measure_to_file(loaded, config_path, results_path, data)
+    if output_format == "json":
+        output.result(json.dumps(done.content, indent=2, ensure_ascii=False))
+    else:
+        output.result(done.measurement_text + "\n" + done.estimate_text)
+    return budget_exit_code(done.checks, output_format)
+
+
+class Measured(NamedTuple):
+    """A finished measurement: the results file's content, what to show of it, and the budgets."""
+
+    content: dict[str, Any]
+    measurement_text: str
+    estimate_text: str
+    checks: list[limits.BudgetCheck]
+
+
+def measure_to_file(
+    loaded: config.Config,
+    config_path: Path,
+    results_path: Path,
+    data: grid.GridData,
+    *,
+    extra: dict[str, Any] | None = None,
+) -> Measured:
+    """Run the benchmark of `loaded` and write the results file (with `extra` keys)."""
+    bench = runnable(loaded, config_path, results_path, data)
+    output.message(describe_plan(bench))
+    spec = worker_spec(bench, data.country_of(loaded.assumptions.location))
+    raw = worker_process.run_worker(spec, bench.timeout_s)
+    return record(loaded, config_path, results_path, data, raw, extra=extra)
+
+
+def runnable(
+    loaded: config.Config, config_path: Path, results_path: Path, data: grid.GridData
+) -> config.Benchmark:
+    """The benchmark, once the grid and the results file's folder are known to be usable: a bad
+    grid or an unwritable --output fails before any time is spent on measuring."""
+    if loaded.benchmark is None:
+        raise UsageError(
+            f"{config.display_name(config_path)}: no `benchmark:` section — add one with "
+            "`callable: package.module:function` (see the README)"
+        )
+    data.factor(loaded.assumptions.location)
+    results.writable(results_path)
+    return loaded.benchmark
+
+
+def record(
+    loaded: config.Config,
+    config_path: Path,
+    results_path: Path,
+    data: grid.GridData,
+    raw: dict[str, Any],
+    *,
+    extra: dict[str, Any] | None = None,
+) -> Measured:
+    """Summarise the worker's raw repeats, estimate the life cycle, write the results file (with
+    `extra` keys, such as the comparison with the base)."""
+    bench = runnable(loaded, config_path, results_path, data)
+    measurement = summarize_run(raw, bench.batch_size)
+    benchmark = identity(bench)
+    # The file's name, not its path: a CI runner's temporary folder means nothing in a report.
+    measured = results.MeasuredEnergy.of(measurement, results_path.name, benchmark)
+    result, checks = estimated(loaded, data, measured)
+    created = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+    content = results.document(
+        measurement,
+        benchmark=benchmark,
+        estimate=render_estimate.as_json(result, checks),
+        created=created,
+        config_name=config.display_name(config_path),
+    ) | (extra or {})
+    results.write(results_path, content)
+    return Measured(
+        content,
+        measurement_text(measurement, bench, str(results_path)),
+        render_estimate.to_text(result, checks),
+        checks,
+    )

@@ -1,0 +1,1 @@
+"""The gate's decision: budgets, the paired comparison with the base, the verdict."""

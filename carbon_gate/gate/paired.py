@@ -1,0 +1,231 @@
+"""Head and base measured in alternation, compared pair by pair.
+
+A pair is one batch of the base and one of the head, taken moments apart (in random order), so the
+machine's slow drifts (other jobs, heat, frequency) hit both alike. Both sides' batches go through
+one life-cycle estimator (the assumptions and grid of the budget file the gate was given), and each
+stage's change is judged twice over the same pairs:
+
+- **typical call**: the Hodges–Lehmann estimate of the log ratios of each batch's fastest 10 ms
+  stretch, with its distribution-free 95 % interval: steady enough to see a +3 % change;
+- **whole cost**: the ratio of the two sides' mean cost per batch (every call, rare costly ones
+  included), with the ratio estimator's 99 % interval: what the Head and Base columns show.
+
+Both intervals are widened by how much two processes running the same code differ
+(`PROCESS_SPREAD`). Growth fails when either interval lies wholly above the allowed increase; the
+whole cost's stricter level keeps false alarms of the two together at about 1 in 20 or fewer.
+
+Pure: the numbers come in, the changes go out; measuring is `measure.interleave`'s job.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from dataclasses import dataclass, replace
+from typing import Any, NamedTuple
+
+from carbon_gate.gate.limits import BUDGET_KEYS
+from carbon_gate.lifecycle.assumptions import Assumptions
+from carbon_gate.lifecycle.estimate import estimate
+from carbon_gate.lifecycle.grid import EmissionFactor
+from carbon_gate.readable import signed_percent
+from carbon_gate.stats import Shift, hodges_lehmann, ratio_of_means
+from carbon_gate.units import Energy
+
+Repeat = dict[str, dict[str, float]]  # one batch: figures by workload (inference, train_step)
+
+# Two worker processes running the same code differ by a constant amount (where the model's
+# arrays land in memory, and so in the caches): a difference the pairs cannot see, since every pair
+# shares it. Its size: the standard deviation of the A/A change (log head/base) between runs, by
+# workload, in A/A runs of the example on the project's 2-core machine (README, "Comparing with the
+# base"; benchmarks/paired.py checks the life cycle's against it).
+PROCESS_SPREAD = {"inference": 0.007, "train_step": 0.025}
+# The most pairs one comparison measures (and a results file may hold): the Hodges–Lehmann estimate
+# sorts n² / 2 averages, a few seconds at this many.
+MAX_PAIRS = 5000
+# Confidence levels (percent) of the verdict, and of the early looks after each pair (stricter, so
+# that looking often does not turn noise into a verdict).
+TYPICAL, WHOLE = 95.0, 99.0
+INTERIM_TYPICAL, INTERIM_WHOLE = 99.0, 99.9
+
+
+def describe_stop(stopped: str, pairs: int, max_seconds: float) -> str:
+    """Why the pairs ended, in words; from a fixed list (the comparison may come from a fork)."""
+    return {
+        "clear": f"the change was clear after {pairs} pairs",
+        "time": f"the time budget ({max_seconds:g} s) was reached",
+        "alone": "the base could not be measured",
+    }.get(stopped, "")
+
+
+@dataclass(frozen=True)
+class Change:
+    """One stage's change, head/base − 1 (0.042 = +4.2 %), with its interval at `confidence`."""
+
+    fraction: float
+    low: float
+    high: float
+    pairs: int
+    confidence: float = TYPICAL
+
+    def interval(self) -> str:
+        """The interval as people read it: "95 % CI −0.4 % to +2.1 %"."""
+        return f"{self.confidence:g} % CI {signed_percent(self.low)} to {signed_percent(self.high)}"
+
+    @property
+    def holds_zero(self) -> bool:
+        """Whether not even the direction of the change is certain."""
+        return self.low <= 0 <= self.high
+
+
+class Paired(NamedTuple):
+    """Each budget key's change over the pairs: of the typical call, and of the whole cost."""
+
+    typical: dict[str, Change]
+    whole: dict[str, Change]
+    pairs: int
+
+
+@dataclass(frozen=True)
+class Side:
+    """What one side's batches go through: its budget file's assumptions, grid and batch size."""
+
+    assumptions: Assumptions
+    factor: EmissionFactor
+    batch_size: int
+
+
+def power(repeats: list[Repeat]) -> dict[str, float]:
+    """The side's mean power (W) by workload, over all its batches, from codecarbon's energy."""
+    names = repeats[0].keys() if repeats else ()
+    return {
+        name: sum(r[name]["energy_j"] for r in repeats) / sum(r[name]["seconds"] for r in repeats)
+        for name in names
+    }
+
+
+def figures(side: Side, repeat: Repeat, watts: dict[str, float]) -> dict[str, float]:
+    """One batch's CO2eq (kg) by budget key, through the side's estimator: I is the side's power
+    times the batch's time per call in its fastest stretch (per sample), and k the training
+    step's over the inference call's."""
+    per_call = {name: watts[name] * batch["fastest_call_s"] for name, batch in repeat.items()}
+    return _through(side, per_call)
+
+
+def whole_figures(side: Side, repeat: Repeat) -> dict[str, float]:
+    """One batch's CO2eq (kg) by budget key, from its whole cost: the energy codecarbon measured
+    for the batch, per call. Linear in it, so their mean over batches is the side's estimate."""
+    return _through(side, {name: b["energy_j"] / b["calls"] for name, b in repeat.items()})
+
+
+def _through(side: Side, per_call: dict[str, float]) -> dict[str, float]:
+    """The estimator's stages (CO2eq, kg) for energies per call (J) by workload."""
+    changes: dict[str, Any] = {"per_inference": Energy(per_call["inference"] / side.batch_size)}
+    if "train_step" in per_call:
+        changes["overhead_factor"] = per_call["train_step"] / per_call["inference"]
+    result = estimate(replace(side.assumptions, **changes), side.factor)
+    values = {key: result.stages.get(key) for key in BUDGET_KEYS if key != "inference_per_1000"}
+    out = {key: value.co2eq.kg for key, value in values.items() if value is not None}
+    if result.per_inference is not None:
+        out["inference_per_1000"] = result.per_inference.co2eq.kg * 1000
+    return out
+
+
+def spread(side: Side, repeat: Repeat, watts: dict[str, float]) -> dict[str, float]:
+    """How far (log) each budget key moves between two processes of the same code: the workloads'
+    `PROCESS_SPREAD`, taken through the estimator (a stage made of training alone moves with the
+    train step, the life cycle with both, by their shares)."""
+    center = figures(side, repeat, watts)
+    moved = []
+    for name in repeat:
+        step = {**watts, name: watts[name] * math.exp(PROCESS_SPREAD.get(name, 0.0))}
+        moved.append(figures(side, repeat, step))
+    return {
+        key: math.hypot(*(math.log(m[key] / value) for m in moved))
+        for key, value in center.items()
+        if value > 0 and all(m.get(key, 0.0) > 0 for m in moved)
+    }
+
+
+def judge(side: Side, head: list[Repeat], base: list[Repeat], *, interim: bool = False) -> Paired:
+    """Both changes of every budget key over the pairs (head[i] beside base[i])."""
+    head_watts, base_watts = power(head), power(base)
+    floors = spread(side, base[0], base_watts)
+    typical = changes(
+        [figures(side, r, head_watts) for r in head],
+        [figures(side, r, base_watts) for r in base],
+        floors,
+        INTERIM_TYPICAL if interim else TYPICAL,
+    )
+    whole = changes(
+        [whole_figures(side, r) for r in head],
+        [whole_figures(side, r) for r in base],
+        floors,
+        INTERIM_WHOLE if interim else WHOLE,
+        whole=True,
+    )
+    return Paired(typical, whole, len(head))
+
+
+def changes(
+    head: list[dict[str, float]],
+    base: list[dict[str, float]],
+    floors: dict[str, float],
+    confidence: float = TYPICAL,
+    *,
+    whole: bool = False,
+) -> dict[str, Change]:
+    """Each budget key's change over the pairs (head[i] beside base[i]), its interval widened by
+    `floors` (log, one standard deviation): the Hodges–Lehmann shift of the log ratios, or with
+    `whole` the ratio of the means. A key is left out where a side could not compute it, or where
+    it is zero (no ratio)."""
+    out = {}
+    z = statistics.NormalDist().inv_cdf(0.5 + confidence / 200)
+    for key in BUDGET_KEYS:
+        pairs = [
+            (h[key], b[key])
+            for h, b in zip(head, base, strict=True)
+            if h.get(key, 0.0) > 0 and b.get(key, 0.0) > 0
+        ]
+        if len(pairs) < 2 or len(pairs) != len(head):
+            continue
+        shift: Shift
+        if whole:
+            shift = ratio_of_means([h for h, _ in pairs], [b for _, b in pairs], confidence / 100)
+        else:
+            shift = hodges_lehmann([math.log(h / b) for h, b in pairs], z)
+        floor = z * floors.get(key, 0.0)
+        below = math.hypot(shift.estimate - shift.low, floor)
+        above = math.hypot(shift.high - shift.estimate, floor)
+        out[key] = Change(
+            math.expm1(shift.estimate),
+            math.expm1(shift.estimate - below),
+            math.expm1(shift.estimate + above),
+            len(pairs),
+            confidence,
+        )
+    return out
+
+
+def decisive(found: Paired, allowed_percent: float | None) -> bool:
+    """Whether the verdict on growth is clear: some stage clearly grew beyond the allowed increase,
+    by either measure (the gate fails, whatever the others do), or every stage is clearly within
+    it by both. With no allowed increase there is nothing to decide."""
+    if allowed_percent is None:
+        return True
+    allowed = allowed_percent / 100
+    stages = [*found.typical.values(), *found.whole.values()]
+    return any(c.low > allowed for c in stages) or all(c.high <= allowed for c in stages)
+
+
+def to_json(found: Paired) -> dict[str, Any]:
+    """The changes as the head's results file records them: for people and tools to read. The
+    gate never reads them back; it judges the pairs again from the batches."""
+
+    def one(changes: dict[str, Change]) -> dict[str, Any]:
+        return {
+            key: {"fraction": c.fraction, "ci": [c.low, c.high], "confidence": c.confidence}
+            for key, c in changes.items()
+        }
+
+    return {"typical_call": one(found.typical), "whole_cost": one(found.whole)}

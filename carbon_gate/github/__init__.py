@@ -1,0 +1,1 @@
+"""Publishing on GitHub: the REST client, the pull request, Actions outputs, the artifact."""

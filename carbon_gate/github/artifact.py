@@ -1,0 +1,157 @@
+"""The folder the fork-safe setup passes from the measuring workflow to the commenting one.
+
+    head.json          the head's results file
+    base.json          the base's results file, when the base was measured
+    pull-request.json  which pull request and commit the results are for
+
+The measuring half runs the pull request's code, so in the commenting half everything in the folder
+is untrusted data: read with size limits, parsed, never executed or posted as it is, and the pull
+request it names is checked against the `workflow_run` event before anything is posted.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from carbon_gate.errors import UsageError
+from carbon_gate.github.pull_request import PullRequest, event
+from carbon_gate.measure import results
+
+HEAD, BASE, PULL_REQUEST = "head.json", "base.json", "pull-request.json"
+FORMAT = "carbon-gate/pull-request"
+MAX_BYTES = 4 * 1024 * 1024  # a results file is a few kB: anything this large is not one
+_SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
+
+
+class StalePullRequest(UsageError):
+    """The pull request the artifact names is not at the measured commit (it moved on since, or
+    the claim is false): nothing is posted, and that is not the commenting job's failure."""
+
+
+class Claim(NamedTuple):
+    """What the artifact says about its pull request: to be checked, never believed."""
+
+    number: int
+    head_sha: str
+    base_sha: str
+
+
+class Artifact(NamedTuple):
+    head: dict[str, Any]
+    base: dict[str, Any] | None
+    claim: Claim | None
+
+
+def save(
+    folder: Path, head: dict[str, Any], base: dict[str, Any] | None, pr: PullRequest | None
+) -> None:
+    """Write the folder; a stale base.json from an earlier run is removed."""
+    results.write(folder / HEAD, head)
+    if base is None:
+        (folder / BASE).unlink(missing_ok=True)
+    else:
+        results.write(folder / BASE, base)
+    if pr is None:
+        (folder / PULL_REQUEST).unlink(missing_ok=True)
+        return
+    claim = {
+        "format": FORMAT,
+        "version": 1,
+        "number": pr.number,
+        "head_sha": pr.head_sha,
+        "base_sha": pr.base_sha,
+    }
+    results.write_text(folder / PULL_REQUEST, json.dumps(claim, indent=2) + "\n")
+
+
+def load(folder: Path) -> Artifact:
+    """Read the folder written by `save`, checking every file's size and shape."""
+    if not folder.is_dir():
+        raise UsageError(f"{folder}: no such folder — the measuring workflow's artifact is missing")
+    head = _results(folder / HEAD)
+    if head is None:
+        raise UsageError(f"{folder / HEAD}: no such file — the artifact holds no results")
+    return Artifact(head, _results(folder / BASE), _claim(folder / PULL_REQUEST))
+
+
+def _bounded(path: Path) -> bool:
+    """Whether `path` is a regular file small enough to read; a `UsageError` if it is too large."""
+    if path.is_symlink() or not path.is_file():
+        return False
+    if path.stat().st_size > MAX_BYTES:
+        raise UsageError(f"{path}: {path.stat().st_size} bytes — too large for a carbon-gate file")
+    return True
+
+
+def _results(path: Path) -> dict[str, Any] | None:
+    if not _bounded(path):
+        return None
+    return results.load(path)  # checks the format and the version; the batches when judged
+
+
+def _claim(path: Path) -> Claim | None:
+    if not _bounded(path):
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, RecursionError) as error:  # bad JSON, too many digits, too deep
+        raise UsageError(f"{path}: not a readable JSON file: {error}") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("version") != 1:
+        raise UsageError(f'{path}: not a carbon-gate pull-request file (no "format": "{FORMAT}")')
+    number, head, base = data.get("number"), data.get("head_sha"), data.get("base_sha")
+    if type(number) is not int or not 0 < number < 2**31:
+        raise UsageError(f"{path}: number: must be a pull request's number, got {number!r}")
+    for key, value in (("head_sha", head), ("base_sha", base)):
+        if not isinstance(value, str) or not (value == "" or _SHA.fullmatch(value)):
+            raise UsageError(f"{path}: {key}: must be a commit's SHA, got {value!r}")
+    return Claim(number, str(head), str(base))
+
+
+def pull_request(
+    claim: Claim | None,
+    env: Mapping[str, str],
+    repository: str,
+    head_of: Callable[[int], str],
+) -> PullRequest | None:
+    """The pull request to comment on, once the artifact's claim is proven by the trusted event.
+
+    In a `workflow_run` event the claim must name the commit the run measured, and a pull request
+    whose head is that commit: listed in the event (same repository) or, for a fork, as GitHub
+    answers (`head_of`). Outside GitHub Actions, on a machine of the user's, the claim is taken.
+    """
+    if claim is None:
+        return None
+    run = event(env).get("workflow_run")
+    if not isinstance(run, dict):
+        if env.get("GITHUB_ACTIONS") == "true":
+            raise UsageError(
+                "the artifact's pull request is only trusted in a `workflow_run` event — "
+                "run this in the commenting workflow, or pass --pr"
+            )
+        return PullRequest(repository, claim.number, claim.base_sha, claim.head_sha)
+    measured = str(run.get("head_sha") or "")
+    if claim.head_sha != measured:
+        raise UsageError(
+            f"the artifact is for commit {claim.head_sha[:12] or '(none)'}, but the workflow run "
+            f"measured {measured[:12] or '(none)'}: nothing was posted"
+        )
+    # Asked of GitHub every time, not taken from the event's list: its rules for filling the
+    # list are not documented, and a pull request that has moved on must not get a stale report.
+    current = head_of(claim.number)
+    if current != measured:
+        raise StalePullRequest(
+            f"pull request #{claim.number} of {repository} is at {current[:12] or '(unknown)'}, "
+            f"not at the measured commit {measured[:12]}: nothing was posted"
+        )
+    head_repo = (run.get("head_repository") or {}).get("full_name")
+    return PullRequest(
+        repository,
+        claim.number,
+        claim.base_sha,
+        claim.head_sha,
+        fork=bool(head_repo) and head_repo != repository,
+    )

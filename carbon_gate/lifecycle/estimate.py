@@ -1,0 +1,157 @@
+"""The life-cycle estimator of the seed paper, as pure functions of the assumptions.
+
+    I  = energy of one inference × hardware transfer × PUE       (per sample, measured; §3.4)
+    T  = I · D · E · k                                           (training; §3.5)
+         or hours × processors × W × PUE / 1000 kWh              (Patterson et al. 2021)
+    CT = H · share · T                                           (model search; §3.6)
+    LC = CT + T + e · I                                          (life cycle; §3.7)
+    CO2eq = energy × emission factor                             (§3.8)
+
+PUE is applied exactly once, in I (or in the hardware formula). A stage whose inputs are missing is
+None, with the reason in `Estimate.missing`, never zero.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from carbon_gate.errors import UsageError
+from carbon_gate.lifecycle.assumptions import Assumptions
+from carbon_gate.lifecycle.grid import EmissionFactor
+from carbon_gate.units import Energy, Mass
+
+STAGES = ("search", "training", "inference", "lifecycle")
+NEEDS_I = (
+    "the energy per inference (I: `carbon-gate measure` it and pass --results FILE, "
+    "or set lifecycle.per_inference)"
+)
+
+
+@dataclass(frozen=True)
+class Footprint:
+    """The energy of a stage and the CO2eq it emits on the chosen grid."""
+
+    energy: Energy
+    co2eq: Mass
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """Every stage of the life cycle, the figures derived from them, and what they rest on."""
+
+    assumptions: Assumptions
+    factor: EmissionFactor
+    per_inference: Footprint | None
+    stages: dict[str, Footprint | None]
+    missing: dict[str, str]
+    training_method: str  # "data" (I·D·E·k) or "hardware" (Patterson et al.)
+    alternatives: list[tuple[EmissionFactor, Mass]] = field(default_factory=list)
+
+    def share(self, stage: str) -> float | None:
+        """The stage's share of the life cycle's energy (0–1), when both are known."""
+        part, whole = self.stages.get(stage), self.stages.get("lifecycle")
+        if part is None or whole is None or whole.energy.joules == 0:
+            return None
+        return part.energy.joules / whole.energy.joules
+
+    def break_even(self, include_search: bool = False) -> float | None:
+        """Inferences after which field use has cost as much as training (and search, if asked)."""
+        per_inference, training = self.per_inference, self.stages["training"]
+        if per_inference is None or training is None or per_inference.energy.joules == 0:
+            return None
+        upfront = training.energy
+        if include_search:
+            search = self.stages["search"]
+            if search is None:
+                return None
+            upfront = upfront + search.energy
+        return upfront.joules / per_inference.energy.joules
+
+
+def estimate(
+    assumptions: Assumptions,
+    factor: EmissionFactor,
+    alternatives: list[EmissionFactor] | None = None,
+) -> Estimate:
+    """Apply the consolidated model to `assumptions` on the grid `factor`."""
+    a = assumptions
+    missing: dict[str, str] = {}
+    per_inference = None
+    if a.per_inference is not None:
+        per_inference = a.per_inference * (a.hardware_transfer * a.pue)
+    training, method = _training(a, per_inference, missing)
+
+    search = None
+    if a.search_trials is None:
+        missing["search"] = "needs lifecycle.search.trials (H; 0 if there is no search)"
+    elif training is None:
+        missing["search"] = "needs the training stage"
+    else:
+        search = training * (a.search_trials * a.trial_share)
+
+    inference = None
+    if per_inference is None or a.inferences is None:
+        needs = [] if per_inference else [NEEDS_I]
+        needs += [] if a.inferences is not None else ["lifecycle.inferences (e)"]
+        missing["inference"] = "needs " + " and ".join(needs)
+    else:
+        inference = per_inference * a.inferences
+
+    lifecycle = None
+    parts = (search, training, inference)
+    if None in parts:
+        absent = [name for name, part in zip(STAGES, parts, strict=False) if part is None]
+        missing["lifecycle"] = f"needs the {', '.join(absent)} stage" + ("s" * (len(absent) > 1))
+    else:
+        lifecycle = Energy(sum(part.joules for part in parts if part is not None))
+
+    def footprint(energy: Energy | None) -> Footprint | None:
+        return None if energy is None else Footprint(energy, factor.intensity.emissions(energy))
+
+    for name, energy in (
+        ("training", training),
+        ("search", search),
+        ("inference", inference),
+        ("lifecycle", lifecycle),
+    ):
+        if energy is not None and not math.isfinite(energy.joules):
+            raise UsageError(
+                f"the {name} stage comes out as {energy.joules} J — the inputs are too large to "
+                "compute with; check D, E, H and e for a typo"
+            )
+
+    return Estimate(
+        assumptions=a,
+        factor=factor,
+        per_inference=footprint(per_inference),
+        stages={
+            "search": footprint(search),
+            "training": footprint(training),
+            "inference": footprint(inference),
+            "lifecycle": footprint(lifecycle),
+        },
+        missing=missing,
+        training_method=method,
+        alternatives=[
+            (other, other.intensity.emissions(lifecycle))
+            for other in (alternatives or [])
+            if lifecycle is not None
+        ],
+    )
+
+
+def _training(
+    a: Assumptions, per_inference: Energy | None, missing: dict[str, str]
+) -> tuple[Energy | None, str]:
+    if a.training_hardware is not None:
+        hw = a.training_hardware
+        kwh = hw.hours * hw.processors * hw.watts_per_processor * a.pue / 1000.0
+        return Energy.from_kwh(kwh), "hardware"
+    if per_inference is not None and a.training_samples is not None and a.epochs is not None:
+        return per_inference * (a.training_samples * a.epochs * a.overhead_factor), "data"
+    needs = [] if per_inference is not None else [NEEDS_I]
+    needs += [] if a.training_samples is not None else ["lifecycle.training_samples (D)"]
+    needs += [] if a.epochs is not None else ["lifecycle.epochs (E)"]
+    missing["training"] = "needs " + ", ".join(needs) + " — or lifecycle.training_hardware"
+    return None, "data"

@@ -1,0 +1,153 @@
+"""Measuring the head and the base in alternation: two serving workers, one batch each per pair.
+
+Both workers import, set up and warm up at once; then every pair measures one batch of each side,
+in an order drawn at random, so that neither side always runs first (after the other's caches, or
+at the machine's busier moments). It stops once the change is decisive, when the time budget would
+be exceeded by another pair, or when the base fails (then the head goes on alone, to its repeats).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import time
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+from carbon_gate.errors import MeasurementError
+from carbon_gate.gate.paired import MAX_PAIRS, Repeat
+from carbon_gate.measure.session import Session, serving
+from carbon_gate.measure.worker_process import terminate_as_interrupt
+
+# Early stops look at stricter intervals than the verdict's (paired.INTERIM_*), and only from 8
+# pairs on, so that looking after every pair does not turn noise into a verdict.
+EARLY_PAIRS = 8
+
+
+class Plan(NamedTuple):
+    """How long to go on: at least `min_pairs` (time allowing), at most `max_seconds` measuring;
+    `repeats` batches of the head when it goes on alone."""
+
+    min_pairs: int
+    repeats: int
+    max_seconds: float
+    timeout_s: float  # for each answer of a worker: ready, or one batch
+
+
+class Outcome(NamedTuple):
+    """Both sides' raw results (as `run_worker` returns them); the base's is None when it failed."""
+
+    head: dict[str, Any]
+    base: dict[str, Any] | None
+    base_failure: MeasurementError | None
+    pairs: int
+    stopped: str  # why it stopped: "clear", "time" or "alone" (see paired.describe_stop)
+
+
+def interleave(
+    head_spec: dict[str, Any],
+    base_spec: dict[str, Any],
+    plan: Plan,
+    decisive: Callable[[list[Repeat], list[Repeat]], bool],
+    *,
+    rng: random.Random,
+    vet: Callable[[dict[str, Any], dict[str, Any]], str] = lambda head, base: "",
+    clock: Callable[[], float] = time.monotonic,
+) -> Outcome:
+    """Measure both sides pair by pair until `decisive(head, base)` or the plan says stop. A
+    failure of the head's is raised; the base's ends the pairs, and the head goes on alone; so
+    does a base that `vet` (given both workers' ready answers) finds a reason against."""
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(terminate_as_interrupt())
+        head = stack.enter_context(serving(head_spec, plan.timeout_s))
+        started = stack.enter_context(serving(base_spec, plan.timeout_s))
+        head_info = head.ready()
+        base_session: Session | None = started
+        base_info: dict[str, Any] = {}
+        failure = None
+        try:
+            base_info = started.ready()
+            problem = vet(head_info, base_info)
+            if problem:
+                started.close()  # at once: it must not slow the head down while it goes on alone
+                raise MeasurementError(problem)
+        except MeasurementError as error:
+            base_session, failure = None, error
+        head_repeats: list[Repeat] = []
+        base_repeats: list[Repeat] = []
+        start, longest, stopped = clock(), 0.0, ""
+        while not stopped:
+            began = clock()
+            if began - start + longest > plan.max_seconds:
+                stopped = "time"
+                break
+            index = len(head_repeats)
+            if base_session is None:
+                head_repeats.append(head.repeat(index))
+            else:
+                try:
+                    pair = _pair(head, base_session, index, rng)
+                except _BaseFailed as error:
+                    base_session, failure = None, error.failure
+                    continue
+                head_repeats.append(pair[0])
+                base_repeats.append(pair[1])
+            longest = max(longest, clock() - began)
+            stopped = _stop(head_repeats, base_repeats, base_session, plan, decisive)
+    return Outcome(
+        {"ok": True, **head_info, "repeats": _by_workload(head_repeats)},
+        None if failure else {"ok": True, **base_info, "repeats": _by_workload(base_repeats)},
+        failure,
+        len(base_repeats) if failure is None else 0,
+        stopped,
+    )
+
+
+class _BaseFailed(Exception):
+    def __init__(self, failure: MeasurementError) -> None:
+        super().__init__(str(failure))
+        self.failure = failure
+
+
+def _pair(head: Session, base: Session, index: int, rng: random.Random) -> tuple[Repeat, Repeat]:
+    """One batch of each side, the order drawn at random; a failure of the base's is told apart
+    from the head's, which ends the whole measurement."""
+
+    def base_batch() -> Repeat:
+        try:
+            return base.repeat(index)
+        except MeasurementError as error:
+            raise _BaseFailed(error) from None
+
+    if rng.random() < 0.5:
+        first = head.repeat(index)
+        return first, base_batch()
+    second = base_batch()
+    return head.repeat(index), second
+
+
+def _stop(
+    head: list[Repeat],
+    base: list[Repeat],
+    base_session: Session | None,
+    plan: Plan,
+    decisive: Callable[[list[Repeat], list[Repeat]], bool],
+) -> str:
+    pairs = len(head)
+    if base_session is None:
+        return "alone" if pairs >= plan.repeats else ""
+    if pairs < plan.min_pairs:
+        return ""
+    if pairs >= EARLY_PAIRS and decisive(head, base):
+        return "clear"
+    if pairs >= MAX_PAIRS:  # what a results file may hold, and the statistics can take
+        return "time"
+    return ""
+
+
+def _by_workload(repeats: list[Repeat]) -> dict[str, list[dict[str, float]]]:
+    out: dict[str, list[dict[str, float]]] = {}
+    for repeat in repeats:
+        for name, figures in repeat.items():
+            out.setdefault(name, []).append(figures)
+    return out

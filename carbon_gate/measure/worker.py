@@ -1,0 +1,188 @@
+"""The measuring process: runs the user's model under codecarbon, apart from carbon-gate itself.
+
+    python -m carbon_gate.measure.worker DIRECTORY            measure every repeat, then leave
+    python -m carbon_gate.measure.worker DIRECTORY --serve    measure one repeat per request
+
+DIRECTORY holds `spec.json` (what to run and for how long). The worker writes the stage it is in to
+`stage` before each step (so a hang or a crash can be placed). A one-shot worker writes its result,
+or the user's error with its traceback, to `result.json`. A serving worker (two of them, head and
+base, measured in alternation) answers on the pipes named in the spec's `control`: one JSON line
+when it is ready, then one per `measure INDEX` request, until `stop` or the end of its input.
+The user's code may print, raise, call `sys.exit` or hang: the parent reads only these files and
+pipes, and kills the worker when its time is up.
+
+Nothing the user's code starts may outlive the worker, nor the worker carbon-gate. The process
+carbon-gate starts forks before the user's code is imported: the child goes on as the worker, and
+the parent stays as its supervisor, running no user code (so a thread of its cannot wait for the
+GIL behind a hung C call). On Linux the supervisor is a child subreaper: a process the user's code
+started stays below it when it leaves the session, when its own parent dies, and when the worker
+itself dies first (os._exit, the OOM killer), so the walk down from it finds them all. When the
+worker ends, the supervisor kills everything below it and ends as the worker did. Its stdin is a
+pipe that carbon-gate holds open and never writes to: when carbon-gate is gone, however it went
+(SIGKILL included), the supervisor kills everything below it, then the whole process group.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import faulthandler
+import functools
+import json
+import os
+import signal
+import sys
+import threading
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, NoReturn
+
+from carbon_gate.measure.processes import (
+    PR_SET_CHILD_SUBREAPER,
+    PR_SET_PDEATHSIG,
+    kill_descendants,
+    prctl,
+)
+from carbon_gate.measure.workload import Prepared, UserCodeError, measure_repeat, prepare
+
+
+def main(directory: str, serve: bool = False) -> int:
+    """Run the benchmark described in DIRECTORY/spec.json; always answer, never hang."""
+    _guarded_by_lifeline()
+    folder = Path(directory)
+    # On SIGUSR1 (sent by the parent when time is up), write every thread's stack for the user.
+    stacks = (folder / "stacks.txt").open("w", encoding="utf-8")
+    faulthandler.register(signal.SIGUSR1, file=stacks, all_threads=False)
+    spec = json.loads((folder / "spec.json").read_text(encoding="utf-8"))
+
+    def mark(stage: str) -> None:
+        (folder / "stage").write_text(stage, encoding="utf-8")
+
+    if serve:
+        _serve(spec, mark)
+    else:
+        result = _guarded(lambda: run(spec, mark))
+        partial = folder / "result.json.partial"
+        partial.write_text(json.dumps(result), encoding="utf-8")
+        partial.replace(folder / "result.json")
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Leave now: a thread the user's code left running must not keep this process alive. The
+    # supervisor kills what the user's code started.
+    os._exit(0)
+
+
+def _guarded_by_lifeline() -> None:
+    """Fork: return in the child, the worker, whose stdin is /dev/null; the parent, the process
+    carbon-gate started, supervises it (`_supervise`) and never returns."""
+    prctl(PR_SET_CHILD_SUBREAPER, 1)  # not inherited: the supervisor's alone
+    lifeline = os.dup(0)  # not inheritable: the user's children never hold it
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+    worker = os.fork()
+    if worker == 0:
+        os.close(lifeline)
+        prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # its supervisor killed: it goes too
+        return
+    try:
+        _supervise(worker, lifeline)
+    finally:
+        os._exit(3)  # only if supervising itself failed
+
+
+def _supervise(worker: int, lifeline: int) -> NoReturn:
+    """Wait for the worker to end, or carbon-gate to be gone; kill everything below, then end as
+    the worker ended (its exit code, or its signal)."""
+    # Hold no pipe of the worker's (its answers to carbon-gate): only the lifeline.
+    os.closerange(3, lifeline)
+    os.closerange(lifeline + 1, os.sysconf("SC_OPEN_MAX"))
+    # carbon-gate asks for the stacks of a hung benchmark with SIGUSR1: the worker's to answer.
+    signal.signal(signal.SIGUSR1, lambda *_: _signal(worker, signal.SIGUSR1))
+    threading.Thread(target=_watch, args=(lifeline,), daemon=True).start()
+    _, status = os.waitpid(worker, 0)
+    kill_descendants(os.getpid())
+    code = os.waitstatus_to_exitcode(status)
+    if code < 0:  # killed by a signal: so is this process, for carbon-gate to read it so
+        with contextlib.suppress(OSError, ValueError):  # SIGKILL has no handler to reset
+            signal.signal(-code, signal.SIG_DFL)
+        os.kill(os.getpid(), -code)
+    os._exit(code)
+
+
+def _watch(lifeline: int) -> None:
+    """When carbon-gate is gone (its end of the lifeline closed), kill all below and the group."""
+    while os.read(lifeline, 1):  # carbon-gate never writes: this returns when it is gone
+        pass
+    try:
+        kill_descendants(os.getpid())
+    finally:  # the process group at least, whatever the walk met
+        os.killpg(0, signal.SIGKILL)
+
+
+def _signal(pid: int, signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signum)
+
+
+def run(spec: dict[str, Any], mark: Callable[[str], object]) -> dict[str, Any]:
+    """Import, set up, warm up and measure; the raw numbers of every repeat."""
+    prepared = prepare(spec, mark)
+    mark("measure")
+    per_repeat = spec["duration_s"] / spec["repeats"] / len(prepared.workloads)
+    repeats: dict[str, list[dict[str, float]]] = {w.name: [] for w in prepared.workloads}
+    for index in range(spec["repeats"]):
+        for name, figures in measure_repeat(prepared, index, per_repeat).items():
+            repeats[name].append(figures)
+    return {"ok": True, **prepared.description(), "repeats": repeats}
+
+
+def _serve(spec: dict[str, Any], mark: Callable[[str], object]) -> None:
+    """Answer the parent's requests until it says stop, or a step fails."""
+    requests_fd, replies_fd = spec["control"]
+    with (
+        os.fdopen(requests_fd, "r", encoding="utf-8") as requests,
+        os.fdopen(replies_fd, "w", encoding="utf-8") as replies,
+    ):
+        prepared: Prepared | None = None
+
+        def ready() -> dict[str, Any]:
+            nonlocal prepared
+            prepared = prepare(spec, mark)
+            return {"ok": True, **prepared.description()}
+
+        answer = _guarded(ready)
+        while answer["ok"] and prepared is not None:
+            replies.write(json.dumps(answer) + "\n")
+            replies.flush()
+            verb, _, argument = requests.readline().strip().partition(" ")
+            if verb != "measure":  # "stop", or the parent is gone
+                return
+            mark("measure")
+            per_repeat = spec["duration_s"] / spec["repeats"] / len(prepared.workloads)
+            answer = _guarded(functools.partial(_repeat, prepared, int(argument), per_repeat))
+        replies.write(json.dumps(answer) + "\n")
+
+
+def _repeat(prepared: Prepared, index: int, seconds: float) -> dict[str, Any]:
+    return {"ok": True, "repeat": measure_repeat(prepared, index, seconds)}
+
+
+def _guarded(step: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """The step's answer, or its failure as an answer: the user's, or ours (never a hang)."""
+    try:
+        return step()
+    except UserCodeError as error:
+        return {"ok": False, "stage": error.stage, "error": error.message, "trace": error.trace}
+    except Exception as error:  # a fault of ours or of codecarbon: report it, never hang
+        return {
+            "ok": False,
+            "stage": "measurement",
+            "error": f"{type(error).__name__}: {error}",
+            "trace": traceback.format_exc(),
+            "internal": True,
+        }
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1], serve="--serve" in sys.argv[2:]))

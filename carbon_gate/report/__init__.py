@@ -1,0 +1,1 @@
+"""The report: the decision and the estimate as Markdown, text and JSON."""

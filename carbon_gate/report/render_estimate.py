@@ -1,0 +1,296 @@
+"""An estimate as JSON (a versioned contract), as a terminal table, or as Markdown."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import Any, NamedTuple
+
+from carbon_gate.gate.limits import BudgetCheck, verdict
+from carbon_gate.lifecycle.assumptions import Assumptions
+from carbon_gate.lifecycle.estimate import STAGES, Estimate, Footprint
+from carbon_gate.lifecycle.grid import EmissionFactor
+from carbon_gate.readable import format_count, format_energy, format_intensity, format_mass
+from carbon_gate.report.templates import environment
+from carbon_gate.units import Energy, Mass
+
+JSON_FORMAT = "carbon-gate/estimate"
+JSON_VERSION = 1
+
+LABELS = {
+    "inference_per_1000": "per 1,000 inferences",
+    "search": "search",
+    "training": "training",
+    "inference": "inference (field)",
+    "lifecycle": "life cycle",
+}
+# The unit each assumption is echoed in, in the JSON contract.
+_ASSUMPTION_UNITS = {
+    "per_inference": "J",
+    "training_samples": "samples",
+    "epochs": "epochs",
+    "overhead_factor": "ratio",
+    "search_trials": "trials",
+    "trial_share": "ratio",
+    "inferences": "inferences",
+    "hardware_transfer": "ratio",
+    "pue": "ratio",
+}
+
+
+# --- JSON ----------------------------------------------------------------------------------------
+
+
+def to_json(estimate: Estimate, checks: list[BudgetCheck]) -> str:
+    """The estimate as the versioned JSON document other tools read."""
+    return json.dumps(as_json(estimate, checks), indent=2, ensure_ascii=False) + "\n"
+
+
+def as_json(estimate: Estimate, checks: list[BudgetCheck]) -> dict[str, Any]:
+    """The document of `to_json`, as JSON-ready values."""
+    per = estimate.per_inference
+    document = {
+        "format": JSON_FORMAT,
+        "version": JSON_VERSION,
+        "status": verdict(checks),
+        "stages": {
+            stage: _footprint(estimate.stages[stage], share=estimate.share(stage))
+            for stage in STAGES
+        },
+        "missing": estimate.missing,
+        "per_inference": None if per is None else _per_inference(per),
+        "per_1000_inferences": None
+        if per is None
+        else _footprint(Footprint(per.energy * 1000.0, Mass(per.co2eq.kg * 1000.0))),
+        "break_even_inferences": {
+            "training": estimate.break_even(),
+            "training_and_search": estimate.break_even(include_search=True),
+        },
+        "training_method": estimate.training_method,
+        "emission_factor": _factor(estimate.factor),
+        "assumptions": _assumptions(estimate.assumptions),
+        "budgets": [
+            {
+                "key": c.key,
+                "status": c.status,
+                "limit": _amount(c.limit),
+                "value": None if c.value is None else _amount(c.value),
+            }
+            for c in checks
+        ],
+        "alternatives": [
+            {**_factor(factor), "lifecycle_co2eq_kg": mass.kg}
+            for factor, mass in estimate.alternatives
+        ],
+    }
+    rounded: dict[str, Any] = _rounded(document)
+    return rounded
+
+
+def _rounded(value: Any) -> Any:
+    """Floats to 12 significant digits: drops binary noise (59.25000000000001), keeps precision."""
+    if isinstance(value, float):
+        return float(f"{value:.12g}")
+    if isinstance(value, dict):
+        return {key: _rounded(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_rounded(item) for item in value]
+    return value
+
+
+def _footprint(footprint: Footprint | None, share: float | None = None) -> dict[str, Any] | None:
+    if footprint is None:
+        return None
+    result: dict[str, Any] = {"energy_kwh": footprint.energy.kwh, "co2eq_kg": footprint.co2eq.kg}
+    if share is not None:
+        result["share"] = share
+    return result
+
+
+def _per_inference(per: Footprint) -> dict[str, Any]:
+    return {"energy_j": per.energy.joules, "energy_kwh": per.energy.kwh, "co2eq_kg": per.co2eq.kg}
+
+
+def _amount(amount: Mass | Energy) -> dict[str, float]:
+    return {"co2eq_kg": amount.kg} if isinstance(amount, Mass) else {"energy_kwh": amount.kwh}
+
+
+def _factor(factor: EmissionFactor) -> dict[str, Any]:
+    return {
+        "g_per_kwh": factor.intensity.g_per_kwh,
+        "location": factor.location,
+        "name": factor.name,
+        "source": factor.source,
+        "year": factor.year,
+    }
+
+
+def _assumptions(a: Assumptions) -> dict[str, Any]:
+    def source(name: str) -> str | None:
+        return a.sources.get(name)
+
+    echoed: dict[str, Any] = {}
+    for name, unit in _ASSUMPTION_UNITS.items():
+        value = getattr(a, name)
+        if isinstance(value, Energy):
+            value = value.joules
+        echoed[name] = {"value": value, "unit": unit, "source": source(name)}
+    hw = a.training_hardware
+    echoed["training_hardware"] = (
+        None
+        if hw is None
+        else {
+            "value": asdict(hw),
+            "unit": {"hours": "h", "watts_per_processor": "W"},
+            "source": source("training_hardware"),
+        }
+    )
+    echoed["location"] = {
+        "value": a.location.describe(),
+        "unit": None,
+        "source": source("location"),
+    }
+    return echoed
+
+
+# --- for people ----------------------------------------------------------------------------------
+
+
+class Row(NamedTuple):
+    """One line of the table, already in words."""
+
+    label: str
+    energy: str
+    co2eq: str
+    share: str
+    budget: str
+    status: str
+
+
+def rows(estimate: Estimate, checks: list[BudgetCheck]) -> list[Row]:
+    """The table both the terminal and the Markdown show."""
+    by_key = {c.key: c for c in checks}
+    per = estimate.per_inference
+    thousand = None if per is None else Footprint(per.energy * 1000.0, Mass(per.co2eq.kg * 1000))
+    footprints = {"inference_per_1000": thousand, **estimate.stages}
+    table = []
+    for key, label in LABELS.items():
+        fp = footprints[key]
+        share = estimate.share(key) if key in STAGES and key != "lifecycle" else None
+        check = by_key.get(key)
+        status = {"pass": "ok", "fail": "OVER", "unknown": "?"}[check.status] if check else ""
+        table.append(
+            Row(
+                label,
+                "—" if fp is None else format_energy(fp.energy),
+                "—" if fp is None else format_mass(fp.co2eq),
+                "" if share is None else f"{share:.1%}",
+                f"≤ {check.describe_limit()}" if check else "",
+                status,
+            )
+        )
+    return table
+
+
+def _facts(estimate: Estimate) -> dict[str, Any]:
+    """The lines under the table, shared by both human formats."""
+    f = estimate.factor
+    year = f", {f.year}" if f.year else ""
+    a = estimate.assumptions
+    return {
+        "grid": f"{f.name} ({f.location}), {format_intensity(f.intensity)}{year}",
+        "grid_source": f.source,
+        "pue": f"{a.pue:g}",
+        "per_inference": None
+        if estimate.per_inference is None
+        else (
+            f"{format_energy(estimate.per_inference.energy)}, "
+            f"{format_mass(estimate.per_inference.co2eq)}"
+        ),
+        "break_even": _maybe_count(estimate.break_even()),
+        "break_even_search": _maybe_count(estimate.break_even(include_search=True)),
+        "training_method": estimate.training_method,
+        "missing": estimate.missing,
+        "alternatives": [
+            (f"{g.name} ({g.location})", format_intensity(g.intensity), format_mass(m))
+            for g, m in estimate.alternatives
+        ],
+        "assumptions": [
+            (name, _show(getattr(a, name)), a.sources.get(name, "given"))
+            for name in _ASSUMPTION_UNITS
+            if getattr(a, name) is not None
+        ],
+    }
+
+
+def _maybe_count(count: float | None) -> str | None:
+    return None if count is None else format_count(count)
+
+
+def _show(value: object) -> str:
+    if isinstance(value, Energy):
+        return format_energy(value)
+    if isinstance(value, float):
+        return format_count(value) if value >= 1e4 else f"{value:g}"
+    return str(value)
+
+
+def to_text(estimate: Estimate, checks: list[BudgetCheck]) -> str:
+    """A plain table for the terminal."""
+    table = rows(estimate, checks)
+    header = Row("stage", "energy", "CO2eq", "share", "budget", "")
+    widths = [max(len(r[i]) for r in [header, *table]) for i in range(len(header))]
+    lines = [
+        "  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip()
+        for r in [header, *table]
+    ]
+    facts = _facts(estimate)
+    out = [f"Life-cycle estimate — {facts['grid']}, PUE {facts['pue']}", "", *lines, ""]
+    if facts["per_inference"]:
+        out.append(f"Per inference: {facts['per_inference']} (including PUE)")
+    if facts["break_even"]:
+        out.append(
+            f"Inference outweighs training after {facts['break_even']} inferences"
+            + (
+                f" (training and search: {facts['break_even_search']})"
+                if facts["break_even_search"]
+                else ""
+            )
+            + "."
+        )
+    for stage, reason in facts["missing"].items():
+        out.append(f"Not computed: {LABELS[stage]} — {reason}.")
+    if facts["alternatives"]:
+        out.append(
+            "The same life cycle elsewhere: "
+            + "; ".join(f"{name} {mass}" for name, _, mass in facts["alternatives"])
+            + "."
+        )
+    out += ["", "Assumptions:"]
+    out += [f"  {name} = {value}  ({source})" for name, value, source in facts["assumptions"]]
+    out.append(f"  emission factor: {facts['grid_source']}")
+    status = verdict(checks)
+    if status == "fail":
+        over = [LABELS[c.key] for c in checks if c.status == "fail"]
+        out += ["", f"Over budget: {', '.join(over)}."]
+    elif status == "unknown":
+        out += [""] + [
+            f"Not checked: the budget for {LABELS[c.key]} — {c.reason}."
+            for c in checks
+            if c.status == "unknown"
+        ]
+    return "\n".join(out) + "\n"
+
+
+def to_markdown(estimate: Estimate, checks: list[BudgetCheck]) -> str:
+    """Markdown for docs and pull requests (templates/estimate.md.j2)."""
+    template = environment().get_template("estimate.md.j2")
+    return template.render(
+        rows=rows(estimate, checks),
+        facts=_facts(estimate),
+        labels=LABELS,
+        status=verdict(checks),
+        over=[LABELS[c.key] for c in checks if c.status == "fail"],
+        unchecked=[LABELS[c.key] for c in checks if c.status == "unknown"],
+        has_budgets=bool(checks),
+    )
