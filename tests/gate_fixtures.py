@@ -6,12 +6,11 @@ import json
 from dataclasses import replace
 from typing import Any
 
-from carbon_gate.gate import compare, trusted
+from carbon_gate.gate import compare, estimate_json, trusted
 from carbon_gate.lifecycle.assumptions import Assumptions, Location
 from carbon_gate.lifecycle.estimate import estimate
 from carbon_gate.lifecycle.grid import EmissionFactor
 from carbon_gate.measure import results
-from carbon_gate.report import render_estimate
 from carbon_gate.units import Energy, Intensity
 
 FACTOR = EmissionFactor(Intensity(56.0), "FRA", "France", "test data", 2023)
@@ -75,7 +74,7 @@ def results_document(
             "overhead_factor": None,
         },
         "warnings": [],
-        "estimate": json.loads(render_estimate.to_json(result, [])),
+        "estimate": json.loads(estimate_json.to_json(result, [])),
     }  # fmt: skip
 
 

@@ -13,8 +13,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from carbon_gate.cli import cli
-from carbon_gate.commands import init
+from carbon_gate.cli import init
+from carbon_gate.cli.main import cli
 
 ROOT = Path(__file__).resolve().parents[1]
 PINNED = "acme/carbon-gate@" + "0123456789abcdef" * 2 + "01234567"

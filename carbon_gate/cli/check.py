@@ -17,6 +17,7 @@ import jinja2
 
 from carbon_gate import output
 from carbon_gate.budget import config
+from carbon_gate.cli.beside_base import Paths, compare_with_base, repository_root
 from carbon_gate.cli.comment import client, publish
 from carbon_gate.errors import UsageError
 from carbon_gate.gate import compare, paired, trusted
@@ -25,7 +26,6 @@ from carbon_gate.github.comments import GitHubError
 from carbon_gate.github.pull_request import PullRequest, from_environment, repository_of
 from carbon_gate.lifecycle import grid
 from carbon_gate.measure import measurement, results
-from carbon_gate.measure.beside_base import Paths, compare_with_base, repository_root
 from carbon_gate.report import pr_report
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from carbon_gate import output
 from carbon_gate.budget import config, schema
 from carbon_gate.errors import UsageError
-from carbon_gate.gate import limits, trusted
+from carbon_gate.gate import estimate_json, limits, trusted
 from carbon_gate.lifecycle import grid
 from carbon_gate.lifecycle.assumptions import Assumptions, Location, TrainingHardware
 from carbon_gate.lifecycle.estimate import estimate as run_estimate
@@ -58,7 +58,7 @@ def estimate(
     result = run_estimate(assumptions, factor, data.alternatives(factor))
     checks = limits.check(result, loaded.budgets) if loaded else []
     render = {
-        "json": render_estimate.to_json,
+        "json": estimate_json.to_json,
         "markdown": render_estimate.to_markdown,
         "table": render_estimate.to_text,
     }[output_format]

@@ -11,7 +11,7 @@ from carbon_gate import output
 from carbon_gate.budget import config
 from carbon_gate.cli.estimate import budget_exit_code
 from carbon_gate.errors import UsageError
-from carbon_gate.gate import limits
+from carbon_gate.gate import estimate_json, limits
 from carbon_gate.gate.trusted import estimated
 from carbon_gate.lifecycle import grid
 from carbon_gate.measure import results, worker_process
@@ -94,7 +94,7 @@ def record(
     content = results.document(
         measurement,
         benchmark=benchmark,
-        estimate=render_estimate.as_json(result, checks),
+        estimate=estimate_json.as_json(result, checks),
         created=created,
         config_name=config.display_name(config_path),
     ) | (extra or {})

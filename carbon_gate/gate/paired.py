@@ -28,11 +28,10 @@ from carbon_gate.gate.limits import BUDGET_KEYS
 from carbon_gate.lifecycle.assumptions import Assumptions
 from carbon_gate.lifecycle.estimate import estimate
 from carbon_gate.lifecycle.grid import EmissionFactor
+from carbon_gate.measure.measurement import Repeat
 from carbon_gate.readable import signed_percent
 from carbon_gate.stats import Shift, hodges_lehmann, ratio_of_means
 from carbon_gate.units import Energy
-
-Repeat = dict[str, dict[str, float]]  # one batch: figures by workload (inference, train_step)
 
 # Two worker processes running the same code differ by a constant amount (where the model's
 # arrays land in memory, and so in the caches): a difference the pairs cannot see, since every pair
@@ -40,9 +39,6 @@ Repeat = dict[str, dict[str, float]]  # one batch: figures by workload (inferenc
 # workload, in A/A runs of the example on the project's 2-core machine (README, "Comparing with the
 # base"; benchmarks/paired.py checks the life cycle's against it).
 PROCESS_SPREAD = {"inference": 0.007, "train_step": 0.025}
-# The most pairs one comparison measures (and a results file may hold): the Hodges–Lehmann estimate
-# sorts n² / 2 averages, a few seconds at this many.
-MAX_PAIRS = 5000
 # Confidence levels (percent) of the verdict, and of the early looks after each pair (stricter, so
 # that looking often does not turn noise into a verdict).
 TYPICAL, WHOLE = 95.0, 99.0

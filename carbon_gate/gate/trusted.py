@@ -14,13 +14,11 @@ from typing import Any, NamedTuple
 
 from carbon_gate.budget import config
 from carbon_gate.errors import UsageError
-from carbon_gate.gate import limits
-from carbon_gate.gate.paired import MAX_PAIRS, Repeat
+from carbon_gate.gate import estimate_json, limits
 from carbon_gate.lifecycle import grid
 from carbon_gate.lifecycle.estimate import Estimate, estimate
 from carbon_gate.measure import results
-from carbon_gate.measure.measurement import Measurement, summarize_run
-from carbon_gate.report import render_estimate
+from carbon_gate.measure.measurement import MAX_PAIRS, Measurement, Repeat, summarize_run
 
 # What a measured batch can be, as (lowest, highest): anything outside was not measured by
 # carbon-gate, and would only overflow or underflow the estimator.
@@ -49,7 +47,7 @@ def judged(
     content = results.document(
         measurement,
         benchmark=measured.benchmark,
-        estimate=render_estimate.as_json(result, checks),
+        estimate=estimate_json.as_json(result, checks),
         created=str(document.get("created") or ""),
         config_name=loaded.path,
     )

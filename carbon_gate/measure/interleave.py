@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from carbon_gate.errors import MeasurementError
-from carbon_gate.gate.paired import MAX_PAIRS, Repeat
+from carbon_gate.measure.measurement import MAX_PAIRS, Repeat
 from carbon_gate.measure.session import Session, serving
 from carbon_gate.measure.worker_process import terminate_as_interrupt
 

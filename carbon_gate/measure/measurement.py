@@ -14,6 +14,10 @@ from carbon_gate.errors import MeasurementError
 from carbon_gate.measure import power_sources
 from carbon_gate.stats import Summary, summarize
 
+Repeat = dict[str, dict[str, float]]  # one batch: figures by workload (inference, train_step)
+# The most pairs one comparison measures (and a results file may hold): the Hodges–Lehmann estimate
+# sorts n² / 2 averages, a few seconds at this many.
+MAX_PAIRS = 5000
 SPREAD_WARNING_CV = 0.10  # repeats that differ more than this are flagged as too noisy to trust
 MIN_CALLS_PER_REPEAT = 5
 

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict
 from typing import Any, NamedTuple
 
+from carbon_gate.gate.estimate_json import ASSUMPTION_UNITS
 from carbon_gate.gate.limits import BudgetCheck, verdict
-from carbon_gate.lifecycle.assumptions import Assumptions
 from carbon_gate.lifecycle.estimate import STAGES, Estimate, Footprint
-from carbon_gate.lifecycle.grid import EmissionFactor
 from carbon_gate.readable import format_count, format_energy, format_intensity, format_mass
 from carbon_gate.report.templates import environment
 from carbon_gate.units import Energy, Mass
-
-JSON_FORMAT = "carbon-gate/estimate"
-JSON_VERSION = 1
 
 LABELS = {
     "inference_per_1000": "per 1,000 inferences",
@@ -24,135 +18,6 @@ LABELS = {
     "inference": "inference (field)",
     "lifecycle": "life cycle",
 }
-# The unit each assumption is echoed in, in the JSON contract.
-_ASSUMPTION_UNITS = {
-    "per_inference": "J",
-    "training_samples": "samples",
-    "epochs": "epochs",
-    "overhead_factor": "ratio",
-    "search_trials": "trials",
-    "trial_share": "ratio",
-    "inferences": "inferences",
-    "hardware_transfer": "ratio",
-    "pue": "ratio",
-}
-
-
-# --- JSON ----------------------------------------------------------------------------------------
-
-
-def to_json(estimate: Estimate, checks: list[BudgetCheck]) -> str:
-    """The estimate as the versioned JSON document other tools read."""
-    return json.dumps(as_json(estimate, checks), indent=2, ensure_ascii=False) + "\n"
-
-
-def as_json(estimate: Estimate, checks: list[BudgetCheck]) -> dict[str, Any]:
-    """The document of `to_json`, as JSON-ready values."""
-    per = estimate.per_inference
-    document = {
-        "format": JSON_FORMAT,
-        "version": JSON_VERSION,
-        "status": verdict(checks),
-        "stages": {
-            stage: _footprint(estimate.stages[stage], share=estimate.share(stage))
-            for stage in STAGES
-        },
-        "missing": estimate.missing,
-        "per_inference": None if per is None else _per_inference(per),
-        "per_1000_inferences": None
-        if per is None
-        else _footprint(Footprint(per.energy * 1000.0, Mass(per.co2eq.kg * 1000.0))),
-        "break_even_inferences": {
-            "training": estimate.break_even(),
-            "training_and_search": estimate.break_even(include_search=True),
-        },
-        "training_method": estimate.training_method,
-        "emission_factor": _factor(estimate.factor),
-        "assumptions": _assumptions(estimate.assumptions),
-        "budgets": [
-            {
-                "key": c.key,
-                "status": c.status,
-                "limit": _amount(c.limit),
-                "value": None if c.value is None else _amount(c.value),
-            }
-            for c in checks
-        ],
-        "alternatives": [
-            {**_factor(factor), "lifecycle_co2eq_kg": mass.kg}
-            for factor, mass in estimate.alternatives
-        ],
-    }
-    rounded: dict[str, Any] = _rounded(document)
-    return rounded
-
-
-def _rounded(value: Any) -> Any:
-    """Floats to 12 significant digits: drops binary noise (59.25000000000001), keeps precision."""
-    if isinstance(value, float):
-        return float(f"{value:.12g}")
-    if isinstance(value, dict):
-        return {key: _rounded(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_rounded(item) for item in value]
-    return value
-
-
-def _footprint(footprint: Footprint | None, share: float | None = None) -> dict[str, Any] | None:
-    if footprint is None:
-        return None
-    result: dict[str, Any] = {"energy_kwh": footprint.energy.kwh, "co2eq_kg": footprint.co2eq.kg}
-    if share is not None:
-        result["share"] = share
-    return result
-
-
-def _per_inference(per: Footprint) -> dict[str, Any]:
-    return {"energy_j": per.energy.joules, "energy_kwh": per.energy.kwh, "co2eq_kg": per.co2eq.kg}
-
-
-def _amount(amount: Mass | Energy) -> dict[str, float]:
-    return {"co2eq_kg": amount.kg} if isinstance(amount, Mass) else {"energy_kwh": amount.kwh}
-
-
-def _factor(factor: EmissionFactor) -> dict[str, Any]:
-    return {
-        "g_per_kwh": factor.intensity.g_per_kwh,
-        "location": factor.location,
-        "name": factor.name,
-        "source": factor.source,
-        "year": factor.year,
-    }
-
-
-def _assumptions(a: Assumptions) -> dict[str, Any]:
-    def source(name: str) -> str | None:
-        return a.sources.get(name)
-
-    echoed: dict[str, Any] = {}
-    for name, unit in _ASSUMPTION_UNITS.items():
-        value = getattr(a, name)
-        if isinstance(value, Energy):
-            value = value.joules
-        echoed[name] = {"value": value, "unit": unit, "source": source(name)}
-    hw = a.training_hardware
-    echoed["training_hardware"] = (
-        None
-        if hw is None
-        else {
-            "value": asdict(hw),
-            "unit": {"hours": "h", "watts_per_processor": "W"},
-            "source": source("training_hardware"),
-        }
-    )
-    echoed["location"] = {
-        "value": a.location.describe(),
-        "unit": None,
-        "source": source("location"),
-    }
-    return echoed
-
-
 # --- for people ----------------------------------------------------------------------------------
 
 
@@ -217,7 +82,7 @@ def _facts(estimate: Estimate) -> dict[str, Any]:
         ],
         "assumptions": [
             (name, _show(getattr(a, name)), a.sources.get(name, "given"))
-            for name in _ASSUMPTION_UNITS
+            for name in ASSUMPTION_UNITS
             if getattr(a, name) is not None
         ],
     }

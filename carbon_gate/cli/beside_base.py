@@ -25,11 +25,11 @@ from carbon_gate.budget import config
 from carbon_gate.cli.measure import Measured, measure_to_file, record, runnable
 from carbon_gate.errors import ConfigError, MeasurementError, UsageError
 from carbon_gate.gate import paired
-from carbon_gate.gate.paired import Repeat
 from carbon_gate.lifecycle import grid
 from carbon_gate.measure import measurement, results
 from carbon_gate.measure.git import git, worktree
 from carbon_gate.measure.interleave import Plan, interleave
+from carbon_gate.measure.measurement import Repeat
 from carbon_gate.measure.worker_process import terminate_as_interrupt
 
 _SHA = re.compile(r"[0-9a-fA-F]{40}|[0-9a-fA-F]{64}")
