@@ -19,6 +19,7 @@ from carbon_gate import output
 from carbon_gate.budget import config
 from carbon_gate.cli.beside_base import Paths, compare_with_base, repository_root
 from carbon_gate.cli.comment import client, publish
+from carbon_gate.cli.options import GateOptions, Publishing
 from carbon_gate.errors import UsageError
 from carbon_gate.gate import compare, paired, trusted
 from carbon_gate.github import actions, artifact
@@ -31,32 +32,31 @@ from carbon_gate.report import pr_report
 
 def check_command(
     config_path: Path,
-    options: dict[str, Any],
+    options: GateOptions,
     env: Mapping[str, str],
 ) -> int:
-    """The whole job on a pull request. Options: results, baseline, results_output,
-    report_output, comment, warn_only, repo, pr, report_id, fail_on_comment_error."""
+    """The whole job on a pull request: measure (or read --results), judge, report, publish."""
     data = grid.load()
     loaded = config.load(config_path, data)
-    pr = from_environment(env, options.get("repo"), options.get("pr"))
-    if options.get("baseline") and options.get("base_ref"):
+    pr = from_environment(env, options.publishing.repo, options.publishing.pr)
+    if options.baseline and options.base_ref:
         raise UsageError("--baseline and --base-ref both given: keep only one of them")
     base = _baseline(options)  # a missing or broken baseline fails now, not after measuring
-    base_ref = options.get("base_ref")
-    if base_ref and options.get("results"):
+    base_ref = options.base_ref
+    if base_ref and options.results:
         raise UsageError(
             "--results and --base-ref both given: --base-ref measures the head beside the base, "
             "in alternation — leave out --results, or compare with --baseline FILE"
         )
-    if not base_ref and not base and not options.get("results"):
+    if not base_ref and not base and not options.results:
         base_ref = _pushed_over(env)
     if base_ref:
         repository_root(base_ref, config_path)  # and so does a base that cannot be checked out
     unjudged = ""
-    if options.get("results"):
-        head = _document(options["results"], loaded, config_path)
+    if options.results:
+        head = _document(options.results, loaded, config_path)
     elif base_ref:
-        paths = Paths(config_path, options["results_output"], options["base_output"])
+        paths = Paths(config_path, _given(options.results_output), _given(options.base_output))
         compared = compare_with_base(base_ref, loaded, paths, data)
         head, base = compared.head.content, compared.base
         output.message(compared.head.measurement_text)
@@ -65,13 +65,19 @@ def check_command(
     else:
         from carbon_gate.cli.measure import measure_to_file
 
-        done = measure_to_file(loaded, config_path, options["results_output"], data)
+        done = measure_to_file(loaded, config_path, _given(options.results_output), data)
         head = done.content
         output.message(done.measurement_text)  # the gate's own table follows, not measure's
-    if options.get("artifact"):
-        artifact.save(options["artifact"], head, base, pr)
+    if options.artifact:
+        artifact.save(options.artifact, head, base, pr)
     inputs = _Inputs(head, base, (), unjudged)
     return _gate(loaded, config_path, inputs, data, options=options, env=env, pr=pr)
+
+
+def _given(path: Path | None) -> Path:
+    """A path click always gives `check` (it has a default): its absence is a bug of ours."""
+    assert path is not None, "check's results paths have defaults"
+    return path
 
 
 def _pushed_over(env: Mapping[str, str]) -> str | None:
@@ -82,26 +88,26 @@ def _pushed_over(env: Mapping[str, str]) -> str | None:
     return ref if ref and ref.strip("0") else None
 
 
-def report_command(config_path: Path, options: dict[str, Any], env: Mapping[str, str]) -> int:
+def report_command(config_path: Path, options: GateOptions, env: Mapping[str, str]) -> int:
     """Render (and write) the report from saved results; the same decision and exit code.
     Comments only when asked to (--comment): the trusted half of the fork-safe setup."""
     data = grid.load()
     loaded = config.load(config_path, data)
-    folder = options.get("artifact")
+    folder = options.artifact
     if folder is None:
-        if not options.get("results"):
+        if not options.results:
             raise UsageError("give the head's results: --results FILE, or --artifact FOLDER")
-        pr = from_environment(env, options.get("repo"), options.get("pr"))
-        inputs = _Inputs(_document(options["results"], loaded, config_path), _baseline(options))
+        pr = from_environment(env, options.publishing.repo, options.publishing.pr)
+        inputs = _Inputs(_document(options.results, loaded, config_path), _baseline(options))
     else:
-        if options.get("results") or options.get("baseline"):
+        if options.results or options.baseline:
             raise UsageError("--artifact holds the results: leave out --results and --baseline")
         bundle = artifact.load(folder)
         inputs = _artifact_inputs(bundle, loaded, folder)
-        options = {**options, "results": folder / artifact.HEAD, "baseline": folder / artifact.BASE}
+        options = replace(options, results=folder / artifact.HEAD, baseline=folder / artifact.BASE)
         pr = None  # the claim is checked only when it is about to be acted on
-        if options.get("comment", "off") != "off":
-            pr = _artifact_pull_request(bundle.claim, options, env)
+        if options.comment != "off":
+            pr = _artifact_pull_request(bundle.claim, options.publishing, env)
     return _gate(loaded, config_path, inputs, data, options=options, env=env, pr=pr)
 
 
@@ -133,18 +139,20 @@ def _artifact_inputs(bundle: artifact.Artifact, loaded: config.Config, folder: P
 
 
 def _artifact_pull_request(
-    claim: artifact.Claim | None, options: dict[str, Any], env: Mapping[str, str]
+    claim: artifact.Claim | None, publishing: Publishing, env: Mapping[str, str]
 ) -> PullRequest | None:
     """--pr when given; else the artifact's claim, checked against the trusted event."""
-    if options.get("pr"):
-        return from_environment(env, options.get("repo"), options["pr"])
+    if publishing.pr:
+        return from_environment(env, publishing.repo, publishing.pr)
     if claim is None:
         return None  # measured outside a pull request: nothing to comment on
-    repository = repository_of(env, options.get("repo"))
+    repository = repository_of(env, publishing.repo)
 
     def head_of(number: int) -> str:
         try:
-            pull = client(env).call("GET", f"/repos/{repository}/pulls/{number}")
+            pull = client(env, publishing.comment_as).call(
+                "GET", f"/repos/{repository}/pulls/{number}"
+            )
             return str(pull["head"]["sha"])
         except (GitHubError, KeyError, TypeError) as error:
             raise UsageError(f"could not look up {repository}#{number}: {error}") from None
@@ -164,9 +172,9 @@ def _document(path: Path, loaded: config.Config, config_path: Path) -> dict[str,
     return content
 
 
-def _baseline(options: dict[str, Any]) -> dict[str, Any] | None:
+def _baseline(options: GateOptions) -> dict[str, Any] | None:
     """The base's results file, checked like the head's, or None without --baseline."""
-    return results.load(options["baseline"]) if options.get("baseline") else None
+    return results.load(options.baseline) if options.baseline else None
 
 
 @contextlib.contextmanager
@@ -185,14 +193,14 @@ def _decision(
     loaded: config.Config,
     inputs: _Inputs,
     data: grid.GridData,
-    options: dict[str, Any],
+    options: GateOptions,
 ) -> tuple[compare.Decision, trusted.Judged, trusted.Judged | None, list[str]]:
     """The decision, from the budget file the gate was given and what the results measured."""
     notes, unjudged = list(inputs.notes), inputs.unjudged
-    head = trusted.judged(inputs.head, loaded, data, str(options.get("results") or "head"))
+    head = trusted.judged(inputs.head, loaded, data, str(options.results or "head"))
     base = None
     if inputs.base is not None:
-        base_name = str(options.get("baseline") or "base")
+        base_name = str(options.baseline or "base")
         base = trusted.judged(inputs.base, loaded, data, base_name)
         changed = results.benchmark_changes(inputs.base, inputs.head)
         sizes = (base.measurement.batch_size, head.measurement.batch_size)
@@ -216,7 +224,7 @@ def _decision(
         compare.side_of(head.estimate, head.measurement),
         None if base is None else compare.side_of(base.estimate, base.measurement),
         loaded.budgets,
-        warn_only=bool(options.get("warn_only")),
+        warn_only=options.warn_only,
         paired=found,
         unjudged=unjudged,
     )
@@ -238,19 +246,19 @@ def _gate(
     inputs: _Inputs,
     grid_data: grid.GridData,
     *,
-    options: dict[str, Any],
+    options: GateOptions,
     env: Mapping[str, str],
     pr: PullRequest | None,
 ) -> int:
     name = config.display_name(config_path)
-    if options.get("require_comparison"):
+    if options.require_comparison:
         loaded = replace(loaded, budgets=replace(loaded.budgets, require_comparison=True))
     decision, head, base, notes = _decision(loaded, inputs, grid_data, options)
     if decision.unjudged and env.get("GITHUB_ACTIONS") != "true":  # in Actions: an annotation
         level = "error" if decision.status == "fail" else "warning"
         output.message(f"{level}: the change against the base was not judged: {decision.unjudged}")
     in_repository = _workspace_path(config_path, env) or name
-    report_id = options.get("report_id") or loaded.report_id or _default_id(in_repository, env)
+    report_id = options.publishing.report_id or loaded.report_id or _default_id(in_repository, env)
     data = pr_report.ReportInput(
         decision,
         head.document,
@@ -264,7 +272,7 @@ def _gate(
     markdown, text = _render(data, loaded, env)
     if not markdown.startswith(marker):  # a template of the user's that forgot it
         markdown = f"{marker}\n{markdown}"
-    report_path: Path = options["report_output"]
+    report_path = options.report_output
     results.write_text(report_path, markdown)
     _print_untrusted(text, env)
     output.message(f"report written to {report_path}")
@@ -275,12 +283,13 @@ def _gate(
     if in_actions:
         for line in _annotations(decision, loaded, in_repository):
             output.result(line)
-    if options.get("comment", "update") != "off":
+    if options.comment != "off":
         if pr is None:
             output.message("not a pull request (no event, no --pr): the report was not posted")
         else:
-            posted = publish(markdown, marker, pr, options["comment"], env)
-            if not posted and options.get("fail_on_comment_error"):
+            comment_as = options.publishing.comment_as
+            posted = publish(markdown, marker, pr, options.comment, env, comment_as=comment_as)
+            if not posted and options.fail_on_comment_error:
                 return decision.exit_code or 3
     return decision.exit_code
 
@@ -335,9 +344,7 @@ def _print_untrusted(text: str, env: Mapping[str, str]) -> None:
     output.result(f"::stop-commands::{token}\n{text.rstrip()}\n::{token}::")
 
 
-def _outputs(
-    decision: compare.Decision, report_path: Path, options: dict[str, Any]
-) -> dict[str, str]:
+def _outputs(decision: compare.Decision, report_path: Path, options: GateOptions) -> dict[str, str]:
     rows = {row.key: row for row in decision.rows}
 
     def percent(key: str) -> str:
@@ -348,7 +355,7 @@ def _outputs(
     return {
         "status": decision.status,
         "report-path": str(report_path),
-        "results-path": str(options.get("results") or options.get("results_output") or ""),
+        "results-path": str(options.results or options.results_output or ""),
         "lifecycle-co2eq-kg": "" if lifecycle is None else f"{lifecycle.co2eq.kg:.6g}",
         "lifecycle-delta-percent": percent("lifecycle"),
         "inference-delta-percent": percent("inference_per_1000"),

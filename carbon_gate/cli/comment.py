@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Literal
 
 from carbon_gate import output
+from carbon_gate.cli.options import Publishing
 from carbon_gate.errors import UsageError
 from carbon_gate.github import actions
 from carbon_gate.github.comments import GitHub, GitHubError, fit
@@ -17,35 +18,45 @@ from carbon_gate.github.pull_request import PullRequest, from_environment
 from carbon_gate.report import pr_report
 
 
-def comment_command(report_path: Path, options: dict[str, Any], env: Mapping[str, str]) -> int:
+def comment_command(
+    report_path: Path, mode: Literal["update", "new"], to: Publishing, env: Mapping[str, str]
+) -> int:
     """Publish a rendered report; 0 when posted, 3 when GitHub refused (the reason is printed)."""
     try:
         body = report_path.read_text(encoding="utf-8")
     except OSError as error:
         raise UsageError(f"{report_path}: cannot read it: {error.strerror}") from None
-    pr = from_environment(env, options.get("repo"), options.get("pr"))
+    pr = from_environment(env, to.repo, to.pr)
     if pr is None:
         raise UsageError("no pull request to comment on — pass --repo OWNER/NAME and --pr NUMBER")
     if body.startswith(pr_report.MARKER_PREFIX):  # rendered by carbon-gate: keep its own marker
         marker = body.split("\n", 1)[0]
     else:
-        marker = pr_report.marker(options.get("report_id") or "carbon-budget.yml")
+        marker = pr_report.marker(to.report_id or "carbon-budget.yml")
         body = f"{marker}\n{body}"
-    posted = publish(body, marker, pr, options.get("mode", "update"), env)
+    posted = publish(body, marker, pr, mode, env, comment_as=to.comment_as)
     return 0 if posted else 3
 
 
-def client(env: Mapping[str, str]) -> GitHub:
-    """The GitHub client for this environment: its API, its token, who the token comments as
-    (CARBON_GATE_COMMENT_AS, from `--comment-as` or the action's `comment-as`; else asked)."""
+def client(env: Mapping[str, str], comment_as: str | None) -> GitHub:
+    """The GitHub client for this environment: its API, its token, and who the token comments
+    as (`--comment-as`, which the action's `comment-as` sets; None: asked of GitHub)."""
     return GitHub(
         env.get("GITHUB_API_URL") or "https://api.github.com",
         env.get("GITHUB_TOKEN", ""),
-        comment_as=env.get("CARBON_GATE_COMMENT_AS") or None,
+        comment_as=comment_as,
     )
 
 
-def publish(body: str, marker: str, pr: PullRequest, mode: str, env: Mapping[str, str]) -> bool:
+def publish(
+    body: str,
+    marker: str,
+    pr: PullRequest,
+    mode: str,
+    env: Mapping[str, str],
+    *,
+    comment_as: str | None,
+) -> bool:
     """Post or update the comment; on failure a warning that says why, never an exception."""
     token = env.get("GITHUB_TOKEN", "")
     in_actions = env.get("GITHUB_ACTIONS") == "true"
@@ -58,7 +69,9 @@ def publish(body: str, marker: str, pr: PullRequest, mode: str, env: Mapping[str
         actions.warn(env, f"no GITHUB_TOKEN in the environment: the report was not posted — {how}")
         return False
     try:
-        published = client(env).publish(pr.repository, pr.number, fit(body), marker, mode)
+        published = client(env, comment_as).publish(
+            pr.repository, pr.number, fit(body), marker, mode
+        )
     except GitHubError as error:
         fork = " This pull request comes from a fork." if pr.fork else ""
         where = "the job summary and the report file" if in_actions else "the report file"

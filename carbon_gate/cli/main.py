@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import click
 
 from carbon_gate import __version__, output
+from carbon_gate.cli.options import GateOptions, Publishing
 from carbon_gate.errors import CarbonGateError, ConfigError, MeasurementError
 
 EXAMPLE_CONFIG = Path(__file__).resolve().parents[1] / "example" / "carbon-budget.yml"
@@ -265,10 +266,14 @@ _pr_options = [
 ]
 
 
-def _publishing_env(options: dict[str, Any]) -> Mapping[str, str]:
-    """The environment, with --comment-as where publishing reads it (CARBON_GATE_COMMENT_AS)."""
-    comment_as = options.pop("comment_as", None)
-    return {**os.environ, "CARBON_GATE_COMMENT_AS": comment_as} if comment_as else os.environ
+def _publishing(options: dict[str, Any]) -> Publishing:
+    """The --repo, --pr, --report-id and --comment-as flags, taken out of `options`."""
+    return Publishing(
+        repo=options.pop("repo"),
+        pr=options.pop("pr"),
+        report_id=options.pop("report_id"),
+        comment_as=options.pop("comment_as"),
+    )
 
 
 def _with(options: list[Callable[[F], F]]) -> Callable[[F], F]:
@@ -340,7 +345,8 @@ def check(config: Path | None, example: bool, **options: Any) -> int:
     from carbon_gate.cli.check import check_command
 
     path = _required_config(config, example)
-    return check_command(path, options, _publishing_env(options))
+    publishing = _publishing(options)
+    return check_command(path, GateOptions(publishing=publishing, **options), os.environ)
 
 
 @cli.command()
@@ -366,7 +372,8 @@ def report(config: Path | None, example: bool, **options: Any) -> int:
     from carbon_gate.cli.check import report_command
 
     path = _required_config(config, example)
-    return report_command(path, options, _publishing_env(options))
+    publishing = _publishing(options)
+    return report_command(path, GateOptions(publishing=publishing, **options), os.environ)
 
 
 @cli.command()
@@ -379,11 +386,11 @@ def report(config: Path | None, example: bool, **options: Any) -> int:
     help="Edit the gate's earlier comment, or add a new one.",
 )
 @_with(_pr_options)
-def comment(report_path: Path, **options: Any) -> int:
+def comment(report_path: Path, mode: Literal["update", "new"], **options: Any) -> int:
     """Post a rendered report on the pull request (GITHUB_TOKEN from the environment)."""
     from carbon_gate.cli.comment import comment_command
 
-    return comment_command(report_path, options, _publishing_env(options))
+    return comment_command(report_path, mode, _publishing(options), os.environ)
 
 
 @cli.command()

@@ -1,0 +1,39 @@
+"""The flags of `check`, `report` and `comment`, as values: what `main` parsed, handed to the
+command whole. Defaults are click's (`main`), so that a flag's default is stated once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+Comment = Literal["update", "new", "off"]
+
+
+@dataclass(frozen=True)
+class Publishing:
+    """Which pull request the report is for, and how its comment is told apart and published."""
+
+    repo: str | None = None  # OWNER/NAME, outside Actions
+    pr: int | None = None  # the pull request's number, outside Actions
+    report_id: str | None = None  # tells this gate's comment apart from another gate's
+    comment_as: str | None = None  # the login the token comments as; None: ask GitHub
+
+
+@dataclass(frozen=True)
+class GateOptions:
+    """The flags of `check` and `report`. Those only `check` has keep their defaults in `report`:
+    it measures nothing, so it writes no results and has no base to check out."""
+
+    report_output: Path
+    publishing: Publishing
+    comment: Comment = "off"
+    results: Path | None = None  # the head's results file, instead of measuring
+    baseline: Path | None = None  # the base's results file
+    artifact: Path | None = None  # `check` writes the fork-safe hand-over, `report` reads it
+    warn_only: bool = False
+    require_comparison: bool = False
+    fail_on_comment_error: bool = False
+    base_ref: str | None = None  # measure this commit beside the head
+    results_output: Path | None = None  # where `check` writes the head's results
+    base_output: Path | None = None  # where `check` writes the base's results
