@@ -36,8 +36,8 @@ from carbon_gate.units import Energy
 # Two worker processes running the same code differ by a constant amount (where the model's
 # arrays land in memory, and so in the caches): a difference the pairs cannot see, since every pair
 # shares it. Its size: the standard deviation of the A/A change (log head/base) between runs, by
-# workload, in A/A runs of the example on the project's 2-core machine (README, "Comparing with the
-# base"; benchmarks/paired.py checks the life cycle's against it).
+# workload, in A/A runs of the example on the project's 2-core machine (docs/statistics.md,
+# "Separate runs and the noise floor"; benchmarks/paired.py checks the life cycle's against it).
 PROCESS_SPREAD = {"inference": 0.007, "train_step": 0.025}
 # Confidence levels (percent) of the verdict, and of the early looks after each pair (stricter, so
 # that looking often does not turn noise into a verdict).
