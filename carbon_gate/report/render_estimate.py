@@ -1,4 +1,5 @@
-"""An estimate as JSON (a versioned contract), as a terminal table, or as Markdown."""
+"""An estimate as a person reads it: a terminal table, or Markdown. Its JSON document is
+`gate.estimate_json`."""
 
 from __future__ import annotations
 
