@@ -7,47 +7,20 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 import click
 
 from carbon_gate import __version__, output
-from carbon_gate.cli.options import GateOptions, Publishing
+from carbon_gate.cli import flags
+from carbon_gate.cli.flags import EXAMPLE_CONFIG
+from carbon_gate.cli.options import GateOptions
 from carbon_gate.errors import CarbonGateError, ConfigError, MeasurementError
 
-EXAMPLE_CONFIG = Path(__file__).resolve().parents[1] / "example" / "carbon-budget.yml"
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _config_path(config: Path | None, example: bool) -> Path | None:
-    """The budget file to read: --example, --config, or ./carbon-budget.yml if there is one."""
-    if example and config:
-        raise click.UsageError("--example and --config both given: keep only one of them")
-    if example:
-        return EXAMPLE_CONFIG
-    if config:
-        return config
-    default = Path("carbon-budget.yml")
-    return default if default.exists() else None
-
-
-def _required_config(config: Path | None, example: bool) -> Path:
-    """As `_config_path`, for commands that need a budget file: a missing one is reported by the
-    loader, with what to do."""
-    return _config_path(config, example) or Path("carbon-budget.yml")
-
-
-_config_option = click.option(
-    "--config",
-    "config",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Budget file. [default: ./carbon-budget.yml]",
-)
-_example_option = click.option(
-    "--example", is_flag=True, help="Use the budget file of the built-in example project."
-)
+# EXAMPLE_CONFIG too: the tests and the benchmarks take it from here.
+__all__ = ["EXAMPLE_CONFIG", "cli", "main"]
 
 
 class _Group(click.Group):
@@ -103,8 +76,7 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
-@_config_option
-@_example_option
+@flags.budget_file
 def validate(files: tuple[Path, ...], config: Path | None, example: bool) -> int:
     """Check budget files (FILES, or the one --config names); list every problem with its line."""
     from carbon_gate.cli.validate import validate as run
@@ -112,7 +84,7 @@ def validate(files: tuple[Path, ...], config: Path | None, example: bool) -> int
     if files and (config or example):
         raise click.UsageError("give budget files as arguments or with --config, not both")
     if len(files) <= 1:
-        return run(files[0] if files else _required_config(config, example))
+        return run(files[0] if files else flags.required_config(config, example))
     worst = 0
     for path in files:  # as a pre-commit hook: every file is checked, each error shown
         try:
@@ -124,8 +96,7 @@ def validate(files: tuple[Path, ...], config: Path | None, example: bool) -> int
 
 
 @cli.command()
-@_config_option
-@_example_option
+@flags.budget_file
 @click.option(
     "--per-inference", metavar="ENERGY", help='I before PUE, e.g. "18 mJ" (plain number: J).'
 )
@@ -161,7 +132,7 @@ def estimate(
     example: bool,
     output_format: str,
     results_path: Path | None,
-    **flags: str | None,
+    **overrides: str | None,
 ) -> int:
     """Estimate the life-cycle footprint. Flags override the budget file.
 
@@ -169,55 +140,12 @@ def estimate(
     """
     from carbon_gate.cli.estimate import estimate as run
 
-    return run(_config_path(config, example), flags, output_format, results_path)
-
-
-def _report_file(dest: str, help_text: str) -> Callable[[F], F]:
-    """`--report FILE`, shared by `check`, `report` (they write it) and `comment` (it reads it)."""
-    return click.option(
-        "--report",
-        dest,
-        type=click.Path(path_type=Path, dir_okay=False),
-        default="carbon-gate-report.md",
-        show_default=True,
-        help=help_text,
-    )
-
-
-def _comment(default: str, help_text: str) -> Callable[[F], F]:
-    """`--comment update|new|off`, shared by `check` (on by default) and `report` (off)."""
-    return click.option(
-        "--comment",
-        type=click.Choice(["update", "new", "off"]),
-        default=default,
-        show_default=True,
-        help=help_text,
-    )
-
-
-def _artifact(help_text: str) -> Callable[[F], F]:
-    """`--artifact FOLDER`: `check` writes it, `report` reads it (the fork-safe hand-over)."""
-    return click.option(
-        "--artifact", type=click.Path(path_type=Path, file_okay=False), help=help_text
-    )
-
-
-def _results_output(dest: str, help_text: str) -> Callable[[F], F]:
-    """`--output FILE` for the results file, shared by `measure` and `check`."""
-    return click.option(
-        "--output",
-        dest,
-        type=click.Path(path_type=Path, dir_okay=False),
-        default="carbon-gate-results.json",
-        show_default=True,
-        help=help_text,
-    )
+    return run(flags.config_path(config, example), overrides, output_format, results_path)
 
 
 @cli.command()
-@_config_option
-@_example_option
-@_results_output("results_path", "Where to write the results file.")
+@flags.budget_file
+@flags.results_output("results_path", "Where to write the results file.")
 @click.option(
     "--format",
     "output_format",
@@ -234,86 +162,19 @@ def measure(config: Path | None, example: bool, results_path: Path, output_forma
     """
     from carbon_gate.cli.measure import measure_command
 
-    path = _required_config(config, example)
+    path = flags.required_config(config, example)
     return measure_command(path, results_path, output_format)
 
 
-def _login(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    """--comment-as must be a GitHub login: it decides whose comment may be edited."""
-    from carbon_gate.github.comments import LOGIN
-
-    if value and not LOGIN.fullmatch(value):
-        raise click.BadParameter(
-            f"{value!r} is not a GitHub login — e.g. github-actions[bot] or my-app[bot]"
-        )
-    return value or None
-
-
-_pr_options = [
-    click.option("--repo", metavar="OWNER/NAME", help="Outside Actions: the repository."),
-    click.option("--pr", type=int, metavar="NUMBER", help="Outside Actions: the pull request."),
-    click.option(
-        "--report-id", metavar="ID", help="Tells this gate's comment apart from another gate's."
-    ),
-    click.option(
-        "--comment-as",
-        metavar="LOGIN",
-        envvar="CARBON_GATE_COMMENT_AS",
-        callback=_login,
-        help="The login the token comments as (a GitHub App's: my-app[bot]); only its comment "
-        "is edited. [default: asked of GitHub; env: CARBON_GATE_COMMENT_AS]",
-    ),
-]
-
-
-def _publishing(options: dict[str, Any]) -> Publishing:
-    """The --repo, --pr, --report-id and --comment-as flags, taken out of `options`."""
-    return Publishing(
-        repo=options.pop("repo"),
-        pr=options.pop("pr"),
-        report_id=options.pop("report_id"),
-        comment_as=options.pop("comment_as"),
-    )
-
-
-def _with(options: list[Callable[[F], F]]) -> Callable[[F], F]:
-    """Apply a shared list of click options, in order."""
-
-    def decorate(function: F) -> F:
-        for option in reversed(options):
-            function = option(function)
-        return function
-
-    return decorate
-
-
-_gate_options = [
-    click.option(
-        "--baseline",
-        type=click.Path(path_type=Path, dir_okay=False),
-        help="The base's results file (from `carbon-gate measure` on the base commit).",
-    ),
-    _report_file("report_output", "Where to write the report."),
-    click.option("--warn-only", is_flag=True, help="Report failures, but pass the check."),
-    click.option(
-        "--require-comparison",
-        is_flag=True,
-        help="Fail when the comparison with the base was asked for and could not be made "
-        "(as budgets.require_comparison: true).",
-    ),
-]
-
-
 @cli.command()
-@_config_option
-@_example_option
+@flags.budget_file
 @click.option(
     "--results",
     type=click.Path(path_type=Path, dir_okay=False),
     help="Use this results file for the head instead of measuring.",
 )
-@_results_output("results_output", "Where `check` writes the head's results when it measures.")
-@_comment(
+@flags.results_output("results_output", "Where `check` writes the head's results when it measures.")
+@flags.comment(
     "update", "Post the report on the pull request: edit the gate's comment, add a new one, or not."
 )
 @click.option("--fail-on-comment-error", is_flag=True, help="Exit 3 when the comment fails.")
@@ -330,12 +191,12 @@ _gate_options = [
     show_default=True,
     help="Where `check` writes the base's results when it measures them.",
 )
-@_artifact(
+@flags.artifact(
     "Also save the results and the pull request's number in this folder, for the workflow that "
     "comments (fork-safe setup)."
 )
-@_with(_gate_options)
-@_with(_pr_options)
+@flags.gate
+@flags.pull_request
 def check(config: Path | None, example: bool, **options: Any) -> int:
     """The whole gate: measure, compare with the budgets and the base, report, comment.
 
@@ -344,26 +205,25 @@ def check(config: Path | None, example: bool, **options: Any) -> int:
     """
     from carbon_gate.cli.check import check_command
 
-    path = _required_config(config, example)
-    publishing = _publishing(options)
+    path = flags.required_config(config, example)
+    publishing = flags.publishing(options)
     return check_command(path, GateOptions(publishing=publishing, **options), os.environ)
 
 
 @cli.command()
-@_config_option
-@_example_option
+@flags.budget_file
 @click.option(
     "--results",
     type=click.Path(path_type=Path, dir_okay=False),
     help="The head's results file.",
 )
-@_artifact(
+@flags.artifact(
     "A folder saved by `check --artifact`: the results, and the pull request to comment on, "
     "checked against the workflow_run event."
 )
-@_comment("off", "Post the report on the pull request too.")
-@_with(_gate_options)
-@_with(_pr_options)
+@flags.comment("off", "Post the report on the pull request too.")
+@flags.gate
+@flags.pull_request
 def report(config: Path | None, example: bool, **options: Any) -> int:
     """Render the report from saved results files, without measuring.
 
@@ -371,13 +231,13 @@ def report(config: Path | None, example: bool, **options: Any) -> int:
     folder as untrusted data, checks which pull request it is for, and comments."""
     from carbon_gate.cli.check import report_command
 
-    path = _required_config(config, example)
-    publishing = _publishing(options)
+    path = flags.required_config(config, example)
+    publishing = flags.publishing(options)
     return report_command(path, GateOptions(publishing=publishing, **options), os.environ)
 
 
 @cli.command()
-@_report_file("report_path", "The rendered report to post.")
+@flags.report_file("report_path", "The rendered report to post.")
 @click.option(
     "--mode",
     type=click.Choice(["update", "new"]),
@@ -385,12 +245,12 @@ def report(config: Path | None, example: bool, **options: Any) -> int:
     show_default=True,
     help="Edit the gate's earlier comment, or add a new one.",
 )
-@_with(_pr_options)
+@flags.pull_request
 def comment(report_path: Path, mode: Literal["update", "new"], **options: Any) -> int:
     """Post a rendered report on the pull request (GITHUB_TOKEN from the environment)."""
     from carbon_gate.cli.comment import comment_command
 
-    return comment_command(report_path, mode, _publishing(options), os.environ)
+    return comment_command(report_path, mode, flags.publishing(options), os.environ)
 
 
 @cli.command()

@@ -1,0 +1,166 @@
+"""The flags several commands share, as click decorators, and the budget file they name.
+
+Light on purpose: the command declarations import this module when `carbon-gate --help` runs,
+so it imports click and the standard library only (see `main`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from carbon_gate.cli.options import Publishing
+
+EXAMPLE_CONFIG = Path(__file__).resolve().parents[1] / "example" / "carbon-budget.yml"
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def config_path(config: Path | None, example: bool) -> Path | None:
+    """The budget file to read: --example, --config, or ./carbon-budget.yml if there is one."""
+    if example and config:
+        raise click.UsageError("--example and --config both given: keep only one of them")
+    if example:
+        return EXAMPLE_CONFIG
+    if config:
+        return config
+    default = Path("carbon-budget.yml")
+    return default if default.exists() else None
+
+
+def required_config(config: Path | None, example: bool) -> Path:
+    """As `config_path`, for commands that need a budget file: a missing one is reported by the
+    loader, with what to do."""
+    return config_path(config, example) or Path("carbon-budget.yml")
+
+
+def together(options: list[Callable[[F], F]]) -> Callable[[F], F]:
+    """Apply a list of click options, in order (the first one is listed first in --help)."""
+
+    def decorate(function: F) -> F:
+        for option in reversed(options):
+            function = option(function)
+        return function
+
+    return decorate
+
+
+# `--config FILE` and `--example`: every command that reads a budget file.
+budget_file = together(
+    [
+        click.option(
+            "--config",
+            "config",
+            type=click.Path(path_type=Path, dir_okay=False),
+            help="Budget file. [default: ./carbon-budget.yml]",
+        ),
+        click.option(
+            "--example", is_flag=True, help="Use the budget file of the built-in example project."
+        ),
+    ]
+)
+
+
+def report_file(dest: str, help_text: str) -> Callable[[F], F]:
+    """`--report FILE`, shared by `check`, `report` (they write it) and `comment` (it reads it)."""
+    return click.option(
+        "--report",
+        dest,
+        type=click.Path(path_type=Path, dir_okay=False),
+        default="carbon-gate-report.md",
+        show_default=True,
+        help=help_text,
+    )
+
+
+def comment(default: str, help_text: str) -> Callable[[F], F]:
+    """`--comment update|new|off`, shared by `check` (on by default) and `report` (off)."""
+    return click.option(
+        "--comment",
+        type=click.Choice(["update", "new", "off"]),
+        default=default,
+        show_default=True,
+        help=help_text,
+    )
+
+
+def artifact(help_text: str) -> Callable[[F], F]:
+    """`--artifact FOLDER`: `check` writes it, `report` reads it (the fork-safe hand-over)."""
+    return click.option(
+        "--artifact", type=click.Path(path_type=Path, file_okay=False), help=help_text
+    )
+
+
+def results_output(dest: str, help_text: str) -> Callable[[F], F]:
+    """`--output FILE` for the results file, shared by `measure` and `check`."""
+    return click.option(
+        "--output",
+        dest,
+        type=click.Path(path_type=Path, dir_okay=False),
+        default="carbon-gate-results.json",
+        show_default=True,
+        help=help_text,
+    )
+
+
+def _login(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """--comment-as must be a GitHub login: it decides whose comment may be edited."""
+    from carbon_gate.github.comments import LOGIN
+
+    if value and not LOGIN.fullmatch(value):
+        raise click.BadParameter(
+            f"{value!r} is not a GitHub login — e.g. github-actions[bot] or my-app[bot]"
+        )
+    return value or None
+
+
+# Which pull request to comment on, and how: `check`, `report` and `comment`.
+pull_request = together(
+    [
+        click.option("--repo", metavar="OWNER/NAME", help="Outside Actions: the repository."),
+        click.option("--pr", type=int, metavar="NUMBER", help="Outside Actions: the pull request."),
+        click.option(
+            "--report-id", metavar="ID", help="Tells this gate's comment apart from another gate's."
+        ),
+        click.option(
+            "--comment-as",
+            metavar="LOGIN",
+            envvar="CARBON_GATE_COMMENT_AS",
+            callback=_login,
+            help="The login the token comments as (a GitHub App's: my-app[bot]); only its comment "
+            "is edited. [default: asked of GitHub; env: CARBON_GATE_COMMENT_AS]",
+        ),
+    ]
+)
+
+
+def publishing(options: dict[str, Any]) -> Publishing:
+    """The `pull_request` flags as a value, taken out of `options` (what is left is the rest)."""
+    return Publishing(
+        repo=options.pop("repo"),
+        pr=options.pop("pr"),
+        report_id=options.pop("report_id"),
+        comment_as=options.pop("comment_as"),
+    )
+
+
+# How `check` and `report` judge and where they write the report.
+gate = together(
+    [
+        click.option(
+            "--baseline",
+            type=click.Path(path_type=Path, dir_okay=False),
+            help="The base's results file (from `carbon-gate measure` on the base commit).",
+        ),
+        report_file("report_output", "Where to write the report."),
+        click.option("--warn-only", is_flag=True, help="Report failures, but pass the check."),
+        click.option(
+            "--require-comparison",
+            is_flag=True,
+            help="Fail when the comparison with the base was asked for and could not be made "
+            "(as budgets.require_comparison: true).",
+        ),
+    ]
+)
