@@ -6,7 +6,7 @@ import json
 from dataclasses import replace
 from typing import Any
 
-from carbon_gate.gate import compare, estimate_json, trusted
+from carbon_gate.gate import estimate_json, sides, trusted
 from carbon_gate.lifecycle.assumptions import Assumptions, Location
 from carbon_gate.lifecycle.estimate import estimate
 from carbon_gate.lifecycle.grid import EmissionFactor
@@ -31,11 +31,11 @@ LIFECYCLE_YAML = (
 )
 
 
-def side(document: dict[str, Any], assumptions: Assumptions = ASSUMPTIONS) -> compare.Side:
+def side(document: dict[str, Any], assumptions: Assumptions = ASSUMPTIONS) -> sides.Side:
     """The gate's view of a results document: what it measured, under `assumptions`."""
     measurement, measured, _ = trusted.measured_in(document, "results.json")
     result = estimate(results.apply(assumptions, measured), FACTOR)
-    return compare.side_of(result, measurement)
+    return sides.side_of(result, measurement)
 
 
 def results_document(

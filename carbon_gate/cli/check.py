@@ -21,7 +21,8 @@ from carbon_gate.cli.beside_base import Paths, compare_with_base, repository_roo
 from carbon_gate.cli.comment import client, publish
 from carbon_gate.cli.options import GateOptions, Publishing
 from carbon_gate.errors import UsageError
-from carbon_gate.gate import compare, paired, trusted
+from carbon_gate.gate import compare, paired, sides, trusted
+from carbon_gate.gate.rows import Row
 from carbon_gate.github import actions, artifact
 from carbon_gate.github.comments import GitHubError
 from carbon_gate.github.pull_request import PullRequest, from_environment, repository_of
@@ -221,8 +222,8 @@ def _decision(
         side = paired.Side(loaded.assumptions, factor, head.measurement.batch_size)
         found = paired.judge(side, batches.head, batches.base)
     decision = compare.decide(
-        compare.side_of(head.estimate, head.measurement),
-        None if base is None else compare.side_of(base.estimate, base.measurement),
+        sides.side_of(head.estimate, head.measurement),
+        None if base is None else sides.side_of(base.estimate, base.measurement),
         loaded.budgets,
         warn_only=options.warn_only,
         paired=found,
@@ -365,7 +366,7 @@ def _outputs(decision: compare.Decision, report_path: Path, options: GateOptions
 def _annotations(decision: compare.Decision, loaded: config.Config, name: str) -> list[str]:
     """`::error`/`::warning` at the budget-file line of each budget that failed or warned; rows
     that point at one line (growth: every stage at `max_increase`) share one annotation."""
-    groups: dict[tuple[str, str], list[compare.Row]] = {}
+    groups: dict[tuple[str, str], list[Row]] = {}
     for row in decision.rows:
         if row.status not in ("fail", "warn", "unknown"):
             continue

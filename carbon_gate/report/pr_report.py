@@ -14,8 +14,9 @@ from typing import Any
 
 from carbon_gate import __version__
 from carbon_gate.budget.config import Budgets
-from carbon_gate.gate.compare import Decision, Row, describe
+from carbon_gate.gate.compare import Decision
 from carbon_gate.gate.paired import describe_stop
+from carbon_gate.gate.rows import Row, describe
 from carbon_gate.github.pull_request import PullRequest
 from carbon_gate.readable import (
     format_count,
