@@ -1,18 +1,45 @@
-"""Quantities with their units: parsing what people write in a budget file, printing what they read.
+"""Quantities as people write them in a budget file, with their units: `"0.3 kWh"`, `"10M/day"`.
 
-Plain numbers are taken in a canonical unit that each parser names (`unit_for_plain`): joules for
-energy, kilograms of CO2eq for mass, g CO2eq/kWh for intensity, watts for power.
+Takes what YAML gives (a number or text) and gives the value types of `carbon_gate.quantities`, or
+a `QuantityError` that says what to write instead. Plain numbers are taken in a canonical unit that
+each parser names (`unit_for_plain`): joules for energy, kilograms of CO2eq for mass,
+g CO2eq/kWh for intensity, watts for power.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
 
-JOULES_PER_KWH = 3.6e6
-SECONDS_PER_DAY = 86_400.0
-DAYS_PER_YEAR = 365.25
+from carbon_gate.quantities import (
+    DAYS_PER_YEAR,
+    SECONDS_PER_DAY,
+    Duration,
+    Energy,
+    Intensity,
+    Mass,
+    Rate,
+)
+
+# The parsers, their error, and the value types they give (defined in `carbon_gate.quantities`).
+__all__ = [
+    "Duration",
+    "Energy",
+    "Intensity",
+    "Mass",
+    "QuantityError",
+    "Rate",
+    "parse_count",
+    "parse_duration",
+    "parse_energy",
+    "parse_fraction",
+    "parse_intensity",
+    "parse_mass",
+    "parse_number",
+    "parse_percent",
+    "parse_power",
+    "parse_rate",
+]
 
 
 class QuantityError(ValueError):
@@ -22,76 +49,6 @@ class QuantityError(ValueError):
         super().__init__(message)
         self.message = message
         self.hint = hint
-
-
-@dataclass(frozen=True, order=True)
-class Energy:
-    """An amount of energy."""
-
-    joules: float
-
-    @classmethod
-    def from_joules(cls, joules: float) -> Energy:
-        return cls(joules)
-
-    @classmethod
-    def from_kwh(cls, kwh: float) -> Energy:
-        return cls(kwh * JOULES_PER_KWH)
-
-    @property
-    def kwh(self) -> float:
-        return self.joules / JOULES_PER_KWH
-
-    def __add__(self, other: Energy) -> Energy:
-        return Energy(self.joules + other.joules)
-
-    def __mul__(self, factor: float) -> Energy:
-        return Energy(self.joules * factor)
-
-    __rmul__ = __mul__
-
-
-@dataclass(frozen=True, order=True)
-class Mass:
-    """A mass of CO2-equivalent emissions."""
-
-    kg: float
-
-
-@dataclass(frozen=True)
-class Intensity:
-    """A grid's emission factor: grams of CO2eq per kWh of electricity."""
-
-    g_per_kwh: float
-
-    def emissions(self, energy: Energy) -> Mass:
-        """CO2eq = energy × emission factor (seed paper, section 3.8)."""
-        return Mass(energy.kwh * self.g_per_kwh / 1000.0)
-
-
-@dataclass(frozen=True)
-class Duration:
-    """A span of time."""
-
-    seconds: float
-
-    @property
-    def days(self) -> float:
-        return self.seconds / SECONDS_PER_DAY
-
-    @property
-    def hours(self) -> float:
-        return self.seconds / 3600.0
-
-
-@dataclass(frozen=True)
-class Rate:
-    """How many events happen per second."""
-
-    per_second: float
-
-    def over(self, duration: Duration) -> float:
-        return self.per_second * duration.seconds
 
 
 _NUMBER = re.compile(
