@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 
 from carbon_gate import output
 from carbon_gate.cli import flags
+from carbon_gate.cli.options import EstimateFlags
 from carbon_gate.errors import ConfigError
 
 
@@ -67,20 +69,14 @@ def validate(files: tuple[Path, ...], config: Path | None, example: bool) -> int
     type=click.Path(path_type=Path, dir_okay=False),
     help="Use the energy measured by `carbon-gate measure` (its results file).",
 )
-def estimate(
-    config: Path | None,
-    example: bool,
-    output_format: str,
-    results_path: Path | None,
-    **overrides: str | None,
-) -> int:
+def estimate(config: Path | None, example: bool, **given: Any) -> int:
     """Estimate the life-cycle footprint. Flags override the budget file.
 
     Exits 1 when the estimate exceeds a budget set in the budget file.
     """
     from carbon_gate.cli.estimate import estimate as run
 
-    return run(flags.config_path(config, example), overrides, output_format, results_path)
+    return run(flags.config_path(config, example), EstimateFlags(**given))
 
 
 @click.command("init")

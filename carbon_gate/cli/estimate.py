@@ -1,4 +1,5 @@
-"""`carbon-gate estimate`: the life-cycle footprint from the budget file and/or flags."""
+"""`carbon-gate estimate`: the life-cycle footprint from the budget file and/or its flags
+(`EstimateFlags`), each flag read like the budget-file key it overrides and named as its source."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 from carbon_gate import output
 from carbon_gate.budget import config, schema
+from carbon_gate.cli.options import EstimateFlags
 from carbon_gate.errors import UsageError
 from carbon_gate.gate import estimate_json, limits, trusted
 from carbon_gate.lifecycle import grid
@@ -17,8 +19,8 @@ from carbon_gate.measure import measurement, results
 from carbon_gate.report import render_estimate
 from carbon_gate.units import QuantityError
 
-# Flag -> (Assumptions field, budget-file key). A flag is parsed and checked by the spec of its key,
-# so it accepts exactly what the file accepts, and rejects what the file rejects.
+# EstimateFlags field -> (Assumptions field, budget-file key). A flag is parsed and checked by the
+# spec of its key, so it accepts exactly what the file accepts, and rejects what the file rejects.
 FLAGS = {
     "per_inference": ("per_inference", "lifecycle.per_inference"),
     "training_samples": ("training_samples", "lifecycle.training_samples"),
@@ -33,12 +35,7 @@ FLAGS = {
 HARDWARE_FLAGS = ("processors", "hours", "watts")
 
 
-def estimate(
-    config_path: Path | None,
-    flags: dict[str, Any],
-    output_format: str,
-    results_path: Path | None = None,
-) -> int:
+def estimate(config_path: Path | None, flags: EstimateFlags) -> int:
     """Print the estimate; 1 when a budget is exceeded, 2 when a budget cannot be checked.
 
     Precedence: flags, then the measured results, then the budget file, then the defaults.
@@ -46,6 +43,7 @@ def estimate(
     data = grid.load()
     loaded = config.load(config_path, data) if config_path else None
     base = loaded.assumptions if loaded else Assumptions()
+    results_path = flags.results_path
     if results_path is not None:
         document = results.load(results_path)
         if loaded and loaded.benchmark and config_path:
@@ -61,9 +59,9 @@ def estimate(
         "json": estimate_json.to_json,
         "markdown": render_estimate.to_markdown,
         "table": render_estimate.to_text,
-    }[output_format]
+    }[flags.output_format]
     output.result(render(result, checks))
-    return budget_exit_code(checks, output_format)
+    return budget_exit_code(checks, flags.output_format)
 
 
 def budget_exit_code(checks: list[limits.BudgetCheck], output_format: str) -> int:
@@ -80,18 +78,19 @@ def budget_exit_code(checks: list[limits.BudgetCheck], output_format: str) -> in
     return limits.exit_code(status)
 
 
-def apply_flags(base: Assumptions, flags: dict[str, Any]) -> Assumptions:
+def apply_flags(base: Assumptions, flags: EstimateFlags) -> Assumptions:
     """`base` with every flag the user gave taking precedence; each marked as coming from a flag."""
     changes: dict[str, Any] = {}
     sources = dict(base.sources)
     for flag, (name, key) in FLAGS.items():
-        if flags.get(flag) is not None:
-            changes[name] = read_flag(flag, key, flags[flag])
+        text = getattr(flags, flag)
+        if text is not None:
+            changes[name] = read_flag(flag, key, text)
             sources[name] = f"--{flag.replace('_', '-')}"
-    location = _location(flags)
+    location = _location(flags.region, flags.intensity)
     if location is not None:
         changes["location"] = location
-        sources["location"] = "--region" if flags.get("region") is not None else "--intensity"
+        sources["location"] = "--region" if flags.region is not None else "--intensity"
     hardware = _hardware(base.training_hardware, flags)
     if hardware is not base.training_hardware:
         changes["training_hardware"] = hardware
@@ -109,8 +108,7 @@ def read_flag(flag: str, key: str, text: str) -> Any:
     return value
 
 
-def _location(flags: dict[str, Any]) -> Location | None:
-    region, intensity = flags.get("region"), flags.get("intensity")
+def _location(region: str | None, intensity: str | None) -> Location | None:
     if region is not None and intensity is not None:
         raise UsageError("--region and --intensity both given — keep only one of them")
     if intensity is not None:
@@ -128,8 +126,8 @@ def _location(flags: dict[str, Any]) -> Location | None:
     return Location(country=region.upper())
 
 
-def _hardware(base: TrainingHardware | None, flags: dict[str, Any]) -> TrainingHardware | None:
-    given = {k: flags[k] for k in HARDWARE_FLAGS if flags.get(k) is not None}
+def _hardware(base: TrainingHardware | None, flags: EstimateFlags) -> TrainingHardware | None:
+    given = {k: text for k in HARDWARE_FLAGS if (text := getattr(flags, k)) is not None}
     if not given:
         return base
     values: dict[str, Any] = {

@@ -1,5 +1,6 @@
-"""The flags of `check`, `report` and `comment`, as values: what `main` parsed, handed to the
-command whole. Defaults are click's (`main`), so that a flag's default is stated once."""
+"""The flags of `check`, `report`, `comment` and `estimate`, as values: what click parsed, handed to
+the command whole. Defaults are click's (`budget_commands`, `gate_commands`), so that a flag's
+default is stated once."""
 
 from __future__ import annotations
 
@@ -37,3 +38,26 @@ class GateOptions:
     base_ref: str | None = None  # measure this commit beside the head
     results_output: Path | None = None  # where `check` writes the head's results
     base_output: Path | None = None  # where `check` writes the base's results
+
+
+@dataclass(frozen=True)
+class EstimateFlags:
+    """The flags of `estimate`. The overrides are the text the user typed (None: not given), read
+    by `cli.estimate` like the budget-file key each overrides."""
+
+    output_format: Literal["table", "json", "markdown"]
+    results_path: Path | None = None  # the results file of `carbon-gate measure`, for I
+    per_inference: str | None = None
+    training_samples: str | None = None
+    epochs: str | None = None
+    overhead_factor: str | None = None
+    search_trials: str | None = None
+    trial_share: str | None = None
+    inferences: str | None = None
+    hardware_transfer: str | None = None
+    pue: str | None = None
+    region: str | None = None
+    intensity: str | None = None
+    processors: str | None = None
+    hours: str | None = None
+    watts: str | None = None
