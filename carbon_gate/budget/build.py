@@ -1,0 +1,125 @@
+"""From a budget file's values, each checked by the schema's walk, to the records the rest of
+carbon-gate takes: `Config`, with its `Assumptions`, `Budgets` and `Benchmark`.
+
+Takes the walk's plain values (a value that failed its own check is None here: its problem is
+already reported) and gives the records of `budget.records`. `budget.config` checks the file as a
+whole before it builds.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from carbon_gate.budget.records import (
+    BUDGET_LIMITS,
+    DEFAULT_NOISE_FLOOR_PERCENT,
+    Benchmark,
+    Budgets,
+    Config,
+)
+from carbon_gate.lifecycle.assumptions import Assumptions, Location, TrainingHardware
+
+
+def config(
+    filename: str,
+    parsed: dict[str, Any],
+    positions: dict[str, tuple[int, int]],
+    directory: Path,
+) -> Config:
+    """The `Config` of a budget file whose values passed the schema's walk and the checks."""
+    grid = parsed.get("grid") or {}
+    life = parsed.get("lifecycle") or {}
+    search = life.get("search") or {}
+    hardware = life.get("training_hardware")
+    inferences = life.get("inferences")
+    if isinstance(inferences, dict):
+        inferences = inferences["rate"].over(inferences["lifetime"])
+    values: dict[str, Any] = {
+        "per_inference": life.get("per_inference"),
+        "training_samples": life.get("training_samples"),
+        "epochs": life.get("epochs"),
+        "overhead_factor": life.get("overhead_factor"),
+        "search_trials": search.get("trials"),
+        "trial_share": search.get("trial_share"),
+        "inferences": inferences,
+        "hardware_transfer": life.get("hardware_transfer"),
+        "pue": grid.get("pue"),
+        "training_hardware": TrainingHardware(
+            hardware["processors"], hardware["hours"].hours, hardware["watts"]
+        )
+        if hardware
+        else None,
+        "location": location(grid) or Location(),
+    }
+    key_of = {
+        "search_trials": "lifecycle.search.trials",
+        "trial_share": "lifecycle.search.trial_share",
+        "pue": "grid.pue",
+        "location": "grid",
+    }
+    given = {name: value for name, value in values.items() if value is not None}
+    assumptions = Assumptions(**given)
+    for name in given:
+        key = key_of.get(name, f"lifecycle.{name}")
+        if key in positions and (name != "location" or assumptions.location.is_set):
+            assumptions.sources[name] = f"{filename}:{positions[key][0]} ({key})"
+    budgets = parsed.get("budgets") or {}
+    report = parsed.get("report") or {}
+    return Config(
+        path=filename,
+        assumptions=assumptions,
+        budgets=Budgets(
+            **{name: budgets.get(name) for name in BUDGET_LIMITS if name in budgets},
+            require_comparison=bool(budgets.get("require_comparison")),
+            max_increase_percent=budgets.get("max_increase"),
+            noise_floor_percent=budgets.get("noise_floor", DEFAULT_NOISE_FLOOR_PERCENT),
+        ),
+        benchmark=benchmark(parsed.get("benchmark"), directory),
+        report_template=directory / report["template"] if report.get("template") else None,
+        report_id=report.get("id"),
+        positions=positions,
+    )
+
+
+def benchmark(section: dict[str, Any] | None, directory: Path) -> Benchmark | None:
+    """The benchmark section's record, its folders relative to `directory`; None without one."""
+    if not section:
+        return None
+    seconds = {
+        f"{key}_s": section[key].seconds
+        for key in ("warmup", "duration", "timeout", "compare_duration")
+        if section.get(key) is not None
+    }
+    plain = (
+        "callable",
+        "setup",
+        "train_step",
+        "command",
+        "parameters",
+        "batch_size",
+        "repeats",
+        "threads",
+    )
+    # A value that failed its own check is None here; the problem is already reported.
+    workdir = directory / (section.get("working_directory") or ".")
+    return Benchmark(
+        **{key: section[key] for key in plain if section.get(key) is not None},
+        **seconds,
+        working_directory=workdir,
+        python_path=tuple(workdir / p for p in section.get("python_path") or [] if p is not None),
+    )
+
+
+def location(grid: dict[str, Any]) -> Location | None:
+    """The grid section's location, or None when a part of it failed its own check."""
+    cloud = grid.get("cloud") or {}
+    if None in (grid.get("country", ""), cloud.get("provider", ""), cloud.get("region", "")):
+        return None  # already reported as a problem
+    return Location(
+        country=grid.get("country"),
+        cloud_provider=cloud.get("provider"),
+        cloud_region=cloud.get("region"),
+        intensity=grid.get("intensity"),
+        world_average=bool(grid.get("world_average")),
+    )

@@ -1,0 +1,77 @@
+"""The budget file's typed records, as the rest of carbon-gate takes them: `Config` (the whole
+file), `Budgets` (the limits), `Benchmark` (what to run and for how long), and `MIN_PAIRS`.
+
+Takes values already checked (`budget.config` builds them from the file); gives frozen records.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from carbon_gate.lifecycle.assumptions import Assumptions
+from carbon_gate.units import Energy, Mass
+
+# Separate runs of identical code on the project's shared runners differed by 8-16 % (DESIGN.md)
+# and by a CV of 18.5 % in benchmarks/stability.py: below this, a change between them is noise.
+DEFAULT_NOISE_FLOOR_PERCENT = 20.0
+# Fewest pairs (head and base batches) that give a 95 % interval: with 6, the widest interval of the
+# Hodges–Lehmann estimate still covers 97 % (1 − 2/2⁶).
+MIN_PAIRS = 6
+
+
+@dataclass(frozen=True)
+class Budgets:
+    """Absolute limits per stage (CO2eq or energy) and the allowed increase over the base."""
+
+    inference_per_1000: Mass | Energy | None = None
+    inference: Mass | Energy | None = None
+    training: Mass | Energy | None = None
+    search: Mass | Energy | None = None
+    lifecycle: Mass | Energy | None = None
+    max_increase_percent: float | None = None
+    noise_floor_percent: float = DEFAULT_NOISE_FLOOR_PERCENT
+    require_comparison: bool = False  # fail when the comparison with the base cannot be made
+
+
+BUDGET_LIMITS = ("inference_per_1000", "inference", "training", "search", "lifecycle")
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    """How to run the user's model: a Python callable (with optional setup and train step) or a
+    shell command, and how long to measure it."""
+
+    callable: str | None = None
+    setup: str | None = None
+    train_step: str | None = None
+    command: str | None = None
+    parameters: dict[str, Any] = field(default_factory=dict)
+    batch_size: int = 1
+    threads: int | None = None
+    warmup_s: float = 2.0
+    duration_s: float = 10.0
+    repeats: int = 5
+    compare_duration_s: float = 60.0  # head and base in alternation (check --base-ref), at most
+    timeout_s: float = 300.0
+    working_directory: Path = Path()
+    python_path: tuple[Path, ...] = ()
+
+    @property
+    def pair_s(self) -> float:
+        """One pair of the comparison with the base: a batch of each side, duration ÷ repeats."""
+        return 2 * self.duration_s / self.repeats
+
+
+@dataclass(frozen=True)
+class Config:
+    """A validated budget file. `positions` maps each key path to its (line, column)."""
+
+    path: str
+    assumptions: Assumptions
+    budgets: Budgets
+    benchmark: Benchmark | None = None
+    positions: dict[str, tuple[int, int]] = field(default_factory=dict)
+    report_template: Path | None = None
+    report_id: str | None = None
