@@ -11,6 +11,9 @@ from carbon_gate.lifecycle.assumptions import Assumptions, Location
 from carbon_gate.lifecycle.estimate import estimate
 from carbon_gate.lifecycle.grid import EmissionFactor
 from carbon_gate.measure import results
+from carbon_gate.measure.measurement import Measurement
+from carbon_gate.measure.results_reader import parse
+from carbon_gate.stats import Summary
 from carbon_gate.units import Energy, Intensity
 
 FACTOR = EmissionFactor(Intensity(56.0), "FRA", "France", "test data", 2023)
@@ -33,9 +36,28 @@ LIFECYCLE_YAML = (
 
 def side(document: dict[str, Any], assumptions: Assumptions = ASSUMPTIONS) -> sides.Side:
     """The gate's view of a results document: what it measured, under `assumptions`."""
-    measurement, measured, _ = trusted.measured_in(document, "results.json")
+    measurement, measured = trusted.measured_in(parse(document, "results.json"), "results.json")
     result = estimate(results.apply(assumptions, measured), FACTOR)
     return sides.side_of(result, measurement)
+
+
+def judged(document: dict[str, Any], assumptions: Assumptions = ASSUMPTIONS) -> trusted.Judged:
+    """A results document as a report shows it: its results, read as the gate reads them; the
+    figures its summary states (a report renders them as given); and the estimate of its energy
+    per sample under `assumptions`, as `results_document` wrote it."""
+    content = parse(document, "results.json")
+    stated = document["summary"]["per_sample"]
+    mean, cv = stated["mean_j"], stated["cv"]
+    summary = Summary(stated["n"], stated["median_j"], mean, cv * mean, *stated["ci95_j"])
+    measurement = Measurement(
+        per_sample_j=summary,
+        per_call_j=summary,
+        batch_size=content.benchmark.batch_size,
+        raw=content.as_run(),
+        warnings=list(document["warnings"]),
+    )
+    result = estimate(replace(assumptions, per_inference=Energy(mean)), FACTOR)
+    return trusted.Judged(content, measurement, result, ())
 
 
 def results_document(

@@ -13,7 +13,7 @@ from html.parser import HTMLParser
 import cmarkgfm
 import pytest
 from cmarkgfm.cmark import Options
-from gate_fixtures import ASSUMPTIONS, FACTOR, results_document
+from gate_fixtures import ASSUMPTIONS, FACTOR, judged, results_document
 from gate_fixtures import side as side_from_results
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -24,7 +24,7 @@ from carbon_gate.github.pull_request import PullRequest
 from carbon_gate.lifecycle.estimate import estimate
 from carbon_gate.report import pr_report, render_estimate
 from carbon_gate.report.templates import escape_markdown
-from carbon_gate.units import Energy, Mass
+from carbon_gate.units import Energy, Intensity, Mass
 
 # What GitHub turns into links, mentions or cross-references in a comment's text (docs.github.com,
 # "Autolinked references and URLs"; the mention rule as in html-pipeline's MentionFilter). Each
@@ -209,29 +209,27 @@ def test_any_string_comes_out_inert(where: str, text: str) -> None:
 
 def _report(untrusted: str) -> str:
     """The report with `untrusted` in every place a fork's pull request or results file can put
-    a string: branch name, model, CPU, power sources, environment, warnings, grids, assumptions,
-    why the base was not measured, and the caller's notes."""
+    a string: branch name, model, CPU, power sources, environment, warnings, why the base was not
+    measured, and the caller's notes; and in the budget file's grid and assumptions' sources."""
     head = results_document(0.0101, callable_=untrusted, cpu_model=untrusted)
     base = results_document(0.0100, callable_=untrusted + "base", cpu_model="Base CPU")
     for document in (head, base):
-        document["energy_kind"] = untrusted
         document["power_sources"]["gpu"] = {
-            "source": untrusted,
+            "source": "measured",
             "method": untrusted,
             "model": untrusted,
         }
         document["environment"].update(os=untrusted, python=untrusted, codecarbon=untrusted)
         document["warnings"] = [untrusted]
-        estimated = document["estimate"]
-        estimated["assumptions"][untrusted] = {
-            "value": untrusted,
-            "unit": untrusted,
-            "source": untrusted,
-        }
-        estimated["emission_factor"].update(name=untrusted, location=untrusted, source=untrusted)
-        estimated["alternatives"] = [
-            {"name": untrusted, "location": untrusted, "g_per_kwh": 20.0, "lifecycle_co2eq_kg": 1.0}
-        ]
+    shown = judged(head)
+    grid = replace(FACTOR, name=untrusted, location=untrusted, source=untrusted)
+    sources = dict.fromkeys(shown.estimate.assumptions.sources, untrusted)
+    estimated = replace(
+        shown.estimate,
+        assumptions=replace(shown.estimate.assumptions, sources=sources),
+        factor=grid,
+        alternatives=[(replace(grid, intensity=Intensity(20.0)), Mass(1.0))],
+    )
     decision = decide(
         side_from_results(head),
         side_from_results(base),
@@ -240,7 +238,10 @@ def _report(untrusted: str) -> str:
     )
     pr = PullRequest("acme/model", 43, "a" * 40, "c" * 40, untrusted, fork=True)
     notes = [f"the pull request changed the benchmark ({untrusted!r} → {untrusted})"]
-    return pr_report.to_markdown(pr_report.ReportInput(decision, head, base, pr, untrusted, notes))
+    data = pr_report.ReportInput(
+        decision, replace(shown, estimate=estimated), judged(base), pr, untrusted, notes
+    )
+    return pr_report.to_markdown(data)
 
 
 BENIGN = _report("benign")

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from gate_fixtures import results_document
 
 from carbon_gate.cli.main import cli
-from carbon_gate.measure import results
+from carbon_gate.measure import records, results
 from carbon_gate.measure.measurement import summarize_run
 from carbon_gate.measure.power_sources import classify as power_sources
 from carbon_gate.measure.power_sources import energy_kind
+from carbon_gate.measure.records import ENVIRONMENT
+from carbon_gate.measure.results_reader import parse
 
 
 class CPU:
@@ -140,10 +144,59 @@ def test_wide_spread_and_few_calls_are_flagged() -> None:
 def test_results_are_written_whole_or_not_at_all(tmp_path: Path) -> None:
     path = tmp_path / "results.json"
     path.write_text('{"old": true}', encoding="utf-8")
+    content = parse(results_document(), "results.json")
     with pytest.raises(TypeError):
-        results.write(path, {"bad": object()})
+        results.write(path, content, {"bad": object()})
     assert json.loads(path.read_text(encoding="utf-8")) == {"old": True}
     assert [p.name for p in tmp_path.iterdir()] == ["results.json"]
+
+
+def _measured_run() -> dict[str, Any]:
+    """A run as the worker reports it: every figure of every batch, the machine, the warm-up."""
+    run = raw_run([10.0, 12.0, 11.0], [100, 100, 100], train=[50.0, 61.0, 54.0])
+    for batches in run["repeats"].values():
+        for batch in batches:
+            batch["fastest_call_s"] = 0.009
+            batch.update(cpu_j=1.0, ram_j=2.0, gpu_j=0.0, cpu_w=1.5, ram_w=10.0, gpu_w=0.0)
+    run["power_sources"]["ram"] = {"source": "estimated", "method": "codecarbon's RAM model"}
+    counts = {"cpu_count": 2, "gpu_model": None, "gpu_count": 0, "ram_total_gb": 23.5}
+    run["environment"] = dict.fromkeys(ENVIRONMENT, "x") | counts
+    run["warmup"] = {
+        "inference": {"calls": 3, "seconds": 0.5},
+        "train_step": {"calls": 1, "seconds": 0.4},
+    }
+    return run
+
+
+def test_the_results_file_is_written_as_measured_and_read_back_as_written() -> None:
+    """`to_json` writes what the worker reported as it reported it; `parse` reads back what the
+    gate takes (the batches' four figures) and what a report shows, and never the estimate."""
+    run = _measured_run()
+    benchmark = {"callable": "m:f", "setup": None, "parameters": {"n": 1}, "batch_size": 4}
+    measurement = summarize_run(run, batch_size=4)
+    content = records.measured(
+        run, benchmark, warnings=measurement.warnings, created="t", config="c.yml"
+    )
+    content = replace(content, comparison_id="run-1")
+    document = results.to_json(content, {"stages": "never read"})
+    assert list(document) == [
+        "format", "version", "created", "config", "benchmark", "environment", "power_sources",
+        "energy_kind", "warmup", "repeats", "summary", "warnings", "estimate", "comparison_id",
+    ]  # fmt: skip
+    assert document["repeats"] == run["repeats"]
+    assert document["power_sources"] == run["power_sources"]
+    assert document["environment"] == run["environment"]
+    assert document["warmup"] == run["warmup"]
+    assert document["summary"]["batch_size"] == 4
+    again = parse(json.loads(json.dumps(document)), "results.json")
+    assert again.batches.inference[0] == replace(content.batches.inference[0], parts=())
+    assert again.benchmark == content.benchmark
+    assert (again.environment, again.power_sources, again.warmup) == (
+        content.environment,
+        content.power_sources,
+        content.warmup,
+    )
+    assert (again.comparison_id, again.created, again.config) == ("run-1", "t", "c.yml")
 
 
 @pytest.mark.parametrize(

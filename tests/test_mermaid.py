@@ -11,7 +11,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from gate_fixtures import results_document, side
+from gate_fixtures import judged, results_document, side
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from references import node_package
@@ -100,7 +100,8 @@ def test_every_chart_a_report_can_produce_parses() -> None:
     for exponent in range(-12, 5):
         head = results_document(10.0**exponent * 1.2345, cv=0.01)
         decision = decide(side(head), None, budgets)
-        rendered = pr_report.to_markdown(pr_report.ReportInput(decision, head, None, None, "x"))
+        data = pr_report.ReportInput(decision, judged(head), None, None, "x")
+        rendered = pr_report.to_markdown(data)
         charts += _BLOCK.findall(rendered)
     assert len(charts) >= 15  # all but the tiniest make a chart
     answers = mermaid(charts)

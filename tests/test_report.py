@@ -8,16 +8,18 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from gate_fixtures import ASSUMPTIONS, results_document
+from gate_fixtures import ASSUMPTIONS, judged, results_document
 from gate_fixtures import side as side_from_results
 
 from carbon_gate.budget.config import Budgets
 from carbon_gate.gate.compare import decide
 from carbon_gate.gate.limits import BUDGET_KEYS
 from carbon_gate.gate.paired import Change, Paired
+from carbon_gate.gate.sides import side_of
 from carbon_gate.github.pull_request import PullRequest
-from carbon_gate.report import pr_report
-from carbon_gate.units import Mass
+from carbon_gate.lifecycle.grid import EmissionFactor
+from carbon_gate.report import decision_view, pr_report
+from carbon_gate.units import Intensity, Mass
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 PR = PullRequest("acme/model", 42, "a" * 40, "b" * 40, "feature/faster-model")
@@ -44,7 +46,8 @@ def render(case: str) -> str:
         paired=found,
     )
     pr = FORK if case == "fork" else PR
-    data = pr_report.ReportInput(decision, head, None if case == "no-base" else base, pr, "ci:gate")
+    shown_base = None if case == "no-base" else judged(base)
+    data = pr_report.ReportInput(decision, judged(head), shown_base, pr, "ci:gate")
     return pr_report.to_markdown(data)
 
 
@@ -107,7 +110,7 @@ def test_the_headline_says_what_kind_of_verdict_it_is(case: str, words: str) -> 
         paired=found,
         unjudged="the base has no budget file" if case in ("unjudged", "required") else "",
     )
-    assert pr_report.headline(decision).startswith(words)
+    assert decision_view.headline(decision).startswith(words)
 
 
 def test_the_marker_is_first_and_names_the_gate() -> None:
@@ -124,7 +127,7 @@ def test_hostile_strings_come_out_inert() -> None:
     head = results_document(0.01, callable_=HOSTILE, cpu_model=HOSTILE)
     decision = decide(side_from_results(head), None, Budgets())
     pr = PullRequest("acme/model", 1, head_ref=HOSTILE)
-    text = pr_report.to_markdown(pr_report.ReportInput(decision, head, None, pr, HOSTILE))
+    text = pr_report.to_markdown(pr_report.ReportInput(decision, judged(head), None, pr, HOSTILE))
     assert not re.search(r"(?<!\\)<img", text)  # only ever as the escaped \<img
     assert "@everyone" not in text  # a zero-width space stops the mention
     assert "](https://evil.example)" not in text
@@ -137,33 +140,42 @@ def test_a_users_own_template(tmp_path: Path) -> None:
     template.write_text("{{ marker }}\nOURS: {{ headline|md }}\n", encoding="utf-8")
     head = results_document()
     decision = decide(side_from_results(head), None, Budgets())
-    text = pr_report.to_markdown(pr_report.ReportInput(decision, head, None, None, "x"), template)
+    data = pr_report.ReportInput(decision, judged(head), None, None, "x")
+    text = pr_report.to_markdown(data, template)
     assert text.startswith("<!-- carbon-gate report id=x -->\nOURS: ✅ carbon-gate")
 
 
 def test_every_string_from_a_results_file_comes_out_inert() -> None:
-    head = results_document(0.01)
-    head["energy_kind"] = HOSTILE
-    head["power_sources"]["cpu"] = {"source": HOSTILE, "method": HOSTILE, "model": HOSTILE}
+    """What the results file says of the machine and the benchmark is shown as it says it; the
+    estimate shown is the gate's own, but its grids and sources are text too."""
+    head = results_document(0.01, callable_=HOSTILE, cpu_model=HOSTILE)
+    head["power_sources"]["cpu"] = {"source": "measured", "method": HOSTILE, "model": HOSTILE}
     head["environment"] = {"os": HOSTILE, "python": HOSTILE, "codecarbon": HOSTILE}
     head["warnings"] = [HOSTILE]
-    head["estimate"]["assumptions"][HOSTILE] = {
-        "value": HOSTILE,
-        "unit": HOSTILE,
-        "source": HOSTILE,
-    }
-    head["estimate"]["emission_factor"].update(name=HOSTILE, source=HOSTILE, location=HOSTILE)
-    head["estimate"]["missing"] = {"search": "x\n::error file=a,line=1::PWNED"}
-    head["estimate"]["stages"]["search"] = None
-    decision = decide(side_from_results(head), None, Budgets(search=Mass(1.0)))
-    data = pr_report.ReportInput(decision, head, results_document(), PR, "x")
+    head["comparison"] = {"id": HOSTILE, "stopped": HOSTILE, "max_seconds": HOSTILE}
+    head["base_not_measured"] = HOSTILE
+    shown = judged(head)
+    grid = EmissionFactor(Intensity(56.0), HOSTILE, HOSTILE, HOSTILE, None)
+    assumptions = replace(shown.estimate.assumptions, sources={"epochs": HOSTILE})
+    estimate = replace(
+        shown.estimate,
+        assumptions=assumptions,
+        factor=grid,
+        alternatives=[(grid, Mass(1.0))],
+        missing={"search": "x\n::error file=a,line=1::PWNED"},
+        stages={**shown.estimate.stages, "search": None},
+    )
+    shown = replace(shown, estimate=estimate)
+    decision = decide(side_of(estimate, shown.measurement), None, Budgets(search=Mass(1.0)))
+    data = pr_report.ReportInput(decision, shown, judged(results_document()), PR, "x")
     text = pr_report.to_markdown(data)
     assert not re.search(r"(?<!\\)<img", text)
     assert "@everyone" not in text
     assert "](https://evil.example)" not in text
+    assert "\\<img" in text
     terminal = pr_report.to_text(data)
     assert not any(line.startswith("::") for line in terminal.splitlines())
-    assert "note: the base's energy was estimated" in terminal
+    assert "note: the base's energy was estimated, the head's partly measured" in terminal
 
 
 def test_a_template_cannot_reach_python_internals(tmp_path: Path) -> None:
@@ -173,7 +185,7 @@ def test_a_template_cannot_reach_python_internals(tmp_path: Path) -> None:
     template.write_text("{{ lipsum.__globals__.os.environ }}", encoding="utf-8")
     head = results_document()
     data = pr_report.ReportInput(
-        decide(side_from_results(head), None, Budgets()), head, None, None, "x"
+        decide(side_from_results(head), None, Budgets()), judged(head), None, None, "x"
     )
     with pytest.raises(jinja2.exceptions.SecurityError):
         pr_report.to_markdown(data, template)
@@ -198,7 +210,7 @@ def test_a_stage_without_inputs_or_budget_reads_not_computed() -> None:
     head = results_document(0.01)
     no_training = replace(ASSUMPTIONS, training_samples=None)
     data = pr_report.ReportInput(
-        decide(side_from_results(head, no_training), None, Budgets()), head, None, None, "x"
+        decide(side_from_results(head, no_training), None, Budgets()), judged(head), None, None, "x"
     )
     (row,) = [
         line for line in pr_report.to_markdown(data).splitlines() if line.startswith("| Training")
@@ -212,7 +224,7 @@ def test_why_a_base_was_not_measured_comes_out_inert() -> None:
     headline, escaped like every other untrusted string."""
     head = results_document(0.01)
     decision = decide(side_from_results(head), None, Budgets(), unjudged=HOSTILE)
-    text = pr_report.to_markdown(pr_report.ReportInput(decision, head, None, None, "x"))
+    text = pr_report.to_markdown(pr_report.ReportInput(decision, judged(head), None, None, "x"))
     headline = text.splitlines()[1]
     assert headline.startswith("### ⚠️ carbon-gate: change not judged — the change against the")
     assert not re.search(r"(?<!\\)<img", text)

@@ -30,6 +30,7 @@ from carbon_gate.measure import measurement, results
 from carbon_gate.measure.git import git, worktree
 from carbon_gate.measure.interleave import Plan, interleave
 from carbon_gate.measure.measurement import Repeat
+from carbon_gate.measure.records import Comparison, Results
 from carbon_gate.measure.worker_process import terminate_as_interrupt
 
 _SHA = re.compile(r"[0-9a-fA-F]{40}|[0-9a-fA-F]{64}")
@@ -37,10 +38,11 @@ _SHA = re.compile(r"[0-9a-fA-F]{40}|[0-9a-fA-F]{64}")
 
 class Compared(NamedTuple):
     """The head's results; the base's, or None and why. The gate judges the pairs from the two
-    results files (`gate.trusted.pairs`), as it does in the fork-safe setup's trusted half."""
+    results (`gate.trusted.pairs`), as it does from the files in the fork-safe setup's trusted
+    half."""
 
     head: Measured
-    base: dict[str, Any] | None
+    base: Results | None
     reason: str = ""
 
 
@@ -97,8 +99,7 @@ def compare_with_base(
             what = "no benchmark in" if base_loaded else "no"
             return _alone(loaded, paths, data, f"the base {sha[:12]} has {what} {relative}")
         changed = results.benchmark_changes(
-            {"benchmark": measurement.identity(base_loaded.benchmark)},
-            {"benchmark": measurement.identity(bench)},
+            measurement.identity(base_loaded.benchmark), measurement.identity(bench)
         )
         if changed:
             return _alone(
@@ -142,16 +143,9 @@ class _Base(NamedTuple):
 
 def _alone(loaded: config.Config, paths: Paths, data: grid.GridData, reason: str) -> Compared:
     output.message(f"{reason}: measuring the head alone")
-    head = measure_to_file(
-        loaded, paths.config, paths.head_results, data, extra=_not_measured(reason)
-    )
+    # The head's results say why: the fork-safe setup's trusted half sees only the results.
+    head = measure_to_file(loaded, paths.config, paths.head_results, data, base_not_measured=reason)
     return Compared(head, None, reason)
-
-
-def _not_measured(reason: str) -> dict[str, Any]:
-    """What the head's results say when the base was not measured: so that the fork-safe setup's
-    trusted half, which sees only the results, can say why."""
-    return {"base_not_measured": reason}
 
 
 def _in_pairs(
@@ -188,30 +182,36 @@ def _in_pairs(
         )
     if outcome.base is None:
         reason = f"the base {sha[:12]} could not be measured: {outcome.base_failure}"
-        extra = _not_measured(reason)
-        head = record(loaded, paths.config, paths.head_results, data, outcome.head, extra=extra)
+        head = record(
+            loaded,
+            paths.config,
+            paths.head_results,
+            data,
+            outcome.head,
+            base_not_measured=reason,
+        )
         return Compared(head, None, reason)
     found = None  # too few pairs: the gate says so (trusted.pairs)
     if outcome.pairs >= config.MIN_PAIRS:
         found = paired.judge(side, _repeats(outcome.head), _repeats(outcome.base))
     token = secrets.token_hex(8)
-    comparison = {
-        "id": token,
-        "base_commit": sha,
-        "pairs": outcome.pairs,
-        "stopped": outcome.stopped,
-        "max_seconds": bench.compare_duration_s,
-        "changes": None if found is None else paired.to_json(found),
-    }
-    head_extra: dict[str, Any] = {"comparison": comparison}
-    head = record(loaded, paths.config, paths.head_results, data, outcome.head, extra=head_extra)
-    base_extra: dict[str, Any] = {"comparison_id": token}
+    comparison = Comparison(
+        id=token,
+        base_commit=sha,
+        pairs=outcome.pairs,
+        stopped=outcome.stopped,
+        max_seconds=bench.compare_duration_s,
+        changes=None if found is None else paired.to_json(found),
+    )
+    head = record(
+        loaded, paths.config, paths.head_results, data, outcome.head, comparison=comparison
+    )
     base = record(
-        base_loaded, paths.config, paths.base_results, data, outcome.base, extra=base_extra
+        base_loaded, paths.config, paths.base_results, data, outcome.base, comparison_id=token
     )
     stopped = paired.describe_stop(outcome.stopped, outcome.pairs, bench.compare_duration_s)
     output.message(f"{outcome.pairs} pairs measured: {stopped}")
-    return Compared(head, base.content)
+    return Compared(head, base.results)
 
 
 def _imported_elsewhere(head: dict[str, Any], base: dict[str, Any], tree: Path) -> str:

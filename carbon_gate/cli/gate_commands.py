@@ -100,7 +100,7 @@ def report(config: Path | None, example: bool, **options: Any) -> int:
 
     With --artifact and --comment, this is the trusted half of the fork-safe setup: it treats the
     folder as untrusted data, checks which pull request it is for, and comments."""
-    from carbon_gate.cli.check import report_command
+    from carbon_gate.cli.report import report_command
 
     path = flags.required_config(config, example)
     publishing = flags.publishing(options)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -14,8 +15,10 @@ from carbon_gate.errors import UsageError
 from carbon_gate.gate import estimate_json, limits
 from carbon_gate.gate.trusted import estimated
 from carbon_gate.lifecycle import grid
-from carbon_gate.measure import results, worker_process
+from carbon_gate.lifecycle.estimate import Estimate
+from carbon_gate.measure import records, results, worker_process
 from carbon_gate.measure.measurement import identity, summarize_run, worker_spec
+from carbon_gate.measure.records import Comparison, Results
 from carbon_gate.report import render_estimate
 from carbon_gate.report.render_measurement import describe_plan
 from carbon_gate.report.render_measurement import to_text as measurement_text
@@ -27,19 +30,22 @@ def measure_command(config_path: Path, results_path: Path, output_format: str) -
     loaded = config.load(config_path, data)
     done = measure_to_file(loaded, config_path, results_path, data)
     if output_format == "json":
-        output.result(json.dumps(done.content, indent=2, ensure_ascii=False))
+        document = results.to_json(done.results, estimate_json.as_json(done.estimate, done.checks))
+        output.result(json.dumps(document, indent=2, ensure_ascii=False))
     else:
         output.result(done.measurement_text + "\n" + done.estimate_text)
     return budget_exit_code(done.checks, output_format)
 
 
 class Measured(NamedTuple):
-    """A finished measurement: the results file's content, what to show of it, and the budgets."""
+    """A finished measurement: what the results file holds, the estimate and budgets written with
+    it, and what to show of them."""
 
-    content: dict[str, Any]
+    results: Results
+    estimate: Estimate
+    checks: list[limits.BudgetCheck]
     measurement_text: str
     estimate_text: str
-    checks: list[limits.BudgetCheck]
 
 
 def measure_to_file(
@@ -48,14 +54,15 @@ def measure_to_file(
     results_path: Path,
     data: grid.GridData,
     *,
-    extra: dict[str, Any] | None = None,
+    base_not_measured: str | None = None,
 ) -> Measured:
-    """Run the benchmark of `loaded` and write the results file (with `extra` keys)."""
+    """Run the benchmark of `loaded` and write the results file (saying why the base was not
+    measured beside it, when it was to be)."""
     bench = runnable(loaded, config_path, results_path, data)
     output.message(describe_plan(bench))
     spec = worker_spec(bench, data.country_of(loaded.assumptions.location))
     raw = worker_process.run_worker(spec, bench.timeout_s)
-    return record(loaded, config_path, results_path, data, raw, extra=extra)
+    return record(loaded, config_path, results_path, data, raw, base_not_measured=base_not_measured)
 
 
 def runnable(
@@ -80,28 +87,36 @@ def record(
     data: grid.GridData,
     raw: dict[str, Any],
     *,
-    extra: dict[str, Any] | None = None,
+    comparison: Comparison | None = None,
+    comparison_id: str | None = None,
+    base_not_measured: str | None = None,
 ) -> Measured:
-    """Summarise the worker's raw repeats, estimate the life cycle, write the results file (with
-    `extra` keys, such as the comparison with the base)."""
+    """Summarise the worker's raw repeats, estimate the life cycle, write the results file; with
+    `check --base-ref`, with how it relates to the base (see `records.Results`)."""
     bench = runnable(loaded, config_path, results_path, data)
     measurement = summarize_run(raw, bench.batch_size)
-    benchmark = identity(bench)
     # The file's name, not its path: a CI runner's temporary folder means nothing in a report.
-    measured = results.MeasuredEnergy.of(measurement, results_path.name, benchmark)
+    measured = results.MeasuredEnergy.of(measurement, results_path.name)
     result, checks = estimated(loaded, data, measured)
     created = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
-    content = results.document(
-        measurement,
-        benchmark=benchmark,
-        estimate=estimate_json.as_json(result, checks),
+    content = records.measured(
+        raw,
+        identity(bench),
+        warnings=measurement.warnings,
         created=created,
-        config_name=config.display_name(config_path),
-    ) | (extra or {})
-    results.write(results_path, content)
+        config=config.display_name(config_path),
+    )
+    content = replace(
+        content,
+        comparison=comparison,
+        comparison_id=comparison_id,
+        base_not_measured=base_not_measured,
+    )
+    results.write(results_path, content, estimate_json.as_json(result, checks))
     return Measured(
         content,
+        result,
+        checks,
         measurement_text(measurement, bench, str(results_path)),
         render_estimate.to_text(result, checks),
-        checks,
     )

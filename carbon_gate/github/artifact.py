@@ -15,11 +15,12 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from carbon_gate.errors import UsageError
 from carbon_gate.github.pull_request import PullRequest, event
 from carbon_gate.measure import results
+from carbon_gate.measure.records import Results
 
 HEAD, BASE, PULL_REQUEST = "head.json", "base.json", "pull-request.json"
 FORMAT = "carbon-gate/pull-request"
@@ -41,20 +42,21 @@ class Claim(NamedTuple):
 
 
 class Artifact(NamedTuple):
-    head: dict[str, Any]
-    base: dict[str, Any] | None
+    """The folder's results, read and checked like any results file, and its claim."""
+
+    head: Results
+    base: Results | None
     claim: Claim | None
 
 
-def save(
-    folder: Path, head: dict[str, Any], base: dict[str, Any] | None, pr: PullRequest | None
-) -> None:
-    """Write the folder; a stale base.json from an earlier run is removed."""
-    results.write(folder / HEAD, head)
+def save(folder: Path, head: Path, base: Path | None, pr: PullRequest | None) -> None:
+    """Write the folder: copies of the results files `head` and `base` (a stale base.json from
+    an earlier run is removed) and, in a pull request, which one."""
+    results.write_text(folder / HEAD, head.read_text(encoding="utf-8"))
     if base is None:
         (folder / BASE).unlink(missing_ok=True)
     else:
-        results.write(folder / BASE, base)
+        results.write_text(folder / BASE, base.read_text(encoding="utf-8"))
     if pr is None:
         (folder / PULL_REQUEST).unlink(missing_ok=True)
         return
@@ -87,10 +89,10 @@ def _bounded(path: Path) -> bool:
     return True
 
 
-def _results(path: Path) -> dict[str, Any] | None:
+def _results(path: Path) -> Results | None:
     if not _bounded(path):
         return None
-    return results.load(path)  # checks the format and the version; the batches when judged
+    return results.load(path)  # checked: the format, the version, the batches
 
 
 def _claim(path: Path) -> Claim | None:

@@ -1,7 +1,8 @@
-"""The results file of `carbon-gate measure`: written whole or not at all, read back with checks.
+"""The results file of `carbon-gate measure`: written whole or not at all (`write`, from
+`Results`), read back with checks (`load`, through `results_reader.parse`).
 
-Format "carbon-gate/results", version 1 (documented in the README). Within a version keys are only
-ever added, so readers ignore what they do not know.
+Format "carbon-gate/results", version 1 (docs/formats.md). Within a version keys are only ever
+added, so readers ignore what they do not know.
 """
 
 from __future__ import annotations
@@ -9,18 +10,19 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from carbon_gate.errors import UsageError
 from carbon_gate.lifecycle.assumptions import Assumptions
-from carbon_gate.measure.measurement import Measurement
+from carbon_gate.measure.measurement import Measurement, summarize_run
+from carbon_gate.measure.records import Results
+from carbon_gate.measure.results_reader import FORMAT, VERSION, parse
 from carbon_gate.stats import Summary
 from carbon_gate.units import Energy
 
-FORMAT = "carbon-gate/results"
-VERSION = 1
 # What identifies a benchmark: a results file measured for another one must not feed this one.
 IDENTITY = ("callable", "setup", "train_step", "command", "parameters", "batch_size", "threads")
 
@@ -34,7 +36,6 @@ class MeasuredEnergy:
     overhead_factor: float | None
     energy_kind: str  # "measured", "estimated" or "partly measured"
     path: str
-    benchmark: dict[str, Any]
 
     @property
     def source(self) -> str:
@@ -42,14 +43,14 @@ class MeasuredEnergy:
         return f"{self.path} ({self.energy_kind}, mean of {self.repeats} repeats)"
 
     @classmethod
-    def of(cls, m: Measurement, path: str, benchmark: dict[str, Any]) -> MeasuredEnergy:
+    def of(cls, m: Measurement, path: str) -> MeasuredEnergy:
         """The whole cost: every call counts, rare costly ones too (a median would drop them).
         k is the mean training step over the mean inference, so that the training stage is the
         mean measured step: the estimate is linear in the batches, as the pairs' whole cost."""
         per_sample = m.per_sample_j.mean
         train = m.train_per_sample_j
         k = None if train is None else train.mean / per_sample
-        return cls(per_sample, m.per_sample_j.n, k, m.energy_kind, path, benchmark)
+        return cls(per_sample, m.per_sample_j.n, k, m.energy_kind, path)
 
 
 def _summary(s: Summary, unit: str = "_j") -> dict[str, Any]:
@@ -63,27 +64,24 @@ def _summary(s: Summary, unit: str = "_j") -> dict[str, Any]:
     }
 
 
-def document(
-    measurement: Measurement,
-    benchmark: dict[str, Any],
-    estimate: dict[str, Any],
-    created: str,
-    config_name: str,
-) -> dict[str, Any]:
-    """The results file's content, as a JSON-ready dict."""
-    m = measurement
+def to_json(content: Results, estimate: Mapping[str, Any]) -> dict[str, Any]:
+    """The results file's JSON (the inverse of `results_reader.parse`): `content`, the figures
+    derived from its batches (`summary`, `energy_kind`), and `estimate`, the life cycle they give
+    under the budget file of the run (`gate.estimate_json.as_json`)."""
+    run = content.as_run()
+    m = summarize_run(run, content.benchmark.batch_size)
     k = m.overhead_factor
-    return {
+    document = {
         "format": FORMAT,
         "version": VERSION,
-        "created": created,
-        "config": config_name,
-        "benchmark": benchmark,
-        "environment": m.environment,
-        "power_sources": m.power_sources,
-        "energy_kind": m.energy_kind,
-        "warmup": m.raw["warmup"],
-        "repeats": m.raw["repeats"],
+        "created": content.created,
+        "config": content.config,
+        "benchmark": dict(content.benchmark.recorded),
+        "environment": run["environment"],
+        "power_sources": run["power_sources"],
+        "energy_kind": content.power_sources.energy_kind,
+        "warmup": run["warmup"],
+        "repeats": run["repeats"],
         "summary": {
             "per_sample": {**_summary(m.per_sample_j), "median_kwh": m.per_sample_j.median / 3.6e6},
             "per_call": _summary(m.per_call_j),
@@ -93,9 +91,16 @@ def document(
             else _summary(m.train_per_sample_j),
             "overhead_factor": None if k is None else _summary(k, unit=""),
         },
-        "warnings": m.warnings,
-        "estimate": estimate,
+        "warnings": list(content.warnings),
+        "estimate": dict(estimate),
     }
+    if content.comparison is not None:
+        document["comparison"] = content.comparison.as_json()
+    if content.comparison_id is not None:
+        document["comparison_id"] = content.comparison_id
+    if content.base_not_measured is not None:
+        document["base_not_measured"] = content.base_not_measured
+    return document
 
 
 def writable(path: Path) -> Path:
@@ -113,9 +118,10 @@ def writable(path: Path) -> Path:
     return target
 
 
-def write(path: Path, content: dict[str, Any]) -> None:
-    """Write the results file atomically (see `write_text`)."""
-    write_text(path, json.dumps(content, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+def write(path: Path, content: Results, estimate: Mapping[str, Any]) -> None:
+    """Write the results file atomically (see `write_text`): `to_json`'s document."""
+    document = to_json(content, estimate)
+    write_text(path, json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
 
 
 def write_text(path: Path, text: str) -> None:
@@ -134,42 +140,29 @@ def write_text(path: Path, text: str) -> None:
         raise
 
 
-def load(path: Path) -> dict[str, Any]:
-    """A results file's content, after checking that it is one, of a version this code reads.
-    What it measured is checked where it is used (`gate.trusted.judged`); what it estimated is never
-    used."""
+def load(path: Path) -> Results:
+    """A results file's content, checked (`results_reader.parse`): a file of another format or
+    version, or with anything but measured values in its batches, is refused."""
     try:
         content = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise UsageError(f"{path}: no such file — run `carbon-gate measure` first") from None
     except (OSError, ValueError, RecursionError) as error:  # ValueError: JSON, or too many digits
         raise UsageError(f"{path}: not a readable JSON file: {error}") from None
-    if not isinstance(content, dict) or content.get("format") != FORMAT:
-        raise UsageError(f'{path}: not a carbon-gate results file (no "format": "{FORMAT}")')
-    if content.get("version") != VERSION:
-        raise UsageError(
-            f"{path}: results format version {content.get('version')!r}; this carbon-gate reads "
-            f"version {VERSION} — measure again with this version"
-        )
-    return content
+    return parse(content, str(path))
 
 
-def benchmark_changes(base: dict[str, Any], head: dict[str, Any]) -> str:
-    """How the base's benchmark differs from the head's (e.g. "callable 'a:b' → 'c:d'"), or "".
+def benchmark_changes(base: Mapping[str, Any], head: Mapping[str, Any]) -> str:
+    """How the base's benchmark differs from the head's (e.g. "callable 'a:b' → 'c:d'"), or "";
+    each as recorded (`BenchmarkIdentity.recorded`) or as `measurement.identity` gives it.
 
-    Only what both files record counts: an older file without a key does not differ in it."""
-    before, after = _benchmark(base), _benchmark(head)
+    Only what both record counts: an older file without a key does not differ in it."""
     changes = [
-        f"{key} {_short(before[key])} → {_short(after[key])}"
+        f"{key} {_short(base[key])} → {_short(head[key])}"
         for key in IDENTITY
-        if key in before and key in after and before[key] != after[key]
+        if key in base and key in head and base[key] != head[key]
     ]
     return "; ".join(changes)
-
-
-def _benchmark(document: dict[str, Any]) -> dict[str, Any]:
-    given = document.get("benchmark")
-    return given if isinstance(given, dict) else {}
 
 
 def _short(value: Any) -> str:
@@ -181,10 +174,10 @@ def _short(value: Any) -> str:
 
 
 def check_matches(
-    document: dict[str, Any], path: Path, config_name: str, wanted: dict[str, Any]
+    content: Results, path: Path, config_name: str, wanted: Mapping[str, Any]
 ) -> None:
     """A `UsageError` when the results were measured for another benchmark than `wanted`."""
-    measured = _benchmark(document)
+    measured = content.benchmark.recorded
     differ = [key for key in IDENTITY if key in measured and measured.get(key) != wanted.get(key)]
     if differ:
         key = differ[0]

@@ -1,0 +1,88 @@
+"""`carbon-gate report`: the gate's decision and report from saved results files, without
+measuring — with --artifact and --comment, the trusted half of the fork-safe two-workflow setup."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path
+
+from carbon_gate.budget import config
+from carbon_gate.cli import decision, verdict
+from carbon_gate.cli.comment import client
+from carbon_gate.cli.options import GateOptions, Publishing
+from carbon_gate.errors import UsageError
+from carbon_gate.github import actions, artifact
+from carbon_gate.github.comments import GitHubError
+from carbon_gate.github.pull_request import PullRequest, from_environment, repository_of
+from carbon_gate.lifecycle import grid
+from carbon_gate.measure import measurement, results
+
+
+def report_command(config_path: Path, options: GateOptions, env: Mapping[str, str]) -> int:
+    """Render (and write) the report from saved results; the same decision and exit code.
+    Comments only when asked to (--comment): the trusted half of the fork-safe setup."""
+    data = grid.load()
+    loaded = config.load(config_path, data)
+    folder = options.artifact
+    if folder is None:
+        if not options.results:
+            raise UsageError("give the head's results: --results FILE, or --artifact FOLDER")
+        pr = from_environment(env, options.publishing.repo, options.publishing.pr)
+        head = decision.head_results(options.results, loaded, config_path)
+        inputs = decision.Inputs(head, decision.baseline(options))
+    else:
+        if options.results or options.baseline:
+            raise UsageError("--artifact holds the results: leave out --results and --baseline")
+        bundle = artifact.load(folder)
+        inputs = _artifact_inputs(bundle, loaded, folder)
+        options = replace(options, results=folder / artifact.HEAD, baseline=folder / artifact.BASE)
+        pr = None  # the claim is checked only when it is about to be acted on
+        if options.comment != "off":
+            pr = _artifact_pull_request(bundle.claim, options.publishing, env)
+    return verdict.give(loaded, config_path, inputs, data, options=options, env=env, pr=pr)
+
+
+def _artifact_inputs(
+    bundle: artifact.Artifact, loaded: config.Config, folder: Path
+) -> decision.Inputs:
+    """The artifact's results, with what the trusted budget file makes of them: a pull request
+    has a base, so an artifact without one is a comparison that could not be made."""
+    notes, unjudged = [], ""
+    if loaded.benchmark is not None:
+        wanted = measurement.identity(loaded.benchmark)
+        changed = results.benchmark_changes(wanted, bundle.head.benchmark.recorded)
+        if changed:
+            notes.append(
+                f"the pull request changed the benchmark ({changed}): the figures are its "
+                f"benchmark's, judged with {loaded.path}'s assumptions and budgets"
+            )
+    if bundle.base is None and bundle.claim is not None and not decision.not_measured(bundle.head):
+        unjudged = f"the artifact {folder.name} holds no measurement of the base"
+    return decision.Inputs(bundle.head, bundle.base, tuple(notes), unjudged)
+
+
+def _artifact_pull_request(
+    claim: artifact.Claim | None, publishing: Publishing, env: Mapping[str, str]
+) -> PullRequest | None:
+    """--pr when given; else the artifact's claim, checked against the trusted event."""
+    if publishing.pr:
+        return from_environment(env, publishing.repo, publishing.pr)
+    if claim is None:
+        return None  # measured outside a pull request: nothing to comment on
+    repository = repository_of(env, publishing.repo)
+
+    def head_of(number: int) -> str:
+        try:
+            pull = client(env, publishing.comment_as).call(
+                "GET", f"/repos/{repository}/pulls/{number}"
+            )
+            return str(pull["head"]["sha"])
+        except (GitHubError, KeyError, TypeError) as error:
+            raise UsageError(f"could not look up {repository}#{number}: {error}") from None
+
+    try:
+        return artifact.pull_request(claim, env, repository, head_of)
+    except artifact.StalePullRequest as error:
+        actions.warn(env, str(error))
+        return None

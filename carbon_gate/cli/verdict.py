@@ -1,0 +1,181 @@
+"""The verdict `check` and `report` give, once decided (`cli.decision`): the report rendered and
+written, printed, the Actions summary, outputs and annotations, and the comment."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path
+
+import jinja2
+
+from carbon_gate import output
+from carbon_gate.budget import config
+from carbon_gate.cli.comment import publish
+from carbon_gate.cli.decision import Inputs, decide, malformed_is_refused
+from carbon_gate.cli.options import GateOptions
+from carbon_gate.gate import compare
+from carbon_gate.gate.rows import Row
+from carbon_gate.github import actions
+from carbon_gate.github.pull_request import PullRequest
+from carbon_gate.lifecycle import grid
+from carbon_gate.measure import results
+from carbon_gate.report import pr_report
+
+
+def give(
+    loaded: config.Config,
+    config_path: Path,
+    inputs: Inputs,
+    grid_data: grid.GridData,
+    *,
+    options: GateOptions,
+    env: Mapping[str, str],
+    pr: PullRequest | None,
+) -> int:
+    """Decide, then give the verdict: the report written and printed, the Actions outputs and
+    annotations, the comment; the exit code of the decision (or 3 for a comment that failed,
+    with --fail-on-comment-error)."""
+    name = config.display_name(config_path)
+    if options.require_comparison:
+        loaded = replace(loaded, budgets=replace(loaded.budgets, require_comparison=True))
+    decision, head, base, notes = decide(loaded, inputs, grid_data, options)
+    if decision.unjudged and env.get("GITHUB_ACTIONS") != "true":  # in Actions: an annotation
+        level = "error" if decision.status == "fail" else "warning"
+        output.message(f"{level}: the change against the base was not judged: {decision.unjudged}")
+    in_repository = _workspace_path(config_path, env) or name
+    report_id = options.publishing.report_id or loaded.report_id or _default_id(in_repository, env)
+    data = pr_report.ReportInput(decision, head, base, pr, report_id, notes, loaded.budgets)
+    marker = pr_report.marker(report_id)
+    markdown, text = _render(data, loaded, env)
+    if not markdown.startswith(marker):  # a template of the user's that forgot it
+        markdown = f"{marker}\n{markdown}"
+    report_path = options.report_output
+    results.write_text(report_path, markdown)
+    _print_untrusted(text, env)
+    output.message(f"report written to {report_path}")
+
+    in_actions = env.get("GITHUB_ACTIONS") == "true"
+    actions.append_summary(env, markdown)
+    actions.set_outputs(env, _outputs(decision, report_path, options))
+    if in_actions:
+        for line in _annotations(decision, loaded, in_repository):
+            output.result(line)
+    if options.comment != "off":
+        if pr is None:
+            output.message("not a pull request (no event, no --pr): the report was not posted")
+        else:
+            comment_as = options.publishing.comment_as
+            posted = publish(markdown, marker, pr, options.comment, env, comment_as=comment_as)
+            if not posted and options.fail_on_comment_error:
+                return decision.exit_code or 3
+    return decision.exit_code
+
+
+def _render(
+    data: pr_report.ReportInput, loaded: config.Config, env: Mapping[str, str]
+) -> tuple[str, str]:
+    """The report as Markdown (the user's template, else the built-in one) and as text."""
+    with malformed_is_refused():
+        try:
+            markdown = pr_report.to_markdown(data, loaded.report_template)
+        except jinja2.TemplateError as error:
+            if loaded.report_template is None:
+                raise
+            # The gate's decision must not be lost to a template error: report it, and go on
+            # with the built-in report.
+            number = getattr(error, "lineno", None)
+            line = f" (line {number})" if number else ""
+            actions.warn(
+                env,
+                f"{loaded.report_template}{line}: {type(error).__name__}: {error} — the "
+                "built-in report template was used instead",
+            )
+            markdown = pr_report.to_markdown(data)
+        return markdown, pr_report.to_text(data)
+
+
+def _workspace_path(config_path: Path, env: Mapping[str, str]) -> str | None:
+    """The budget file relative to the repository (GITHUB_WORKSPACE): where GitHub looks for an
+    annotation's file, whatever the step's working-directory; None outside it."""
+    workspace = env.get("GITHUB_WORKSPACE")
+    if not workspace:
+        return None
+    try:
+        return config_path.resolve().relative_to(Path(workspace).resolve()).as_posix()
+    except ValueError:
+        return None
+
+
+def _default_id(config_name: str, env: Mapping[str, str]) -> str:
+    job = env.get("GITHUB_JOB")
+    return f"{config_name}:{job}" if job else config_name
+
+
+def _print_untrusted(text: str, env: Mapping[str, str]) -> None:
+    """Print text that holds strings from results files: in Actions, inside stop-commands, so
+    that nothing in it can act as a workflow command (::error, ::add-mask, …)."""
+    if env.get("GITHUB_ACTIONS") != "true":
+        output.result(text)
+        return
+    token = secrets.token_hex(16)
+    output.result(f"::stop-commands::{token}\n{text.rstrip()}\n::{token}::")
+
+
+def _outputs(decision: compare.Decision, report_path: Path, options: GateOptions) -> dict[str, str]:
+    rows = {row.key: row for row in decision.rows}
+
+    def percent(key: str) -> str:
+        fraction = rows[key].delta_fraction
+        return "" if fraction is None else f"{fraction * 100:.2f}"
+
+    lifecycle = rows["lifecycle"].head
+    return {
+        "status": decision.status,
+        "report-path": str(report_path),
+        "results-path": str(options.results or options.results_output or ""),
+        "lifecycle-co2eq-kg": "" if lifecycle is None else f"{lifecycle.co2eq.kg:.6g}",
+        "lifecycle-delta-percent": percent("lifecycle"),
+        "inference-delta-percent": percent("inference_per_1000"),
+    }
+
+
+def _annotations(decision: compare.Decision, loaded: config.Config, name: str) -> list[str]:
+    """`::error`/`::warning` at the budget-file line of each budget that failed or warned; rows
+    that point at one line (growth: every stage at `max_increase`) share one annotation."""
+    groups: dict[tuple[str, str], list[Row]] = {}
+    for row in decision.rows:
+        if row.status not in ("fail", "warn", "unknown"):
+            continue
+        key = "budgets.max_increase" if row.rule == "growth" else f"budgets.{row.key}"
+        level = "error" if row.status in ("fail", "unknown") else "warning"
+        groups.setdefault((level, key), []).append(row)
+    lines = []
+    if decision.unjudged:
+        required = decision.comparison_required and not decision.warn_only
+        line, col = loaded.positions.get("budgets.require_comparison", (0, 0))
+        lines.append(
+            actions.annotation(
+                "error" if required else "warning",
+                f"the change against the base was not judged: {decision.unjudged}",
+                file=name,
+                line=line,
+                col=col,
+                title="carbon-gate: change not judged",
+            )
+        )
+    for (level, key), rows in groups.items():
+        line, col = loaded.positions.get(key, (0, 0))
+        title = rows[0].label if len(rows) == 1 else f"{len(rows)} stages"
+        lines.append(
+            actions.annotation(
+                level,
+                "; ".join(f"{row.label}: {row.reason}" for row in rows),
+                file=name,
+                line=line,
+                col=col,
+                title=f"carbon-gate: {title}",
+            )
+        )
+    return lines
