@@ -89,6 +89,15 @@ def leaves_a_thread(data):
     return sum(data)
 
 NOT_CALLABLE = 3
+
+_FIRST_CALL = []
+
+def raises_when_measured(data):
+    # Warming up takes 0.2 s, codecarbon's probe then over a second: later calls are measured.
+    _FIRST_CALL.append(time.monotonic())
+    if time.monotonic() - _FIRST_CALL[0] > 0.3:
+        raise ValueError("broken while measured")
+    return sum(data)
 """
 
 FAST = "warmup: 0.2 s\nduration: 1 s\nrepeats: 2\ntimeout: 60 s\n"
@@ -202,6 +211,10 @@ def test_the_built_in_example_measures(tmp_path: Path) -> None:
         ("killed", "was killed by signal 9 (out of memory?) while warming up", ""),
         ("missing", "cannot import toymodel.bench:missing: AttributeError", ""),
         ("NOT_CALLABLE", "toymodel.bench:NOT_CALLABLE is not callable (it is int)", ""),
+        ("raises_when_measured",
+         "while measuring: toymodel.bench:raises_when_measured raised ValueError: broken while "
+         "measured",
+         "in raises_when_measured"),
     ],
     ids=lambda v: v if isinstance(v, str) and " " not in v else None,
 )  # fmt: skip
@@ -217,7 +230,7 @@ def test_a_failing_benchmark_is_a_clear_error_with_exit_3(
     assert code == 3
     assert message in err
     assert trace in err
-    assert "carbon_gate/measure/worker.py" not in err  # only the user's frames
+    assert "carbon_gate/measure/" not in err  # only the user's frames, none of the worker's
     assert out == ""
     assert not Path("carbon-gate-results.json").exists()
 

@@ -43,7 +43,9 @@ from carbon_gate.measure.processes import (
     kill_descendants,
     prctl,
 )
-from carbon_gate.measure.workload import Prepared, UserCodeError, measure_repeat, prepare
+from carbon_gate.measure.repeat import measure_repeat
+from carbon_gate.measure.user_code import UserCodeError
+from carbon_gate.measure.workload import Prepared, prepare
 
 
 def main(directory: str, serve: bool = False) -> int:
