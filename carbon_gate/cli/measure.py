@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import json
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -105,9 +104,6 @@ def record(
         warnings=measurement.warnings,
         created=created,
         config=config.display_name(config_path),
-    )
-    content = replace(
-        content,
         comparison=comparison,
         comparison_id=comparison_id,
         base_not_measured=base_not_measured,
@@ -117,6 +113,6 @@ def record(
         content,
         result,
         checks,
-        measurement_text(measurement, bench, str(results_path)),
+        measurement_text(measurement, content, bench, str(results_path)),
         render_estimate.to_text(result, checks),
     )

@@ -21,17 +21,8 @@ COMPONENTS = ("cpu", "ram", "gpu")  # in the order codecarbon's sources are writ
 # codecarbon's split of a batch's energy (J) and its average power (W), by component: recorded for
 # people, never judged.
 PARTS = ("cpu_j", "ram_j", "gpu_j", "cpu_w", "ram_w", "gpu_w")
-ENVIRONMENT = (
-    "cpu_model",
-    "cpu_count",
-    "gpu_model",
-    "gpu_count",
-    "ram_total_gb",
-    "tracking_mode",
-    "os",
-    "python",
-    "codecarbon",
-)
+ENVIRONMENT = ("cpu_model", "cpu_count", "gpu_model", "gpu_count", "ram_total_gb", "tracking_mode",
+               "os", "python", "codecarbon")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -65,7 +56,7 @@ class Batches:
     train_step: tuple[Batch, ...] | None = None
 
     def by_workload(self) -> dict[str, tuple[Batch, ...]]:
-        """The workloads measured, in the order the file lists them."""
+        """The workloads measured: inference, then the train step when there is one."""
         both = {"inference": self.inference, "train_step": self.train_step}
         return {name: batches for name, batches in both.items() if batches is not None}
 
@@ -223,9 +214,13 @@ def measured(
     warnings: list[str],
     created: str,
     config: str,
+    comparison: Comparison | None = None,
+    comparison_id: str | None = None,
+    base_not_measured: str | None = None,
 ) -> Results:
     """The results of a run, from the worker's raw figures (`worker_process.run_worker`), kept as
-    the worker reported them; `benchmark` is `measurement.identity` of what it ran."""
+    the worker reported them; `benchmark` is `measurement.identity` of what it ran; and, with
+    `check --base-ref`, how the run relates to the base's (see `Results`)."""
     batches = {
         name: tuple(_batch(figures) for figures in rows) for name, rows in run["repeats"].items()
     }
@@ -234,26 +229,23 @@ def measured(
         benchmark=BenchmarkIdentity(dict(benchmark), benchmark["batch_size"]),
         batches=Batches(batches["inference"], batches.get("train_step")),
         environment=Environment(**{name: run["environment"].get(name) for name in ENVIRONMENT}),
-        power_sources=PowerSources(
-            **{name: _source(sources.get(name)) for name in COMPONENTS},
-        ),
+        power_sources=PowerSources(**{name: _source(sources.get(name)) for name in COMPONENTS}),
         warmup=tuple(
             WarmUp(name, took["calls"], took["seconds"]) for name, took in run["warmup"].items()
         ),
         warnings=tuple(warnings),
         created=created,
         config=config,
+        comparison=comparison,
+        comparison_id=comparison_id,
+        base_not_measured=base_not_measured,
     )
 
 
 def _batch(figures: Mapping[str, Any]) -> Batch:
     parts = tuple((name, figures[name]) for name in PARTS if name in figures)
     return Batch(
-        figures["calls"],
-        figures["seconds"],
-        figures["fastest_call_s"],
-        figures["energy_j"],
-        parts,
+        figures["calls"], figures["seconds"], figures["fastest_call_s"], figures["energy_j"], parts
     )
 
 

@@ -3,10 +3,9 @@ component's energy was measured by a counter or estimated by a model."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from carbon_gate.budget.config import Benchmark
 from carbon_gate.measure.measurement import Measurement
+from carbon_gate.measure.records import Batch, PowerSources, Results
 from carbon_gate.readable import format_energy, format_energy_range
 from carbon_gate.stats import Summary
 from carbon_gate.units import Energy
@@ -31,8 +30,8 @@ def _spread(s: Summary) -> str:
     return f"95 % CI {interval}, CV {s.cv:.1%}, {s.n} repeats"
 
 
-def to_text(m: Measurement, bench: Benchmark, results_path: str) -> str:
-    """The measurement block printed above the estimate."""
+def to_text(m: Measurement, recorded: Results, bench: Benchmark, results_path: str) -> str:
+    """The measurement block printed above the estimate: `m`, summarised from `recorded`."""
     kind = m.energy_kind
     label = {
         "measured": "measured by energy counters",
@@ -47,7 +46,7 @@ def to_text(m: Measurement, bench: Benchmark, results_path: str) -> str:
         f"  energy per sample   {_energy(m.per_sample_j.mean)}  ({_spread(m.per_sample_j)})",
         f"  energy per call     {_energy(m.per_call_j.mean)}",
         f"  energy is           {label}",
-        f"  of which            {_shares(m.raw['repeats']['inference'])}",
+        f"  of which            {_shares(recorded.batches.inference)}",
     ]
     if bench.command:
         lines.append("  (a shell command: the energy of the whole machine while it ran)")
@@ -59,29 +58,27 @@ def to_text(m: Measurement, bench: Benchmark, results_path: str) -> str:
             f"  overhead factor k   {train / m.per_sample_j.mean:.2f}  (repeats: 95 % CI "
             f"{max(0.0, k.ci_low):.2f} – {k.ci_high:.2f}; the seed paper's default: 5)",
         ]
-    lines += ["", *_sources(m.power_sources)]
+    lines += ["", *_sources(recorded.power_sources)]
     lines += [f"warning: {w}" for w in m.warnings]
     lines += ["", f"Results written to {results_path}", ""]
     return "\n".join(lines) + "\n"
 
 
-def _shares(repeats: list[dict[str, float]]) -> str:
+def _shares(batches: tuple[Batch, ...]) -> str:
     """How the inference energy splits between CPU, GPU and RAM, over all repeats."""
-    total = sum(r["energy_j"] for r in repeats)
+    total = sum(b.energy_j for b in batches)
+    split = [dict(b.parts) for b in batches]
     parts = [
-        f"{name} {sum(r.get(key, 0.0) for r in repeats) / total:.0%}"
+        f"{name} {sum(s.get(key, 0.0) for s in split) / total:.0%}"
         for name, key in (("CPU", "cpu_j"), ("GPU", "gpu_j"), ("RAM", "ram_j"))
-        if any(r.get(key) for r in repeats)
+        if any(s.get(key) for s in split)
     ]
     return " · ".join(parts) if parts and total else "no split reported"
 
 
-def _sources(sources: dict[str, Any]) -> list[str]:
+def _sources(sources: PowerSources) -> list[str]:
     lines = []
-    for component in ("cpu", "gpu", "ram"):
-        source = sources.get(component)
-        if source is None:
-            continue
-        model = f", {source['model']}" if source.get("model") else ""
-        lines.append(f"  {component.upper():<4}{source['source']:<10} {source['method']}{model}")
+    for component, source in sources.present():
+        model = f", {source.model}" if source.model else ""
+        lines.append(f"  {component.upper():<4}{source.source:<10} {source.method}{model}")
     return lines
