@@ -1,16 +1,16 @@
-"""GitHub's REST API as the gate talks to it: where the token may go, and how long it waits.
+"""GitHub's REST API as the gate calls it: calls retried with bounded patience, listings paged,
+refusals explained.
 
-The token goes to GITHUB_API_URL's scheme, host and port only, under its path (and to GraphQL
-beside it: `/graphql`, `/api/graphql` on Enterprise Server; GITHUB_GRAPHQL_URL is not read). A
-`Link` to a next page or a redirect anywhere else is refused, and the call fails rather than work
-from part of a listing (which could post a duplicate); `github.wire` says which URLs qualify.
-Listings stop at 100 pages and on a loop; an answer is read in pieces, at most 10 MB unpacked.
+Takes a method and a path (or a URL the API gave); gives the JSON GitHub answered, or a
+`GitHubError`. Each try is one exchange (`github.exchange`: the token kept to GITHUB_API_URL's
+origin, the deadline, the size cap).
 
 Faults are retried with bounded patience (one deadline for the whole publication, which slow
-answers cannot stretch: each exchange is given up on when it runs out): 5xx and time-outs back off
-exponentially; rate limits wait for `retry-after` or `x-ratelimit-reset`. Refusals that waiting
-cannot fix (4xx) become a `GitHubError` saying what GitHub answered and what to do. The token
-never appears in a message.
+answers cannot stretch): 5xx and time-outs back off exponentially; rate limits wait for
+`retry-after` or `x-ratelimit-reset`. Refusals that waiting cannot fix (4xx) become a
+`GitHubError` saying what GitHub answered and what to do. A listing follows its `Link` to the next
+page on the API's origin only, and fails rather than work from part of it (which could post a
+duplicate); it stops at 100 pages and on a loop. The token never appears in a message.
 """
 
 from __future__ import annotations
@@ -18,23 +18,20 @@ from __future__ import annotations
 import json
 import math
 import re
-import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
 from typing import Any
-from urllib.parse import urljoin
 
 import requests
 import urllib3
 
-from carbon_gate.errors import CarbonGateError
-from carbon_gate.github import wire
+from carbon_gate.github.exchange import Answer, Exchange, GitHubError, joined
+
+# The calls, and what they answer or raise (defined with the exchange).
+__all__ = ["MAX_PAGES", "Answer", "Api", "GitHubError"]
 
 MAX_PAGES = 100  # of 100 comments: a conversation longer than 10,000 comments is not believed
-MAX_BYTES = 10_000_000  # the largest answer the gate reads (a page of 100 comments is ~1 MB)
 _NEXT = re.compile(r'<([^>]+)>;\s*rel="next"')
-_REDIRECTS = (301, 302, 303, 307, 308)
 _HINTS = {
     401: "the token is missing, expired or wrong",
     403: "the token may not write here: a pull request from a fork gets a read-only token (use "
@@ -47,27 +44,9 @@ _HINTS = {
 }
 
 
-class GitHubError(CarbonGateError):
-    """GitHub refused or could not be reached; the message says why and what to do."""
-
-    def __init__(self, message: str, status: int | None = None, sent: bool = True) -> None:
-        super().__init__(message)
-        self.status = status
-        self.sent = sent  # False when the request surely never reached GitHub
-
-
-@dataclass(frozen=True)
-class Answer:
-    """One HTTP answer, read whole (within the deadline and MAX_BYTES)."""
-
-    status: int
-    headers: Mapping[str, str]
-    body: bytes
-
-
-class Api:
-    """The endpoints' transport: one deadline, the token kept to the API's origin. Clocks and sleep
-    are injectable."""
+class Api(Exchange):
+    """The endpoints' transport: calls retried within one deadline, the token kept to the API's
+    origin. Clocks and sleep are injectable."""
 
     def __init__(
         self,
@@ -81,32 +60,20 @@ class Api:
         max_wait_s: float = 120.0,
         timeout_s: float = 30.0,
     ) -> None:
-        self.api_url = api_url.rstrip("/")
-        self._origin = wire.origin(self.api_url)
-        if self._origin is None:
-            raise GitHubError(f"GITHUB_API_URL {api_url!r} is not an http(s) URL", sent=False)
-        self._token = token.strip()
-        if not self._token or re.search(r"\s", self._token):
-            raise GitHubError("GITHUB_TOKEN is empty or contains spaces or line breaks", sent=False)
-        # GraphQL beside REST: api.github.com/graphql; HOST/api/graphql on Enterprise Server.
-        enterprise = self.api_url.endswith("/api/v3")
-        self.graphql_url = self.api_url.removesuffix("/v3" if enterprise else "") + "/graphql"
-        self.session = session or requests.Session()
-        self.sleep, self.clock, self.monotonic = sleep, clock, monotonic
-        self.max_wait_s, self.timeout_s = max_wait_s, timeout_s
-        self.start_clock()
+        self.sleep, self.clock = sleep, clock
+        super().__init__(
+            api_url,
+            token,
+            session=session,
+            monotonic=monotonic,
+            max_wait_s=max_wait_s,
+            timeout_s=timeout_s,
+        )
 
     def start_clock(self) -> None:
         """A new deadline, `max_wait_s` from now, for everything until the next start."""
-        self._deadline = self.monotonic() + self.max_wait_s
+        super().start_clock()
         self._waited = 0.0
-
-    def _redact(self, text: str) -> str:
-        return text.replace(self._token, "***")
-
-    def _allowed(self, url: str) -> bool:
-        """Whether the token may go to `url` (see `wire.allowed`)."""
-        return wire.allowed(url, self.api_url, self.graphql_url)
 
     def call(self, method: str, path_or_url: str, **kwargs: Any) -> Any:
         """One API call, and the JSON it answered."""
@@ -126,7 +93,7 @@ class Api:
             answer: Answer | None = None
             sent = True
             try:
-                answer = self._send(method, url, **kwargs)
+                answer = self.send(method, url, **kwargs)
             except requests.ConnectTimeout:
                 sent, reason = False, "ConnectTimeout"
             except requests.ConnectionError as error:
@@ -151,125 +118,6 @@ class Api:
             self.sleep(delay)
             self._waited += delay
             attempt += 1
-
-    def _send(self, method: str, url: str, **kwargs: Any) -> Answer:
-        """One request, its redirects followed on the API's origin only, its answer read whole."""
-        for _ in range(5):
-            if not self._allowed(url):
-                where = "{}://{}:{}".format(*(wire.origin(url) or ("?", "?", "?")))
-                raise GitHubError(
-                    self._redact(
-                        f"{method} {url.removeprefix(self.api_url)}: GitHub pointed to {where}, "
-                        f"outside GITHUB_API_URL ({self.api_url}): the gate sends the token "
-                        "nowhere else, and stops here rather than work from part of an answer"
-                    ),
-                    sent=False,
-                )
-            answer = self._within_deadline(method, url, kwargs)
-            if answer.status not in _REDIRECTS or "location" not in answer.headers:
-                return answer
-            url = _joined(url, answer.headers["location"])  # GitHub: repeat the request there
-        raise GitHubError(f"{method} {url.removeprefix(self.api_url)}: redirected 5 times")
-
-    def _exchange(self, method: str, url: str, kwargs: dict[str, Any]) -> Answer:
-        """One request and its answer, read whole."""
-        try:
-            response = self._request(method, url, kwargs)
-        except ValueError as error:  # requests reads a redirect's Location before it answers
-            if isinstance(error, requests.RequestException):
-                raise  # what `request` retries or reports
-            where = url.removeprefix(self.api_url)
-            message = f"{method} {where}: GitHub pointed to no URL ({error})"
-            raise GitHubError(self._redact(message)) from None
-        with response:
-            # A redirect's body is not needed (requests has read it already, to move on).
-            redirect = response.status_code in _REDIRECTS
-            body = b"" if redirect else self._read(response, method, url)
-            return Answer(response.status_code, response.headers, body)
-
-    def _request(self, method: str, url: str, kwargs: dict[str, Any]) -> requests.Response:
-        return self.session.request(
-            method,
-            url,
-            headers={
-                "Accept": "application/vnd.github+json",
-                "Authorization": f"Bearer {self._token}",
-                "X-GitHub-Api-Version": "2022-11-28",
-                "User-Agent": "carbon-gate",
-                "Accept-Encoding": "gzip",  # what `_unzipped` unpacks
-            },
-            timeout=min(self.timeout_s, self._left(method, url)),
-            stream=True,
-            allow_redirects=False,
-            **kwargs,
-        )
-
-    def _within_deadline(self, method: str, url: str, kwargs: dict[str, Any]) -> Answer:
-        """`_exchange(…)`, or a `GitHubError` once the deadline has passed. A socket's time-out
-        counts each read alone, and a server that trickles its status line, headers or chunks one
-        byte at a time would never trip it: the exchange runs in a thread that is given up on at
-        the deadline (it ends with its socket's time-out; a daemon, it ends with carbon-gate)."""
-        outcome: list[Answer | BaseException] = []
-
-        def run() -> None:
-            try:
-                outcome.append(self._exchange(method, url, kwargs))
-            except BaseException as error:  # handed back to the caller's thread below
-                outcome.append(error)
-
-        worker = threading.Thread(target=run, name="carbon-gate-github", daemon=True)
-        worker.start()
-        worker.join(self._left(method, url))
-        if not outcome:
-            self._deadline = self.monotonic()  # spent: nothing more is tried
-            self._left(method, url)  # raises, saying so
-        if isinstance(outcome[0], BaseException):
-            raise outcome[0]
-        return outcome[0]
-
-    def _left(self, method: str, url: str) -> float:
-        """Seconds left before the deadline; none left is an error that says so."""
-        left = self._deadline - self.monotonic()
-        if left <= 0:
-            raise GitHubError(
-                self._redact(
-                    f"{method} {url.removeprefix(self.api_url)}: the publication ran out of time "
-                    f"({self.max_wait_s:g} s) — GitHub answers too slowly; try again later"
-                )
-            )
-        return left
-
-    def _read(self, response: requests.Response, method: str, url: str) -> bytes:
-        """The body, piece by piece, at most MAX_BYTES of it."""
-        if _number(response.headers.get("content-length")) > MAX_BYTES:
-            raise GitHubError(self._too_large(method, url))
-        raw = response.raw
-        read = getattr(raw, "read1", raw.read)  # read1: whatever has come, without waiting for more
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            self._left(method, url)  # given up on already: stop reading
-            chunk = read(65_536, decode_content=False)  # as sent: `_unzipped` unpacks it
-            if not chunk:
-                return self._unzipped(b"".join(chunks), response, method, url)
-            chunks.append(chunk)
-            size += len(chunk)
-            if size > MAX_BYTES:
-                raise GitHubError(self._too_large(method, url))
-
-    def _unzipped(self, body: bytes, response: requests.Response, method: str, url: str) -> bytes:
-        encoding = response.headers.get("content-encoding", "identity")
-        try:
-            return wire.unpacked(body, encoding, MAX_BYTES)
-        except wire.TooLarge:
-            raise GitHubError(self._too_large(method, url)) from None
-        except ValueError as error:
-            where = f"{method} {url.removeprefix(self.api_url)}"
-            raise GitHubError(self._redact(f"{where}: {error}")) from None
-
-    def _too_large(self, method: str, url: str) -> str:
-        where = f"{method} {url.removeprefix(self.api_url)}"
-        return self._redact(f"{where}: the answer is larger than 10 MB — is GITHUB_API_URL right?")
 
     def _delay(self, answer: Answer | None, attempt: int) -> float | None:
         """Seconds to wait before trying again, or None when waiting will not help."""
@@ -330,7 +178,7 @@ class Api:
             match = _NEXT.search(answer.headers.get("link", ""))
             if match is None:
                 return
-            url = _joined(url, match.group(1))
+            url = joined(url, match.group(1))
             if url in seen:
                 raise GitHubError(f"GET {path}: the listing loops (a page points back to one read)")
             seen.add(url)
@@ -357,18 +205,6 @@ def _shape(value: Any) -> str:
         return "GitHub answered an object" + (f" ({str(message)[:200]})" if message else "")
     kind = {str: "a string", int: "a number", float: "a number", bool: "a boolean"}
     return f"GitHub answered {kind.get(type(value), 'null')}"
-
-
-def _joined(url: str, reference: str) -> str:
-    """`reference` (a `Link` or a `Location`) read against `url`; a GitHubError if it is none."""
-    try:
-        return urljoin(url, reference)
-    except ValueError:
-        raise GitHubError(f"GitHub pointed to no URL ({reference[:100]!r})") from None
-
-
-def _number(value: str | None) -> int:
-    return int(value) if value and value.isdigit() else 0
 
 
 def _seconds(value: str, default: float) -> float:

@@ -1,5 +1,5 @@
 """URLs and answers as they travel between the gate and GitHub: where the token may go, and what
-an answer unpacks to. Pure: `github.api` says what a refusal means to the user.
+an answer unpacks to. Pure: `github.exchange` says what a refusal means to the user.
 """
 
 from __future__ import annotations
