@@ -65,6 +65,8 @@ def test_the_artifact_holds_both_results_and_the_pull_request(saved: Path) -> No
     ]
     claim = json.loads((saved / "pull-request.json").read_text())
     assert (claim["number"], claim["head_sha"], claim["base_sha"]) == (42, HEAD_SHA, BASE_SHA)
+    for name in ("head.json", "base.json"):  # the results files judged, as they were
+        assert (saved / name).read_bytes() == (saved.parent / name).read_bytes()
 
 
 def test_a_forks_pull_request_is_looked_up_then_commented(
