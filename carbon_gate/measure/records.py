@@ -18,8 +18,7 @@ from carbon_gate.measure.measurement import Repeat
 
 WORKLOADS = ("inference", "train_step")
 COMPONENTS = ("cpu", "ram", "gpu")  # in the order codecarbon's sources are written
-# codecarbon's split of a batch's energy (J) and its average power (W), by component: recorded for
-# people, never judged.
+# codecarbon's split of a batch's energy (J) and its mean power (W), by component: never judged.
 PARTS = ("cpu_j", "ram_j", "gpu_j", "cpu_w", "ram_w", "gpu_w")
 ENVIRONMENT = ("cpu_model", "cpu_count", "gpu_model", "gpu_count", "ram_total_gb", "tracking_mode",
                "os", "python", "codecarbon")  # fmt: skip
