@@ -56,49 +56,22 @@ _NUMBER = re.compile(
 )
 _COUNT_SUFFIXES = {"": 1.0, "k": 1e3, "K": 1e3, "M": 1e6, "G": 1e9, "B": 1e9, "T": 1e12}
 _ENERGY_UNITS = {
-    "µJ": 1e-6,
-    "uJ": 1e-6,
-    "mJ": 1e-3,
-    "J": 1.0,
-    "kJ": 1e3,
-    "MJ": 1e6,
-    "GJ": 1e9,
-    "mWh": 3.6,
-    "Wh": 3.6e3,
-    "kWh": 3.6e6,
-    "MWh": 3.6e9,
-    "GWh": 3.6e12,
-    "TWh": 3.6e15,
-}
+    "µJ": 1e-6, "uJ": 1e-6, "mJ": 1e-3, "J": 1.0, "kJ": 1e3, "MJ": 1e6, "GJ": 1e9,
+    "mWh": 3.6, "Wh": 3.6e3, "kWh": 3.6e6, "MWh": 3.6e9, "GWh": 3.6e12, "TWh": 3.6e15,
+}  # fmt: skip
 _MASS_UNITS = {
     "µg": 1e-9, "ug": 1e-9, "mg": 1e-6, "g": 1e-3, "kg": 1.0, "t": 1e3, "tonne": 1e3, "tonnes": 1e3,
 }  # fmt: skip
 _INTENSITY_UNITS = {"g/kWh": 1.0, "kg/kWh": 1e3, "g/Wh": 1e3, "kg/MWh": 1.0, "t/MWh": 1e3}
 _POWER_UNITS = {"mW": 1e-3, "W": 1.0, "kW": 1e3}
 _TIME_UNITS = {
-    "s": 1.0,
-    "sec": 1.0,
-    "second": 1.0,
-    "seconds": 1.0,
-    "min": 60.0,
-    "minute": 60.0,
-    "minutes": 60.0,
-    "h": 3600.0,
-    "hr": 3600.0,
-    "hour": 3600.0,
-    "hours": 3600.0,
-    "d": SECONDS_PER_DAY,
-    "day": SECONDS_PER_DAY,
-    "days": SECONDS_PER_DAY,
-    "w": 7 * SECONDS_PER_DAY,
-    "week": 7 * SECONDS_PER_DAY,
-    "weeks": 7 * SECONDS_PER_DAY,
-    "month": DAYS_PER_YEAR / 12 * SECONDS_PER_DAY,
-    "months": DAYS_PER_YEAR / 12 * SECONDS_PER_DAY,
-    "y": DAYS_PER_YEAR * SECONDS_PER_DAY,
-    "yr": DAYS_PER_YEAR * SECONDS_PER_DAY,
-    "year": DAYS_PER_YEAR * SECONDS_PER_DAY,
-    "years": DAYS_PER_YEAR * SECONDS_PER_DAY,
+    **dict.fromkeys(("s", "sec", "second", "seconds"), 1.0),
+    **dict.fromkeys(("min", "minute", "minutes"), 60.0),
+    **dict.fromkeys(("h", "hr", "hour", "hours"), 3600.0),
+    **dict.fromkeys(("d", "day", "days"), SECONDS_PER_DAY),
+    **dict.fromkeys(("w", "week", "weeks"), 7 * SECONDS_PER_DAY),
+    **dict.fromkeys(("month", "months"), DAYS_PER_YEAR / 12 * SECONDS_PER_DAY),
+    **dict.fromkeys(("y", "yr", "year", "years"), DAYS_PER_YEAR * SECONDS_PER_DAY),
 }
 _KINDS = {
     "energy": _ENERGY_UNITS,
