@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from carbon_gate.cli.main import EXAMPLE_CONFIG
+from carbon_gate.cli.flags import EXAMPLE_CONFIG
 
 HERE = Path(__file__).resolve().parent
 

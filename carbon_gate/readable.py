@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from carbon_gate.units import Energy, Intensity, Mass
+from carbon_gate.quantities import Energy, Intensity, Mass
 
 
 def _significant(x: float, digits: int = 3) -> str:

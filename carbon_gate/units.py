@@ -21,26 +21,6 @@ from carbon_gate.quantities import (
     Rate,
 )
 
-# The parsers, their error, and the value types they give (defined in `carbon_gate.quantities`).
-__all__ = [
-    "Duration",
-    "Energy",
-    "Intensity",
-    "Mass",
-    "QuantityError",
-    "Rate",
-    "parse_count",
-    "parse_duration",
-    "parse_energy",
-    "parse_fraction",
-    "parse_intensity",
-    "parse_mass",
-    "parse_number",
-    "parse_percent",
-    "parse_power",
-    "parse_rate",
-]
-
 
 class QuantityError(ValueError):
     """A value that is not a quantity of the expected kind; `hint` says what to write instead."""

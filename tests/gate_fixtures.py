@@ -13,8 +13,8 @@ from carbon_gate.lifecycle.grid import EmissionFactor
 from carbon_gate.measure import results
 from carbon_gate.measure.measurement import Measurement
 from carbon_gate.measure.results_reader import parse
+from carbon_gate.quantities import Energy, Intensity
 from carbon_gate.stats import Summary
-from carbon_gate.units import Energy, Intensity
 
 FACTOR = EmissionFactor(Intensity(56.0), "FRA", "France", "test data", 2023)
 ASSUMPTIONS = Assumptions(

@@ -6,11 +6,11 @@ import pytest
 from gate_fixtures import ASSUMPTIONS, results_document
 from gate_fixtures import side as side_from_results
 
-from carbon_gate.budget.config import Budgets
+from carbon_gate.budget.records import Budgets
 from carbon_gate.gate.compare import decide
 from carbon_gate.gate.paired import Change, Paired
 from carbon_gate.gate.rows import describe
-from carbon_gate.units import Energy, Mass
+from carbon_gate.quantities import Energy, Mass
 
 HEAD_J = 0.0105  # +5 % against the base's 0.010 J
 

@@ -10,7 +10,7 @@ import pytest
 from carbon_gate.budget import config
 from carbon_gate.errors import ConfigError, UsageError
 from carbon_gate.lifecycle.grid import GridData
-from carbon_gate.units import Energy, Mass
+from carbon_gate.quantities import Energy, Mass
 
 GOOD = """\
 version: 1
@@ -66,7 +66,7 @@ def test_a_good_file_loads_with_units_and_sources(grid_data: GridData) -> None:
 
 
 def test_the_shipped_example_is_valid(grid_data: GridData) -> None:
-    from carbon_gate.cli.main import EXAMPLE_CONFIG
+    from carbon_gate.cli.flags import EXAMPLE_CONFIG
 
     loaded = config.load(EXAMPLE_CONFIG, grid_data)
     assert loaded.assumptions.location.country == "DEU"

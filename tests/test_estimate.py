@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from carbon_gate.lifecycle.assumptions import Assumptions, TrainingHardware
 from carbon_gate.lifecycle.estimate import Estimate, estimate
 from carbon_gate.lifecycle.grid import EmissionFactor
-from carbon_gate.units import Energy, Intensity
+from carbon_gate.quantities import Energy, Intensity
 
 FACTOR = EmissionFactor(Intensity(400.0), "TST", "Testland", "test data", 2024)
 FULL = Assumptions(

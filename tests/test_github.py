@@ -12,7 +12,8 @@ from collections.abc import Callable, Iterator
 import pytest
 from github_server import LINKS, FakeGitHub
 
-from carbon_gate.github.comments import COMMENT_LIMIT, GitHub, GitHubError, fit
+from carbon_gate.github.comments import COMMENT_LIMIT, GitHub, fit
+from carbon_gate.github.exchange import GitHubError
 
 MARKER = "<!-- carbon-gate report id=carbon-budget.yml -->"
 LISTING = "/repos/acme/model/issues/42/comments"

@@ -5,7 +5,7 @@ import pytest
 from carbon_gate.errors import UsageError
 from carbon_gate.lifecycle.assumptions import Location
 from carbon_gate.lifecycle.grid import GridData
-from carbon_gate.units import Intensity
+from carbon_gate.quantities import Intensity
 
 
 def test_country_factor_comes_from_codecarbon_with_source_and_year(grid_data: GridData) -> None:

@@ -18,13 +18,13 @@ from gate_fixtures import side as side_from_results
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from carbon_gate.budget.config import Budgets
+from carbon_gate.budget.records import Budgets
 from carbon_gate.gate.compare import decide
 from carbon_gate.github.pull_request import PullRequest
 from carbon_gate.lifecycle.estimate import estimate
+from carbon_gate.quantities import Energy, Intensity, Mass
 from carbon_gate.report import pr_report, render_estimate
 from carbon_gate.report.templates import escape_markdown
-from carbon_gate.units import Energy, Intensity, Mass
 
 # What GitHub turns into links, mentions or cross-references in a comment's text (docs.github.com,
 # "Autolinked references and URLs"; the mention rule as in html-pipeline's MentionFilter). Each

@@ -18,7 +18,8 @@ import pytest
 from click.testing import CliRunner
 from process_probe import all_gone
 
-from carbon_gate.cli.main import EXAMPLE_CONFIG, cli
+from carbon_gate.cli.flags import EXAMPLE_CONFIG
+from carbon_gate.cli.main import cli
 from carbon_gate.measure.power_sources import energy_kind
 from carbon_gate.measure.worker_process import _worker_environment
 

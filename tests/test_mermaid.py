@@ -16,10 +16,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from references import node_package
 
-from carbon_gate.budget.config import Budgets
+from carbon_gate.budget.records import Budgets
 from carbon_gate.gate.compare import decide
+from carbon_gate.quantities import Mass
 from carbon_gate.report import chart, pr_report
-from carbon_gate.units import Mass
 
 PARSER = Path(__file__).parent / "js" / "parse_pie.mjs"
 _BLOCK = re.compile(r"```mermaid\n(.*?)```", re.DOTALL)

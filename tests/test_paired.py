@@ -11,7 +11,7 @@ from carbon_gate.gate.paired import Change, Paired
 from carbon_gate.lifecycle import grid
 from carbon_gate.lifecycle.assumptions import Assumptions, Location, TrainingHardware
 from carbon_gate.measure.measurement import Repeat
-from carbon_gate.units import Energy
+from carbon_gate.quantities import Energy
 
 WATTS = {"inference": 10.0, "train_step": 10.0}
 

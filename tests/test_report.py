@@ -11,15 +11,15 @@ import pytest
 from gate_fixtures import ASSUMPTIONS, judged, results_document
 from gate_fixtures import side as side_from_results
 
-from carbon_gate.budget.config import Budgets
+from carbon_gate.budget.records import Budgets
 from carbon_gate.gate.compare import decide
 from carbon_gate.gate.limits import BUDGET_KEYS
 from carbon_gate.gate.paired import Change, Paired
 from carbon_gate.gate.sides import side_of
 from carbon_gate.github.pull_request import PullRequest
 from carbon_gate.lifecycle.grid import EmissionFactor
+from carbon_gate.quantities import Intensity, Mass
 from carbon_gate.report import decision_view, pr_report
-from carbon_gate.units import Intensity, Mass
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 PR = PullRequest("acme/model", 42, "a" * 40, "b" * 40, "feature/faster-model")

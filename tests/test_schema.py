@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from carbon_gate.budget import config, schema
-from carbon_gate.cli.main import EXAMPLE_CONFIG
+from carbon_gate.cli.flags import EXAMPLE_CONFIG
 from carbon_gate.errors import ConfigError
 from carbon_gate.lifecycle.grid import GridData
 

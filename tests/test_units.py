@@ -5,7 +5,8 @@ import math
 import pytest
 
 from carbon_gate import readable, units
-from carbon_gate.units import Energy, Mass, QuantityError
+from carbon_gate.quantities import Energy, Intensity, Mass
+from carbon_gate.units import QuantityError
 
 
 @pytest.mark.parametrize(
@@ -126,4 +127,4 @@ def test_energies_print_with_the_unit_a_person_reads(joules: float, text: str) -
 
 
 def test_emissions_are_energy_times_factor() -> None:
-    assert math.isclose(units.Intensity(380.0).emissions(Energy.from_kwh(2.0)).kg, 0.76)
+    assert math.isclose(Intensity(380.0).emissions(Energy.from_kwh(2.0)).kg, 0.76)

@@ -12,13 +12,10 @@ from typing import Any
 
 from carbon_gate.budget import build
 from carbon_gate.budget.fields import Walk
-from carbon_gate.budget.records import MIN_PAIRS, Benchmark, Budgets, Config
+from carbon_gate.budget.records import MIN_PAIRS, Config
 from carbon_gate.budget.schema import ROOT
 from carbon_gate.errors import ConfigError, UsageError
 from carbon_gate.lifecycle.grid import GridData
-
-# The loader, and the records it gives (defined in `budget.records`) with their MIN_PAIRS.
-__all__ = ["MIN_PAIRS", "Benchmark", "Budgets", "Config", "display_name", "load", "parse", "read"]
 
 
 def read(path: Path) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from carbon_gate.lifecycle.assumptions import Assumptions
-from carbon_gate.units import Energy, Mass
+from carbon_gate.quantities import Energy, Mass
 
 # Separate runs of identical code on the project's shared runners differed by 8-16 % (DESIGN.md)
 # and by a CV of 18.5 % in benchmarks/stability.py: below this, a change between them is noise.

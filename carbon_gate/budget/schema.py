@@ -11,7 +11,8 @@ from typing import Any
 
 from carbon_gate import units
 from carbon_gate.budget.fields import NUMBER_WITH_UNIT, Either, ListOf, Mapping, Scalar, Section
-from carbon_gate.units import Energy, Mass, QuantityError
+from carbon_gate.quantities import Energy, Mass
+from carbon_gate.units import QuantityError
 
 SCHEMA_VERSION = 1
 

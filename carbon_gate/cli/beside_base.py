@@ -22,6 +22,7 @@ from typing import Any, NamedTuple
 
 from carbon_gate import output
 from carbon_gate.budget import config
+from carbon_gate.budget.records import MIN_PAIRS, Config
 from carbon_gate.cli.measure import Measured, measure_to_file, record, runnable
 from carbon_gate.errors import ConfigError, MeasurementError, UsageError
 from carbon_gate.gate import paired
@@ -75,9 +76,7 @@ def repository_root(ref: str, config_path: Path) -> Path:
     return Path(top)
 
 
-def compare_with_base(
-    ref: str, loaded: config.Config, paths: Paths, data: grid.GridData
-) -> Compared:
+def compare_with_base(ref: str, loaded: Config, paths: Paths, data: grid.GridData) -> Compared:
     """Measure the head beside the base `ref`; the head alone, with the reason, when the base
     cannot be measured."""
     bench = runnable(loaded, paths.config, paths.head_results, data)
@@ -141,7 +140,7 @@ class _Base(NamedTuple):
     head_root: Path  # the head's repository, which the base's worker must not import from
 
 
-def _alone(loaded: config.Config, paths: Paths, data: grid.GridData, reason: str) -> Compared:
+def _alone(loaded: Config, paths: Paths, data: grid.GridData, reason: str) -> Compared:
     output.message(f"{reason}: measuring the head alone")
     # The head's results say why: the fork-safe setup's trusted half sees only the results.
     head = measure_to_file(loaded, paths.config, paths.head_results, data, base_not_measured=reason)
@@ -149,8 +148,8 @@ def _alone(loaded: config.Config, paths: Paths, data: grid.GridData, reason: str
 
 
 def _in_pairs(
-    loaded: config.Config,
-    base_loaded: config.Config,
+    loaded: Config,
+    base_loaded: Config,
     paths: Paths,
     data: grid.GridData,
     base_commit: _Base,
@@ -170,7 +169,7 @@ def _in_pairs(
     outcome = interleave(
         measurement.worker_spec(bench, data.country_of(loaded.assumptions.location)),
         {**base_spec, "watch_root": str(base_commit.head_root)},
-        Plan(config.MIN_PAIRS, bench.repeats, bench.compare_duration_s, bench.timeout_s),
+        Plan(MIN_PAIRS, bench.repeats, bench.compare_duration_s, bench.timeout_s),
         lambda head, base: paired.decisive(paired.judge(side, head, base, interim=True), allowed),
         rng=random.Random(secrets.randbits(64)),
         vet=lambda head, base: _imported_elsewhere(head, base, base_commit.tree),
@@ -192,7 +191,7 @@ def _in_pairs(
         )
         return Compared(head, None, reason)
     found = None  # too few pairs: the gate says so (trusted.pairs)
-    if outcome.pairs >= config.MIN_PAIRS:
+    if outcome.pairs >= MIN_PAIRS:
         found = paired.judge(side, _repeats(outcome.head), _repeats(outcome.base))
     token = secrets.token_hex(8)
     comparison = Comparison(
@@ -235,7 +234,7 @@ def _imported_elsewhere(head: dict[str, Any], base: dict[str, Any], tree: Path) 
     return ""
 
 
-def _side(loaded: config.Config, data: grid.GridData) -> paired.Side:
+def _side(loaded: Config, data: grid.GridData) -> paired.Side:
     assert loaded.benchmark is not None
     factor = data.factor(loaded.assumptions.location)
     return paired.Side(loaded.assumptions, factor, loaded.benchmark.batch_size)

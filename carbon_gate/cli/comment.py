@@ -13,7 +13,8 @@ from carbon_gate import output
 from carbon_gate.cli.options import Publishing
 from carbon_gate.errors import UsageError
 from carbon_gate.github import actions
-from carbon_gate.github.comments import GitHub, GitHubError, fit
+from carbon_gate.github.comments import GitHub, fit
+from carbon_gate.github.exchange import GitHubError
 from carbon_gate.github.pull_request import PullRequest, from_environment
 from carbon_gate.report import pr_report
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from carbon_gate.budget import config
+from carbon_gate.budget.records import Config
 from carbon_gate.cli.options import GateOptions
 from carbon_gate.errors import UsageError
 from carbon_gate.gate import compare, paired, sides, trusted
@@ -36,7 +37,7 @@ class Decided(NamedTuple):
     notes: list[str]
 
 
-def head_results(path: Path, loaded: config.Config, config_path: Path) -> Results:
+def head_results(path: Path, loaded: Config, config_path: Path) -> Results:
     """The head's results file (--results), checked, and measured for the budget file's
     benchmark."""
     content = results.load(path)
@@ -72,7 +73,7 @@ def malformed_is_refused() -> Iterator[None]:
 
 @malformed_is_refused()
 def decide(
-    loaded: config.Config,
+    loaded: Config,
     inputs: Inputs,
     data: grid.GridData,
     options: GateOptions,

@@ -21,11 +21,7 @@ import click
 
 from carbon_gate import __version__, output
 from carbon_gate.cli import budget_commands, gate_commands
-from carbon_gate.cli.flags import EXAMPLE_CONFIG
 from carbon_gate.errors import CarbonGateError, ConfigError, MeasurementError
-
-# EXAMPLE_CONFIG too: the tests and the benchmarks take it from here.
-__all__ = ["EXAMPLE_CONFIG", "cli", "main", "reported"]
 
 
 def reported(error: Exception) -> int:

@@ -9,6 +9,7 @@ from typing import Any, NamedTuple
 
 from carbon_gate import output
 from carbon_gate.budget import config
+from carbon_gate.budget.records import Benchmark, Config
 from carbon_gate.cli.estimate import budget_exit_code
 from carbon_gate.errors import UsageError
 from carbon_gate.gate import estimate_json, limits
@@ -48,7 +49,7 @@ class Measured(NamedTuple):
 
 
 def measure_to_file(
-    loaded: config.Config,
+    loaded: Config,
     config_path: Path,
     results_path: Path,
     data: grid.GridData,
@@ -65,8 +66,8 @@ def measure_to_file(
 
 
 def runnable(
-    loaded: config.Config, config_path: Path, results_path: Path, data: grid.GridData
-) -> config.Benchmark:
+    loaded: Config, config_path: Path, results_path: Path, data: grid.GridData
+) -> Benchmark:
     """The benchmark, once the grid and the results file's folder are known to be usable: a bad
     grid or an unwritable --output fails before any time is spent on measuring."""
     if loaded.benchmark is None:
@@ -80,7 +81,7 @@ def runnable(
 
 
 def record(
-    loaded: config.Config,
+    loaded: Config,
     config_path: Path,
     results_path: Path,
     data: grid.GridData,

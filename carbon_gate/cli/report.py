@@ -8,12 +8,13 @@ from dataclasses import replace
 from pathlib import Path
 
 from carbon_gate.budget import config
+from carbon_gate.budget.records import Config
 from carbon_gate.cli import decision, verdict
 from carbon_gate.cli.comment import client
 from carbon_gate.cli.options import GateOptions, Publishing
 from carbon_gate.errors import UsageError
 from carbon_gate.github import actions, artifact
-from carbon_gate.github.comments import GitHubError
+from carbon_gate.github.exchange import GitHubError
 from carbon_gate.github.pull_request import PullRequest, from_environment, repository_of
 from carbon_gate.lifecycle import grid
 from carbon_gate.measure import measurement, results
@@ -43,9 +44,7 @@ def report_command(config_path: Path, options: GateOptions, env: Mapping[str, st
     return verdict.give(loaded, config_path, inputs, data, options=options, env=env, pr=pr)
 
 
-def _artifact_inputs(
-    bundle: artifact.Artifact, loaded: config.Config, folder: Path
-) -> decision.Inputs:
+def _artifact_inputs(bundle: artifact.Artifact, loaded: Config, folder: Path) -> decision.Inputs:
     """The artifact's results, with what the trusted budget file makes of them: a pull request
     has a base, so an artifact without one is a comparison that could not be made."""
     notes, unjudged = [], ""

@@ -10,8 +10,8 @@ from carbon_gate.budget import config
 from carbon_gate.gate import limits
 from carbon_gate.lifecycle import grid
 from carbon_gate.lifecycle.estimate import estimate
+from carbon_gate.quantities import Energy
 from carbon_gate.readable import format_intensity
-from carbon_gate.units import Energy
 
 
 def validate(path: Path) -> int:

@@ -12,6 +12,7 @@ import jinja2
 
 from carbon_gate import output
 from carbon_gate.budget import config
+from carbon_gate.budget.records import Config
 from carbon_gate.cli.comment import publish
 from carbon_gate.cli.decision import Inputs, decide, malformed_is_refused
 from carbon_gate.cli.options import GateOptions
@@ -25,7 +26,7 @@ from carbon_gate.report import pr_report
 
 
 def give(
-    loaded: config.Config,
+    loaded: Config,
     config_path: Path,
     inputs: Inputs,
     grid_data: grid.GridData,
@@ -73,9 +74,7 @@ def give(
     return decision.exit_code
 
 
-def _render(
-    data: pr_report.ReportInput, loaded: config.Config, env: Mapping[str, str]
-) -> tuple[str, str]:
+def _render(data: pr_report.ReportInput, loaded: Config, env: Mapping[str, str]) -> tuple[str, str]:
     """The report as Markdown (the user's template, else the built-in one) and as text."""
     with malformed_is_refused():
         try:
@@ -141,7 +140,7 @@ def _outputs(decision: compare.Decision, report_path: Path, options: GateOptions
     }
 
 
-def _annotations(decision: compare.Decision, loaded: config.Config, name: str) -> list[str]:
+def _annotations(decision: compare.Decision, loaded: Config, name: str) -> list[str]:
     """`::error`/`::warning` at the budget-file line of each budget that failed or warned; rows
     that point at one line (growth: every stage at `max_increase`) share one annotation."""
     groups: dict[tuple[str, str], list[Row]] = {}

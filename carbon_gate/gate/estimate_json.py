@@ -12,7 +12,7 @@ from carbon_gate.gate.limits import BudgetCheck, verdict
 from carbon_gate.lifecycle.assumptions import Assumptions
 from carbon_gate.lifecycle.estimate import STAGES, Estimate, Footprint
 from carbon_gate.lifecycle.grid import EmissionFactor
-from carbon_gate.units import Energy, Mass
+from carbon_gate.quantities import Energy, Mass
 
 JSON_FORMAT = "carbon-gate/estimate"
 JSON_VERSION = 1

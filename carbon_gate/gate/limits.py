@@ -5,10 +5,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from carbon_gate.budget.config import Budgets
+from carbon_gate.budget.records import Budgets
 from carbon_gate.lifecycle.estimate import NEEDS_I, Estimate, Footprint
+from carbon_gate.quantities import Energy, Mass
 from carbon_gate.readable import format_energy, format_mass
-from carbon_gate.units import Energy, Mass
 
 # Budget keys in the order a report lists them.
 BUDGET_KEYS = ("inference_per_1000", "inference", "training", "search", "lifecycle")

@@ -29,9 +29,9 @@ from carbon_gate.lifecycle.assumptions import Assumptions
 from carbon_gate.lifecycle.estimate import estimate
 from carbon_gate.lifecycle.grid import EmissionFactor
 from carbon_gate.measure.measurement import Repeat
+from carbon_gate.quantities import Energy
 from carbon_gate.readable import signed_percent
 from carbon_gate.stats import Shift, hodges_lehmann, ratio_of_means
-from carbon_gate.units import Energy
 
 # Two worker processes running the same code differ by a constant amount (where the model's
 # arrays land in memory, and so in the caches): a difference the pairs cannot see, since every pair

@@ -15,8 +15,8 @@ from carbon_gate.gate.limits import stage_of, within
 from carbon_gate.gate.paired import Change
 from carbon_gate.gate.sides import Side
 from carbon_gate.lifecycle.estimate import Footprint
+from carbon_gate.quantities import Energy, Mass
 from carbon_gate.readable import signed_percent
-from carbon_gate.units import Energy, Mass
 
 LABELS = {
     "inference_per_1000": "Inference, per 1,000",

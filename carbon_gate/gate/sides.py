@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from carbon_gate.lifecycle.estimate import Estimate, Footprint
 from carbon_gate.measure.measurement import Measurement
+from carbon_gate.quantities import Mass
 from carbon_gate.stats import Summary
-from carbon_gate.units import Mass
 
 
 @dataclass(frozen=True)

@@ -27,9 +27,6 @@ import urllib3
 
 from carbon_gate.github.exchange import Answer, Exchange, GitHubError, joined
 
-# The calls, and what they answer or raise (defined with the exchange).
-__all__ = ["MAX_PAGES", "Answer", "Api", "GitHubError"]
-
 MAX_PAGES = 100  # of 100 comments: a conversation longer than 10,000 comments is not believed
 _NEXT = re.compile(r'<([^>]+)>;\s*rel="next"')
 _HINTS = {

@@ -20,9 +20,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from carbon_gate.github.api import Api, GitHubError
-
-__all__ = ["COMMENT_LIMIT", "LOGIN", "GitHub", "GitHubError", "Published", "fit"]
+from carbon_gate.github.api import Api
+from carbon_gate.github.exchange import GitHubError
 
 COMMENT_LIMIT = 65_536  # characters GitHub accepts in a comment body
 LOGIN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?")  # a GitHub login

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from carbon_gate.units import Energy, Intensity
+from carbon_gate.quantities import Energy, Intensity
 
 # Seed paper (shared/seeds/README.md): data-centre PUE 1.58 (Uptime Institute 2020, §3.4); training
 # overhead k ≈ 5 (overhead measured at about 80 % of training energy, §3.5 and §4.4).

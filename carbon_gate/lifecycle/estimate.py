@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from carbon_gate.errors import UsageError
 from carbon_gate.lifecycle.assumptions import Assumptions
 from carbon_gate.lifecycle.grid import EmissionFactor
-from carbon_gate.units import Energy, Mass
+from carbon_gate.quantities import Energy, Mass
 
 STAGES = ("search", "training", "inference", "lifecycle")
 NEEDS_I = (

@@ -20,7 +20,7 @@ from typing import Any
 
 from carbon_gate.errors import CarbonGateError, UsageError
 from carbon_gate.lifecycle.assumptions import Location
-from carbon_gate.units import Intensity
+from carbon_gate.quantities import Intensity
 
 # Grids this large (in TWh a year) can host data centres; used to pick lower-carbon alternatives.
 _LARGE_GRID_TWH = 50.0

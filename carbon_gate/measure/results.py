@@ -20,8 +20,8 @@ from carbon_gate.lifecycle.assumptions import Assumptions
 from carbon_gate.measure.measurement import Measurement, summarize_run
 from carbon_gate.measure.records import Results
 from carbon_gate.measure.results_reader import FORMAT, VERSION, parse
+from carbon_gate.quantities import Energy
 from carbon_gate.stats import Summary
-from carbon_gate.units import Energy
 
 # What identifies a benchmark: a results file measured for another one must not feed this one.
 IDENTITY = ("callable", "setup", "train_step", "command", "parameters", "batch_size", "threads")

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from carbon_gate.gate.compare import Decision
 from carbon_gate.gate.rows import Row, describe
+from carbon_gate.quantities import Energy, Mass
 from carbon_gate.readable import format_energy, format_mass, signed_percent
-from carbon_gate.units import Energy, Mass
 
 STATUS = {"pass": "✅", "warn": "⚠️", "fail": "❌", "unknown": "❔"}
 # Which rule gave a failure or a warning: a row can fail on growth far below its budget.

@@ -12,8 +12,8 @@ from carbon_gate.gate.rows import Row
 from carbon_gate.lifecycle.assumptions import Assumptions
 from carbon_gate.lifecycle.estimate import Estimate
 from carbon_gate.lifecycle.grid import EmissionFactor
+from carbon_gate.quantities import Energy
 from carbon_gate.readable import format_count, format_energy, format_intensity, format_mass
-from carbon_gate.units import Energy
 
 # The seed paper: 552 t CO2 "is equal to the annual emission of 276 average-style cars" (§1,
 # citing its reference [6]), i.e. 2 t of CO2 per car and year.

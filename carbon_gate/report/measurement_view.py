@@ -13,9 +13,9 @@ from typing import Any
 from carbon_gate.gate.compare import Decision
 from carbon_gate.gate.paired import describe_stop
 from carbon_gate.gate.trusted import Judged
+from carbon_gate.quantities import Energy
 from carbon_gate.readable import format_energy, format_energy_range
 from carbon_gate.report.estimate_view import number
-from carbon_gate.units import Energy
 
 
 def measured(side: Judged | None) -> dict[str, Any] | None:

@@ -8,9 +8,9 @@ from typing import Any, NamedTuple
 from carbon_gate.gate.estimate_json import ASSUMPTION_UNITS
 from carbon_gate.gate.limits import BudgetCheck, verdict
 from carbon_gate.lifecycle.estimate import STAGES, Estimate, Footprint
+from carbon_gate.quantities import Energy, Mass
 from carbon_gate.readable import format_count, format_energy, format_intensity, format_mass
 from carbon_gate.report.templates import environment
-from carbon_gate.units import Energy, Mass
 
 LABELS = {
     "inference_per_1000": "per 1,000 inferences",

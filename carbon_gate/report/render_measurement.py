@@ -3,12 +3,12 @@ component's energy was measured by a counter or estimated by a model."""
 
 from __future__ import annotations
 
-from carbon_gate.budget.config import Benchmark
+from carbon_gate.budget.records import Benchmark
 from carbon_gate.measure.measurement import Measurement
 from carbon_gate.measure.records import Batch, PowerSources, Results
+from carbon_gate.quantities import Energy
 from carbon_gate.readable import format_energy, format_energy_range
 from carbon_gate.stats import Summary
-from carbon_gate.units import Energy
 
 
 def describe_plan(bench: Benchmark) -> str:
