@@ -18,7 +18,7 @@ from carbon_gate.budget.records import (
     Budgets,
     Config,
 )
-from carbon_gate.lifecycle.assumptions import Assumptions, Location, TrainingHardware
+from carbon_gate.lifecycle.assumptions import Assumptions, Given, Location, TrainingHardware
 
 
 def config(
@@ -59,11 +59,13 @@ def config(
         "location": "grid",
     }
     given = {name: value for name, value in values.items() if value is not None}
-    assumptions = Assumptions(**given)
-    for name in given:
+    assumptions = Assumptions(**given)  # where no position says where from, only the value
+    from_file = {}
+    for name, value in given.items():
         key = key_of.get(name, f"lifecycle.{name}")
         if key in positions and (name != "location" or assumptions.location.is_set):
-            assumptions.sources[name] = f"{filename}:{positions[key][0]} ({key})"
+            from_file[name] = Given(value, f"{filename}:{positions[key][0]} ({key})")
+    assumptions = assumptions.given(**from_file)
     budgets = parsed.get("budgets") or {}
     report = parsed.get("report") or {}
     return Config(

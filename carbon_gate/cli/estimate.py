@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +12,7 @@ from carbon_gate.cli.options import EstimateFlags
 from carbon_gate.errors import UsageError
 from carbon_gate.gate import estimate_json, limits, trusted
 from carbon_gate.lifecycle import grid
-from carbon_gate.lifecycle.assumptions import Assumptions, Location, TrainingHardware
+from carbon_gate.lifecycle.assumptions import Assumptions, Given, Location, TrainingHardware
 from carbon_gate.lifecycle.estimate import estimate as run_estimate
 from carbon_gate.measure import measurement, results
 from carbon_gate.report import render_estimate
@@ -80,22 +79,20 @@ def budget_exit_code(checks: list[limits.BudgetCheck], output_format: str) -> in
 
 def apply_flags(base: Assumptions, flags: EstimateFlags) -> Assumptions:
     """`base` with every flag the user gave taking precedence; each marked as coming from a flag."""
-    changes: dict[str, Any] = {}
-    sources = dict(base.sources)
+    changes: dict[str, Given] = {}
     for flag, (name, key) in FLAGS.items():
         text = getattr(flags, flag)
         if text is not None:
-            changes[name] = read_flag(flag, key, text)
-            sources[name] = f"--{flag.replace('_', '-')}"
+            changes[name] = Given(read_flag(flag, key, text), f"--{flag.replace('_', '-')}")
     location = _location(flags.region, flags.intensity)
     if location is not None:
-        changes["location"] = location
-        sources["location"] = "--region" if flags.region is not None else "--intensity"
+        changes["location"] = Given(
+            location, "--region" if flags.region is not None else "--intensity"
+        )
     hardware = _hardware(base.training_hardware, flags)
     if hardware is not base.training_hardware:
-        changes["training_hardware"] = hardware
-        sources["training_hardware"] = "--processors/--hours/--watts"
-    return dataclasses.replace(base, **changes, sources=sources)
+        changes["training_hardware"] = Given(hardware, "--processors/--hours/--watts")
+    return base.given(**changes)
 
 
 def read_flag(flag: str, key: str, text: str) -> Any:

@@ -116,8 +116,7 @@ def _factor(factor: EmissionFactor) -> dict[str, Any]:
 
 
 def _assumptions(a: Assumptions) -> dict[str, Any]:
-    def source(name: str) -> str | None:
-        return a.sources.get(name)
+    source = a.source
 
     echoed: dict[str, Any] = {}
     for name, unit in ASSUMPTION_UNITS.items():

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from types import MappingProxyType
+from typing import Any
 
 from carbon_gate.quantities import Energy, Intensity
 
@@ -10,7 +13,7 @@ from carbon_gate.quantities import Energy, Intensity
 # overhead k ≈ 5 (overhead measured at about 80 % of training energy, §3.5 and §4.4).
 DEFAULT_PUE = 1.58
 DEFAULT_OVERHEAD_FACTOR = 5.0
-DEFAULT_SOURCES = {
+DEFAULT_SOURCES: Mapping[str, str] = {
     "pue": "default: data-centre PUE 1.58 (Uptime Institute 2020, via the seed paper §3.4)",
     "overhead_factor": "default: k ≈ 5, overhead ≈ 80 % of training energy (seed paper §4.4)",
     "hardware_transfer": "default: benchmark hardware = production hardware",
@@ -52,8 +55,20 @@ class Location:
 
 
 @dataclass(frozen=True)
+class Given:
+    """A value given for one assumption, and where it came from ("carbon-budget.yml:12
+    (lifecycle.epochs)", "--epochs", a measurement)."""
+
+    value: Any
+    source: str
+
+
+@dataclass(frozen=True)
 class Assumptions:
-    """Every input of the seed paper's model; None where the user gave nothing."""
+    """Every input of the seed paper's model; None where the user gave nothing.
+
+    A value other than a default is set only through `given`, which sets its source with it, so
+    that the two cannot disagree; `sources` is read-only."""
 
     per_inference: Energy | None = None  # I on the benchmark hardware, before PUE
     training_samples: float | None = None  # D
@@ -66,4 +81,20 @@ class Assumptions:
     pue: float = DEFAULT_PUE
     training_hardware: TrainingHardware | None = None
     location: Location = field(default_factory=Location)
-    sources: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_SOURCES))
+    sources: Mapping[str, str] = field(default_factory=lambda: MappingProxyType(DEFAULT_SOURCES))
+
+    def given(self, **values: Given) -> Assumptions:
+        """These assumptions with `values` in place, each with its source."""
+        unknown = set(values) - ({f.name for f in fields(self)} - {"sources"})
+        if unknown:
+            raise TypeError(f"not an assumption: {', '.join(sorted(unknown))}")
+        sources = {**self.sources, **{name: g.source for name, g in values.items()}}
+        return replace(
+            self,
+            **{name: g.value for name, g in values.items()},
+            sources=MappingProxyType(sources),
+        )
+
+    def source(self, name: str) -> str | None:
+        """Where the value of `name` came from; None for one nobody gave."""
+        return self.sources.get(name)

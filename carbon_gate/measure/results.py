@@ -11,12 +11,12 @@ import json
 import os
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from carbon_gate.errors import UsageError
-from carbon_gate.lifecycle.assumptions import Assumptions
+from carbon_gate.lifecycle.assumptions import Assumptions, Given
 from carbon_gate.measure.measurement import Measurement, summarize_run
 from carbon_gate.measure.records import Results
 from carbon_gate.measure.results_reader import FORMAT, VERSION, parse
@@ -191,10 +191,9 @@ def check_matches(
 def apply(assumptions: Assumptions, measured: MeasuredEnergy) -> Assumptions:
     """`assumptions` with the measured energy per inference, and the measured overhead factor k
     when the benchmark had a train step (a measurement beats the paper's default of 5)."""
-    sources = dict(assumptions.sources)
-    changes: dict[str, Any] = {"per_inference": Energy(measured.per_sample_j)}
-    sources["per_inference"] = measured.source
+    changes = {"per_inference": Given(Energy(measured.per_sample_j), measured.source)}
     if measured.overhead_factor is not None:
-        changes["overhead_factor"] = measured.overhead_factor
-        sources["overhead_factor"] = f"train step / inference, {measured.source}"
-    return replace(assumptions, **changes, sources=sources)
+        changes["overhead_factor"] = Given(
+            measured.overhead_factor, f"train step / inference, {measured.source}"
+        )
+    return assumptions.given(**changes)

@@ -89,4 +89,4 @@ def _value_and_unit(value: Any, unit: str) -> dict[str, str]:
 
 
 def _source(given: Assumptions, name: str) -> str:
-    return str(given.sources.get(name) or "given")
+    return str(given.source(name) or "given")

@@ -82,7 +82,7 @@ def _facts(estimate: Estimate) -> dict[str, Any]:
             for g, m in estimate.alternatives
         ],
         "assumptions": [
-            (name, _show(getattr(a, name)), a.sources.get(name, "given"))
+            (name, _show(getattr(a, name)), a.source(name) or "given")
             for name in ASSUMPTION_UNITS
             if getattr(a, name) is not None
         ],
