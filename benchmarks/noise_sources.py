@@ -28,7 +28,7 @@ from carbon_gate.example import model
 from carbon_gate.lifecycle import grid
 from carbon_gate.measure import measurement
 from carbon_gate.measure.interleave import Plan, interleave
-from carbon_gate.measure.repeat import fastest_stretch
+from carbon_gate.measure.worker.repeat import fastest_stretch
 from carbon_gate.stats import hodges_lehmann
 
 

@@ -10,10 +10,10 @@ from carbon_gate.gate import estimate_json, sides, trusted
 from carbon_gate.lifecycle.assumptions import Assumptions, Location
 from carbon_gate.lifecycle.estimate import estimate
 from carbon_gate.lifecycle.grid import EmissionFactor
-from carbon_gate.measure import results
 from carbon_gate.measure.measurement import Measurement
-from carbon_gate.measure.results_reader import parse
 from carbon_gate.quantities import Energy, Intensity
+from carbon_gate.results import measured_energy
+from carbon_gate.results.reader import parse
 from carbon_gate.stats import Summary
 
 FACTOR = EmissionFactor(Intensity(56.0), "FRA", "France", "test data", 2023)
@@ -37,7 +37,7 @@ LIFECYCLE_YAML = (
 def side(document: dict[str, Any], assumptions: Assumptions = ASSUMPTIONS) -> sides.Side:
     """The gate's view of a results document: what it measured, under `assumptions`."""
     measurement, measured = trusted.measured_in(parse(document, "results.json"), "results.json")
-    result = estimate(results.apply(assumptions, measured), FACTOR)
+    result = estimate(measured_energy.apply(assumptions, measured), FACTOR)
     return sides.side_of(result, measurement)
 
 

@@ -12,12 +12,12 @@ from click.testing import CliRunner
 from gate_fixtures import results_document
 
 from carbon_gate.cli.main import cli
-from carbon_gate.measure import records, results
 from carbon_gate.measure.measurement import summarize_run
 from carbon_gate.measure.power_sources import classify as power_sources
 from carbon_gate.measure.power_sources import energy_kind
-from carbon_gate.measure.records import ENVIRONMENT
-from carbon_gate.measure.results_reader import parse
+from carbon_gate.results import records, results_file
+from carbon_gate.results.reader import parse
+from carbon_gate.results.records import ENVIRONMENT
 
 
 class CPU:
@@ -146,7 +146,7 @@ def test_results_are_written_whole_or_not_at_all(tmp_path: Path) -> None:
     path.write_text('{"old": true}', encoding="utf-8")
     content = parse(results_document(), "results.json")
     with pytest.raises(TypeError):
-        results.write(path, content, {"bad": object()})
+        results_file.write(path, content, {"bad": object()})
     assert json.loads(path.read_text(encoding="utf-8")) == {"old": True}
     assert [p.name for p in tmp_path.iterdir()] == ["results.json"]
 
@@ -178,7 +178,7 @@ def test_the_results_file_is_written_as_measured_and_read_back_as_written() -> N
         run, benchmark, warnings=measurement.warnings, created="t", config="c.yml"
     )
     content = replace(content, comparison_id="run-1")
-    document = results.to_json(content, {"stages": "never read"})
+    document = results_file.to_json(content, {"stages": "never read"})
     assert list(document) == [
         "format", "version", "created", "config", "benchmark", "environment", "power_sources",
         "energy_kind", "warmup", "repeats", "summary", "warnings", "estimate", "comparison_id",

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from carbon_gate.cli.main import cli
-from carbon_gate.measure import workload
+from carbon_gate.measure.worker import workload
 
 BUDGET = "grid: {country: FRA}\n" + LIFECYCLE_YAML + "budgets:\n  max_increase: 2 %\n"
 HUGE = "<an integer of 5,000 digits>"  # past Python's limit for reading integers from text

@@ -1,1 +1,17 @@
-"""The `carbon-gate` command line: one module per command."""
+"""The `carbon-gate` command line: the pipeline's driver, and the only place that turns errors
+into exit codes (`main.reported`).
+
+Takes the command line and the environment; gives the exit code (0 pass, 1 over budget, 2 usage
+or budget-file error, 3 measurement or internal error).
+
+    main                            the click group and `main(argv)`
+    flags, options                  the flags several commands share; flags as values
+    budget_commands, gate_commands  the click declarations (light: --help imports nothing heavy)
+    validate, estimate, init        the commands that read or write the budget file
+    entry_point                     finding the model's inference function, for `init`
+    measure                         `measure`: run the benchmark, write the results file
+    check, report                   the gate: measure or read results, then decide and publish
+    beside_base                     the base's commit measured beside the head
+    decision, verdict               what `check` and `report` share: the decision, then its output
+    comment                         `comment`, and publishing for `check` and `report`
+"""

@@ -27,12 +27,13 @@ from carbon_gate.cli.measure import Measured, measure_to_file, record, runnable
 from carbon_gate.errors import ConfigError, MeasurementError, UsageError
 from carbon_gate.gate import paired
 from carbon_gate.lifecycle import grid
-from carbon_gate.measure import measurement, results
+from carbon_gate.measure import measurement
 from carbon_gate.measure.git import git, worktree
 from carbon_gate.measure.interleave import Plan, interleave
 from carbon_gate.measure.measurement import Repeat
-from carbon_gate.measure.records import Comparison, Results
 from carbon_gate.measure.worker_process import terminate_as_interrupt
+from carbon_gate.results import results_file
+from carbon_gate.results.records import Comparison, Results
 
 _SHA = re.compile(r"[0-9a-fA-F]{40}|[0-9a-fA-F]{64}")
 
@@ -80,7 +81,7 @@ def compare_with_base(ref: str, loaded: Config, paths: Paths, data: grid.GridDat
     """Measure the head beside the base `ref`; the head alone, with the reason, when the base
     cannot be measured."""
     bench = runnable(loaded, paths.config, paths.head_results, data)
-    results.writable(paths.base_results)
+    results_file.writable(paths.base_results)
     root = repository_root(ref, paths.config)
     # A cancelled job (SIGTERM) unwinds like Ctrl-C: the worktree is removed whatever happens.
     with terminate_as_interrupt(), _checked_out(ref, root) as (tree, sha):
@@ -97,7 +98,7 @@ def compare_with_base(ref: str, loaded: Config, paths: Paths, data: grid.GridDat
         if base_loaded is None or base_loaded.benchmark is None:
             what = "no benchmark in" if base_loaded else "no"
             return _alone(loaded, paths, data, f"the base {sha[:12]} has {what} {relative}")
-        changed = results.benchmark_changes(
+        changed = results_file.benchmark_changes(
             measurement.identity(base_loaded.benchmark), measurement.identity(bench)
         )
         if changed:

@@ -14,8 +14,9 @@ from carbon_gate.cli.options import GateOptions
 from carbon_gate.errors import UsageError
 from carbon_gate.gate import compare, paired, sides, trusted
 from carbon_gate.lifecycle import grid
-from carbon_gate.measure import measurement, results
-from carbon_gate.measure.records import Results
+from carbon_gate.measure import measurement
+from carbon_gate.results import results_file
+from carbon_gate.results.records import Results
 
 
 class Inputs(NamedTuple):
@@ -40,16 +41,16 @@ class Decided(NamedTuple):
 def head_results(path: Path, loaded: Config, config_path: Path) -> Results:
     """The head's results file (--results), checked, and measured for the budget file's
     benchmark."""
-    content = results.load(path)
+    content = results_file.load(path)
     if loaded.benchmark is not None:
         identity = measurement.identity(loaded.benchmark)
-        results.check_matches(content, path, config.display_name(config_path), identity)
+        results_file.check_matches(content, path, config.display_name(config_path), identity)
     return content
 
 
 def baseline(options: GateOptions) -> Results | None:
     """The base's results file, checked like the head's, or None without --baseline."""
-    return results.load(options.baseline) if options.baseline else None
+    return results_file.load(options.baseline) if options.baseline else None
 
 
 def not_measured(head: Results) -> str:
@@ -85,7 +86,7 @@ def decide(
     if inputs.base is not None:
         base_name = str(options.baseline or "base")
         base = trusted.judged(inputs.base, loaded, data, base_name)
-        changed = results.benchmark_changes(
+        changed = results_file.benchmark_changes(
             inputs.base.benchmark.recorded, inputs.head.benchmark.recorded
         )
         sizes = (base.measurement.batch_size, head.measurement.batch_size)

@@ -14,8 +14,9 @@ from carbon_gate.gate import estimate_json, limits, trusted
 from carbon_gate.lifecycle import grid
 from carbon_gate.lifecycle.assumptions import Assumptions, Given, Location, TrainingHardware
 from carbon_gate.lifecycle.estimate import estimate as run_estimate
-from carbon_gate.measure import measurement, results
+from carbon_gate.measure import measurement
 from carbon_gate.report import render_estimate
+from carbon_gate.results import measured_energy, results_file
 from carbon_gate.units import QuantityError
 
 # EstimateFlags field -> (Assumptions field, budget-file key). A flag is parsed and checked by the
@@ -44,12 +45,12 @@ def estimate(config_path: Path | None, flags: EstimateFlags) -> int:
     base = loaded.assumptions if loaded else Assumptions()
     results_path = flags.results_path
     if results_path is not None:
-        document = results.load(results_path)
+        document = results_file.load(results_path)
         if loaded and loaded.benchmark and config_path:
             identity = measurement.identity(loaded.benchmark)
             name = config.display_name(config_path)
-            results.check_matches(document, results_path, name, identity)
-        base = results.apply(base, trusted.measured_in(document, str(results_path))[1])
+            results_file.check_matches(document, results_path, name, identity)
+        base = measured_energy.apply(base, trusted.measured_in(document, str(results_path))[1])
     assumptions = apply_flags(base, flags)
     factor = data.factor(assumptions.location)
     result = run_estimate(assumptions, factor, data.alternatives(factor))

@@ -17,9 +17,9 @@ from urllib.parse import unquote, urlparse
 from carbon_gate import __version__, output
 from carbon_gate.cli.entry_point import Found, find_entry_point
 from carbon_gate.errors import UsageError
-from carbon_gate.measure import results
 from carbon_gate.measure.git import git
 from carbon_gate.report import templates
+from carbon_gate.results import results_file
 
 # Third-party actions in the written workflows, pinned by commit (the tag in the comment).
 CHECKOUT = "11bd71901bbe5b1630ceea73d27597364c9af683  # v4.2.2"
@@ -74,7 +74,7 @@ def init(cwd: Path, workflow: str, action: str | None, force: bool) -> int:
     ignored = _ignore_outputs(root)  # read before anything is written: it may fail
     for path, text in files.items():
         verb = "overwrote" if path in existing else "wrote"
-        results.write_text(path, text)
+        results_file.write_text(path, text)
         output.message(f"{verb} {path.relative_to(root)}")
     stale = root / ".github" / "workflows" / "carbon-gate-comment.yml"
     if workflow != "fork-safe" and stale.exists():
@@ -83,7 +83,7 @@ def init(cwd: Path, workflow: str, action: str | None, force: bool) -> int:
             "runs after every measurement"
         )
     if ignored is not None:
-        results.write_text(root / ".gitignore", ignored)
+        results_file.write_text(root / ".gitignore", ignored)
         output.message("added carbon-gate's output files to .gitignore")
     _explain(found, workflow, action, f"{folder}/{BUDGET_FILE}" if folder else "")
     return 0

@@ -16,12 +16,13 @@ from carbon_gate.gate import estimate_json, limits
 from carbon_gate.gate.trusted import estimated
 from carbon_gate.lifecycle import grid
 from carbon_gate.lifecycle.estimate import Estimate
-from carbon_gate.measure import records, results, worker_process
+from carbon_gate.measure import worker_process
 from carbon_gate.measure.measurement import identity, summarize_run, worker_spec
-from carbon_gate.measure.records import Comparison, Results
 from carbon_gate.report import render_estimate
 from carbon_gate.report.render_measurement import describe_plan
 from carbon_gate.report.render_measurement import to_text as measurement_text
+from carbon_gate.results import measured_energy, records, results_file
+from carbon_gate.results.records import Comparison, Results
 
 
 def measure_command(config_path: Path, results_path: Path, output_format: str) -> int:
@@ -30,7 +31,9 @@ def measure_command(config_path: Path, results_path: Path, output_format: str) -
     loaded = config.load(config_path, data)
     done = measure_to_file(loaded, config_path, results_path, data)
     if output_format == "json":
-        document = results.to_json(done.results, estimate_json.as_json(done.estimate, done.checks))
+        document = results_file.to_json(
+            done.results, estimate_json.as_json(done.estimate, done.checks)
+        )
         output.result(json.dumps(document, indent=2, ensure_ascii=False))
     else:
         output.result(done.measurement_text + "\n" + done.estimate_text)
@@ -76,7 +79,7 @@ def runnable(
             "`callable: package.module:function` (see the README)"
         )
     data.factor(loaded.assumptions.location)
-    results.writable(results_path)
+    results_file.writable(results_path)
     return loaded.benchmark
 
 
@@ -96,7 +99,7 @@ def record(
     bench = runnable(loaded, config_path, results_path, data)
     measurement = summarize_run(raw, bench.batch_size)
     # The file's name, not its path: a CI runner's temporary folder means nothing in a report.
-    measured = results.MeasuredEnergy.of(measurement, results_path.name)
+    measured = measured_energy.MeasuredEnergy.of(measurement, results_path.name)
     result, checks = estimated(loaded, data, measured)
     created = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
     content = records.measured(
@@ -109,7 +112,7 @@ def record(
         comparison_id=comparison_id,
         base_not_measured=base_not_measured,
     )
-    results.write(results_path, content, estimate_json.as_json(result, checks))
+    results_file.write(results_path, content, estimate_json.as_json(result, checks))
     return Measured(
         content,
         result,

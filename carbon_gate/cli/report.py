@@ -17,7 +17,8 @@ from carbon_gate.github import actions, artifact
 from carbon_gate.github.exchange import GitHubError
 from carbon_gate.github.pull_request import PullRequest, from_environment, repository_of
 from carbon_gate.lifecycle import grid
-from carbon_gate.measure import measurement, results
+from carbon_gate.measure import measurement
+from carbon_gate.results import results_file
 
 
 def report_command(config_path: Path, options: GateOptions, env: Mapping[str, str]) -> int:
@@ -50,7 +51,7 @@ def _artifact_inputs(bundle: artifact.Artifact, loaded: Config, folder: Path) ->
     notes, unjudged = [], ""
     if loaded.benchmark is not None:
         wanted = measurement.identity(loaded.benchmark)
-        changed = results.benchmark_changes(wanted, bundle.head.benchmark.recorded)
+        changed = results_file.benchmark_changes(wanted, bundle.head.benchmark.recorded)
         if changed:
             notes.append(
                 f"the pull request changed the benchmark ({changed}): the figures are its "

@@ -21,8 +21,8 @@ from carbon_gate.gate.rows import Row
 from carbon_gate.github import actions
 from carbon_gate.github.pull_request import PullRequest
 from carbon_gate.lifecycle import grid
-from carbon_gate.measure import results
 from carbon_gate.report import pr_report
+from carbon_gate.results import results_file
 
 
 def give(
@@ -53,7 +53,7 @@ def give(
     if not markdown.startswith(marker):  # a template of the user's that forgot it
         markdown = f"{marker}\n{markdown}"
     report_path = options.report_output
-    results.write_text(report_path, markdown)
+    results_file.write_text(report_path, markdown)
     _print_untrusted(text, env)
     output.message(f"report written to {report_path}")
 

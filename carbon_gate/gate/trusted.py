@@ -2,7 +2,7 @@
 
 A results file may come from a fork's pull request, or from a run under another budget file: what
 it *measured* (each batch's calls, seconds, energy and fastest stretch) is taken from it, checked
-where it is read (`measure.results_reader`); what it *estimated* (the stages, the assumptions, the
+where it is read (`results.reader`); what it *estimated* (the stages, the assumptions, the
 summaries) never is. Every figure the gate judges is computed again here from those batches and
 the budget file the gate was given.
 """
@@ -17,9 +17,9 @@ from carbon_gate.budget import records
 from carbon_gate.gate import limits
 from carbon_gate.lifecycle import grid
 from carbon_gate.lifecycle.estimate import Estimate, estimate
-from carbon_gate.measure import results
 from carbon_gate.measure.measurement import Measurement, Repeat, summarize_run
-from carbon_gate.measure.records import Results
+from carbon_gate.results import measured_energy
+from carbon_gate.results.records import Results
 
 
 @dataclass(frozen=True)
@@ -55,19 +55,19 @@ def judged(content: Results, loaded: records.Config, data: grid.GridData, name: 
 
 
 def estimated(
-    loaded: records.Config, data: grid.GridData, measured: results.MeasuredEnergy
+    loaded: records.Config, data: grid.GridData, measured: measured_energy.MeasuredEnergy
 ) -> tuple[Estimate, list[limits.BudgetCheck]]:
     """The life cycle of `loaded`'s assumptions with the measured energy, and its budgets."""
     factor = data.factor(loaded.assumptions.location)
-    assumptions = results.apply(loaded.assumptions, measured)
+    assumptions = measured_energy.apply(loaded.assumptions, measured)
     result = estimate(assumptions, factor, data.alternatives(factor))
     return result, limits.check(result, loaded.budgets)
 
 
-def measured_in(content: Results, name: str) -> tuple[Measurement, results.MeasuredEnergy]:
+def measured_in(content: Results, name: str) -> tuple[Measurement, measured_energy.MeasuredEnergy]:
     """What the results measured, summarised again from their (checked) batches."""
     measurement = summarize_run(content.as_run(), content.benchmark.batch_size)
-    return measurement, results.MeasuredEnergy.of(measurement, Path(name).name)
+    return measurement, measured_energy.MeasuredEnergy.of(measurement, Path(name).name)
 
 
 class Pairs(NamedTuple):

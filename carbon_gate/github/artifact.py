@@ -19,8 +19,8 @@ from typing import NamedTuple
 
 from carbon_gate.errors import UsageError
 from carbon_gate.github.pull_request import PullRequest, event
-from carbon_gate.measure import results
-from carbon_gate.measure.records import Results
+from carbon_gate.results import results_file
+from carbon_gate.results.records import Results
 
 HEAD, BASE, PULL_REQUEST = "head.json", "base.json", "pull-request.json"
 FORMAT = "carbon-gate/pull-request"
@@ -52,11 +52,11 @@ class Artifact(NamedTuple):
 def save(folder: Path, head: Path, base: Path | None, pr: PullRequest | None) -> None:
     """Write the folder: copies of the results files `head` and `base` (a stale base.json from
     an earlier run is removed) and, in a pull request, which one."""
-    results.write_text(folder / HEAD, head.read_text(encoding="utf-8"))
+    results_file.write_text(folder / HEAD, head.read_text(encoding="utf-8"))
     if base is None:
         (folder / BASE).unlink(missing_ok=True)
     else:
-        results.write_text(folder / BASE, base.read_text(encoding="utf-8"))
+        results_file.write_text(folder / BASE, base.read_text(encoding="utf-8"))
     if pr is None:
         (folder / PULL_REQUEST).unlink(missing_ok=True)
         return
@@ -67,7 +67,7 @@ def save(folder: Path, head: Path, base: Path | None, pr: PullRequest | None) ->
         "head_sha": pr.head_sha,
         "base_sha": pr.base_sha,
     }
-    results.write_text(folder / PULL_REQUEST, json.dumps(claim, indent=2) + "\n")
+    results_file.write_text(folder / PULL_REQUEST, json.dumps(claim, indent=2) + "\n")
 
 
 def load(folder: Path) -> Artifact:
@@ -92,7 +92,7 @@ def _bounded(path: Path) -> bool:
 def _results(path: Path) -> Results | None:
     if not _bounded(path):
         return None
-    return results.load(path)  # checked: the format, the version, the batches
+    return results_file.load(path)  # checked: the format, the version, the batches
 
 
 def _claim(path: Path) -> Claim | None:

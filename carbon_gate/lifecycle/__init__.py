@@ -1,2 +1,9 @@
-"""The life-cycle estimate of the seed paper: assumptions and emission factors in, footprints
-out."""
+"""The life-cycle estimate of the seed paper (model search → training → inference in the field).
+
+Takes the assumptions (with their sources) and an emission factor; gives each stage's energy and
+CO2eq. Pure, but for `grid`, which reads the emission factors that ship inside codecarbon.
+
+    assumptions  the model's inputs, each value with where it came from (`Given`)
+    grid         emission factors by country, cloud region or the world average, offline
+    estimate     the estimator's formulas, as pure functions
+"""

@@ -1,1 +1,16 @@
-"""Measuring the model: the worker process that runs it under codecarbon, and the results file."""
+"""Measuring the model: the benchmark run in a worker process under codecarbon, apart from
+carbon-gate, with nothing left running after it.
+
+Takes the budget file's `Benchmark`; gives the worker's raw repeats, summarised as a
+`measurement.Measurement` (and, for the base, batches measured in alternation with the head).
+
+    worker/         what runs inside the worker process (its own docstring lists it)
+    worker_process  the worker seen from carbon-gate: started, watched, killed, its answer read
+    session         a serving worker: one measured batch per request
+    interleave      head and base measured in alternation, pair by pair
+    processes       the processes below a process (Linux's /proc), killing them all
+    redact          secrets kept out of the worker's environment and out of what it prints
+    git             the base's temporary worktree, and what `init` reads of a repository
+    measurement     a run's repeats summarised with their spread (pure)
+    power_sources   which of codecarbon's figures were measured and which modelled (pure)
+"""

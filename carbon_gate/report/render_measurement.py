@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from carbon_gate.budget.records import Benchmark
 from carbon_gate.measure.measurement import Measurement
-from carbon_gate.measure.records import Batch, PowerSources, Results
 from carbon_gate.quantities import Energy
 from carbon_gate.readable import format_energy, format_energy_range
+from carbon_gate.results.records import Batch, PowerSources, Results
 from carbon_gate.stats import Summary
 
 

@@ -19,7 +19,7 @@ from typing import Any
 # between the worker's entry and the user's code.
 _OURS = {
     str(Path(__file__).with_name(name))
-    for name in ("worker.py", "workload.py", "repeat.py", "user_code.py")
+    for name in ("__main__.py", "supervisor.py", "workload.py", "repeat.py", "user_code.py")
 }
 
 

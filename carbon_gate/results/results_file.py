@@ -1,5 +1,5 @@
 """The results file of `carbon-gate measure`: written whole or not at all (`write`, from
-`Results`), read back with checks (`load`, through `results_reader.parse`).
+`Results`), read back with checks (`load`, through `reader.parse`).
 
 Format "carbon-gate/results", version 1 (docs/formats.md). Within a version keys are only ever
 added, so readers ignore what they do not know.
@@ -11,46 +11,17 @@ import json
 import os
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from carbon_gate.errors import UsageError
-from carbon_gate.lifecycle.assumptions import Assumptions, Given
-from carbon_gate.measure.measurement import Measurement, summarize_run
-from carbon_gate.measure.records import Results
-from carbon_gate.measure.results_reader import FORMAT, VERSION, parse
-from carbon_gate.quantities import Energy
+from carbon_gate.measure.measurement import summarize_run
+from carbon_gate.results.reader import FORMAT, VERSION, parse
+from carbon_gate.results.records import Results
 from carbon_gate.stats import Summary
 
 # What identifies a benchmark: a results file measured for another one must not feed this one.
 IDENTITY = ("callable", "setup", "train_step", "command", "parameters", "batch_size", "threads")
-
-
-@dataclass(frozen=True)
-class MeasuredEnergy:
-    """What the estimator takes from a measurement."""
-
-    per_sample_j: float
-    repeats: int
-    overhead_factor: float | None
-    energy_kind: str  # "measured", "estimated" or "partly measured"
-    path: str
-
-    @property
-    def source(self) -> str:
-        """Where the figure comes from, as the estimate's assumptions show it."""
-        return f"{self.path} ({self.energy_kind}, mean of {self.repeats} repeats)"
-
-    @classmethod
-    def of(cls, m: Measurement, path: str) -> MeasuredEnergy:
-        """The whole cost: every call counts, rare costly ones too (a median would drop them).
-        k is the mean training step over the mean inference, so that the training stage is the
-        mean measured step: the estimate is linear in the batches, as the pairs' whole cost."""
-        per_sample = m.per_sample_j.mean
-        train = m.train_per_sample_j
-        k = None if train is None else train.mean / per_sample
-        return cls(per_sample, m.per_sample_j.n, k, m.energy_kind, path)
 
 
 def _summary(s: Summary, unit: str = "_j") -> dict[str, Any]:
@@ -65,7 +36,7 @@ def _summary(s: Summary, unit: str = "_j") -> dict[str, Any]:
 
 
 def to_json(content: Results, estimate: Mapping[str, Any]) -> dict[str, Any]:
-    """The results file's JSON (the inverse of `results_reader.parse`): `content`, the figures
+    """The results file's JSON (the inverse of `reader.parse`): `content`, the figures
     derived from its batches (`summary`, `energy_kind`), and `estimate`, the life cycle they give
     under the budget file of the run (`gate.estimate_json.as_json`)."""
     run = content.as_run()
@@ -141,7 +112,7 @@ def write_text(path: Path, text: str) -> None:
 
 
 def load(path: Path) -> Results:
-    """A results file's content, checked (`results_reader.parse`): a file of another format or
+    """A results file's content, checked (`reader.parse`): a file of another format or
     version, or with anything but measured values in its batches, is refused."""
     try:
         content = json.loads(path.read_text(encoding="utf-8"))
@@ -186,14 +157,3 @@ def check_matches(
             f"(benchmark.{key}: {_short(measured.get(key))} there, {_short(wanted.get(key))} "
             "here) — run `carbon-gate measure` again"
         )
-
-
-def apply(assumptions: Assumptions, measured: MeasuredEnergy) -> Assumptions:
-    """`assumptions` with the measured energy per inference, and the measured overhead factor k
-    when the benchmark had a train step (a measurement beats the paper's default of 5)."""
-    changes = {"per_inference": Given(Energy(measured.per_sample_j), measured.source)}
-    if measured.overhead_factor is not None:
-        changes["overhead_factor"] = Given(
-            measured.overhead_factor, f"train step / inference, {measured.source}"
-        )
-    return assumptions.given(**changes)

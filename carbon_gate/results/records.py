@@ -1,8 +1,8 @@
 """What a results file holds, as values: the batches measured, the machine, the power sources, the
 benchmark's identity, the warm-up, the warnings and the comparison with the base.
 
-Built from a run's raw figures (`measured`) or from a results file (`measure.results_reader.parse`,
-checked: the file may be a fork's); written by `measure.results.to_json`. The file's `summary`,
+Built from a run's raw figures (`measured`) or from a results file (`results.reader.parse`,
+checked: the file may be a fork's); written by `results_file.to_json`. The file's `summary`,
 `energy_kind` and `estimate` are not here: they are figures derived from these, written for people
 and tools, and never read back.
 """

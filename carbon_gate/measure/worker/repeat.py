@@ -1,6 +1,6 @@
 """One repeat of the measurement: each workload run for a while inside a codecarbon task.
 
-Takes a prepared benchmark (`measure.workload`) and gives, per workload, its energy in J by
+Takes a prepared benchmark (`workload`) and gives, per workload, its energy in J by
 component, its calls and seconds, and the time per call in its fastest stretch.
 """
 
@@ -12,8 +12,8 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from carbon_gate.measure import user_code
-from carbon_gate.measure.workload import Prepared, Workload
+from carbon_gate.measure.worker import user_code
+from carbon_gate.measure.worker.workload import Prepared, Workload
 
 STRETCH_S = 0.010  # see fastest_stretch
 

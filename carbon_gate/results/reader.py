@@ -15,7 +15,7 @@ from typing import Any
 
 from carbon_gate.errors import UsageError
 from carbon_gate.measure.measurement import MAX_PAIRS
-from carbon_gate.measure.records import (
+from carbon_gate.results.records import (
     COMPONENTS,
     ENVIRONMENT,
     WORKLOADS,

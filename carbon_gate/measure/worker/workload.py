@@ -15,8 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from carbon_gate.measure import tracker as codecarbon_tracker
-from carbon_gate.measure import user_code
+from carbon_gate.measure.worker import tracker as codecarbon_tracker
+from carbon_gate.measure.worker import user_code
 
 
 class Workload(NamedTuple):
