@@ -3,6 +3,8 @@ reversed import and by IO in the pure core — so that CI's run of it can fail."
 
 from __future__ import annotations
 
+import ast
+import re
 import shutil
 import subprocess
 import sys
@@ -56,3 +58,39 @@ def test_a_process_started_from_the_decision_breaks_the_pure_core(tree: Path) ->
     done = _lint_imports(tree)
     assert done.returncode == 1
     assert "carbon_gate.gate is not allowed to import subprocess" in done.stdout
+
+
+def _package_modules(package: Path) -> set[str]:
+    """The modules and subpackages of `package`, by the names its docstring uses."""
+    names = {p.stem for p in package.glob("*.py") if p.stem != "__init__"}
+    return names | {p.name for p in package.iterdir() if (p / "__init__.py").is_file()}
+
+
+@pytest.mark.parametrize(
+    "package",
+    sorted(
+        p.parent.relative_to(ROOT).as_posix()
+        for p in (ROOT / "carbon_gate").glob("*/*.py")
+        if p.name == "__init__.py" and p.parent.name != "example"
+    ),
+)
+def test_each_stage_says_which_module_does_what(package: str) -> None:
+    """A stage's docstring lists every module in it, and no module that is not there."""
+    folder = ROOT / package
+    docstring = ast.get_docstring(ast.parse((folder / "__init__.py").read_text())) or ""
+    listed: set[str] = set()
+    for line in docstring.splitlines():
+        if line.startswith("    ") and line.strip():  # the module table: `    name[, name]  what`
+            names = re.split(r"\s{2,}", line.strip())[0]
+            listed |= {n.strip().rstrip("/") for n in names.split(",")}
+    assert listed == _package_modules(folder)
+
+
+def test_the_architecture_page_names_modules_that_exist() -> None:
+    page = (ROOT / "docs" / "architecture.md").read_text()
+    named = set(re.findall(r"`([a-z_]+(?:/[a-z_]+)*/[a-z_]+\.py)`", page))
+    assert len(named) > 20
+    missing = [
+        p for p in named if not ((ROOT / "carbon_gate" / p).is_file() or (ROOT / p).is_file())
+    ]
+    assert missing == []

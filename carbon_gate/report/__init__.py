@@ -9,6 +9,6 @@ gives Markdown (a sandboxed Jinja2 template, every untrusted string escaped) and
     measurement_view   its account of what each side measured
     chart              its mermaid pie of the life cycle
     render_estimate    `estimate`'s table and Markdown
-    render_measurement `measure`'s account of a measurement
+    render_measurement  `measure`'s account of a measurement
     templates          the Jinja2 environment, and the Markdown escaper
 """
