@@ -1,10 +1,11 @@
 """The `carbon-gate` command line: the pipeline's driver, and the only place that turns errors
-into exit codes (`main.reported`).
+into exit codes (`exit_codes.reported`).
 
 Takes the command line and the environment; gives the exit code (0 pass, 1 over budget, 2 usage
 or budget-file error, 3 measurement or internal error).
 
     main                            the click group and `main(argv)`
+    exit_codes                      errors → what the user reads, and the exit code
     flags, options                  the flags several commands share; flags as values
     budget_commands, gate_commands  the click declarations (light: --help imports nothing heavy)
     validate, estimate, init        the commands that read or write the budget file

@@ -12,6 +12,7 @@ import click
 
 from carbon_gate import output
 from carbon_gate.cli import flags
+from carbon_gate.cli.exit_codes import reported
 from carbon_gate.cli.options import EstimateFlags
 from carbon_gate.errors import ConfigError
 
@@ -21,7 +22,6 @@ from carbon_gate.errors import ConfigError
 @flags.budget_file
 def validate(files: tuple[Path, ...], config: Path | None, example: bool) -> int:
     """Check budget files (FILES, or the one --config names); list every problem with its line."""
-    from carbon_gate.cli.main import reported
     from carbon_gate.cli.validate import validate as run
 
     if files and (config or example):
