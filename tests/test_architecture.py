@@ -70,7 +70,7 @@ def _package_modules(package: Path) -> set[str]:
     "package",
     sorted(
         p.parent.relative_to(ROOT).as_posix()
-        for p in (ROOT / "carbon_gate").glob("*/*.py")
+        for p in (ROOT / "carbon_gate").rglob("*.py")
         if p.name == "__init__.py" and p.parent.name != "example"
     ),
 )

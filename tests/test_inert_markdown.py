@@ -18,7 +18,7 @@ from gate_fixtures import side as side_from_results
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from carbon_gate.budget.records import Budgets
+from carbon_gate.budget.settings import Budgets
 from carbon_gate.gate.compare import decide
 from carbon_gate.github.pull_request import PullRequest
 from carbon_gate.lifecycle.estimate import estimate

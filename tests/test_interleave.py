@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from carbon_gate.budget.records import Benchmark
+from carbon_gate.budget.settings import Benchmark
 from carbon_gate.errors import MeasurementError
 from carbon_gate.measure import measurement
 from carbon_gate.measure.interleave import EARLY_PAIRS, Plan, interleave

@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from references import node_package
 
-from carbon_gate.budget.records import Budgets
+from carbon_gate.budget.settings import Budgets
 from carbon_gate.gate.compare import decide
 from carbon_gate.quantities import Mass
 from carbon_gate.report import chart, pr_report

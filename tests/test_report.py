@@ -11,7 +11,7 @@ import pytest
 from gate_fixtures import ASSUMPTIONS, judged, results_document
 from gate_fixtures import side as side_from_results
 
-from carbon_gate.budget.records import Budgets
+from carbon_gate.budget.settings import Budgets
 from carbon_gate.gate.compare import decide
 from carbon_gate.gate.limits import BUDGET_KEYS
 from carbon_gate.gate.paired import Change, Paired

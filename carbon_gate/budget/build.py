@@ -2,7 +2,7 @@
 carbon-gate takes: `Config`, with its `Assumptions`, `Budgets` and `Benchmark`.
 
 Takes the walk's plain values (a value that failed its own check is None here: its problem is
-already reported) and gives the records of `budget.records`. `budget.config` checks the file as a
+already reported) and gives the records of `budget.settings`. `budget.config` checks the file as a
 whole before it builds.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from carbon_gate.budget.records import (
+from carbon_gate.budget.settings import (
     BUDGET_LIMITS,
     DEFAULT_NOISE_FLOOR_PERCENT,
     Benchmark,

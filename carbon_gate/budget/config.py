@@ -1,6 +1,6 @@
 """Loading the budget file, `carbon-budget.yml`, into a validated `Config`.
 
-Takes the file's path (or its text); gives the records of `budget.records`, built by
+Takes the file's path (or its text); gives the records of `budget.settings`, built by
 `budget.build` once the file passes `budget.schema`'s walk and the checks across its keys. Every
 problem in the file is collected and reported at once, each with its line, column and key.
 """
@@ -12,8 +12,8 @@ from typing import Any
 
 from carbon_gate.budget import build
 from carbon_gate.budget.fields import Walk
-from carbon_gate.budget.records import MIN_PAIRS, Config
 from carbon_gate.budget.schema import ROOT
+from carbon_gate.budget.settings import MIN_PAIRS, Config
 from carbon_gate.errors import ConfigError, UsageError
 from carbon_gate.lifecycle.grid import GridData
 
@@ -24,7 +24,8 @@ def read(path: Path) -> str:
         data = path.read_bytes()
     except FileNotFoundError:
         raise UsageError(
-            f"{path}: no such file — write one (see the README) or pass --config PATH"
+            f"{path}: no such file — write one (`carbon-gate init`, or see carbon-gate's "
+            "docs/budget-file.md) or pass --config PATH"
         ) from None
     except IsADirectoryError:
         raise UsageError(f"{path}: is a directory — pass the budget file itself") from None
@@ -46,7 +47,7 @@ def parse(text: str, filename: str, grid_data: GridData, directory: Path | None 
             (root.line, root.column),
             "",
             "expected a mapping of sections at the top",
-            "start with `grid:`, `lifecycle:` and `budgets:` (see the README)",
+            "start with `grid:`, `lifecycle:` and `budgets:` (docs/budget-file.md)",
         )
         raise ConfigError(walk.problems)
     parsed = walk.walk(ROOT, root, "")

@@ -83,7 +83,7 @@ def load(text: str, filename: str) -> Node:
             filename,
             (1, 1),
             "the file is empty",
-            "see the README's section 'The budget file' for a complete example",
+            "see carbon-gate's docs/budget-file.md for a complete example",
         )
     converter = _Converter(filename)
     try:

@@ -20,9 +20,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from carbon_gate import output
+from carbon_gate import files, output
 from carbon_gate.budget import config
-from carbon_gate.budget.records import MIN_PAIRS, Config
+from carbon_gate.budget.settings import MIN_PAIRS, Config
 from carbon_gate.cli.measure import Measured, measure_to_file, record, runnable
 from carbon_gate.errors import ConfigError, MeasurementError, UsageError
 from carbon_gate.gate import paired
@@ -81,7 +81,7 @@ def compare_with_base(ref: str, loaded: Config, paths: Paths, data: grid.GridDat
     """Measure the head beside the base `ref`; the head alone, with the reason, when the base
     cannot be measured."""
     bench = runnable(loaded, paths.config, paths.head_results, data)
-    results_file.writable(paths.base_results)
+    files.writable(paths.base_results)
     root = repository_root(ref, paths.config)
     # A cancelled job (SIGTERM) unwinds like Ctrl-C: the worktree is removed whatever happens.
     with terminate_as_interrupt(), _checked_out(ref, root) as (tree, sha):

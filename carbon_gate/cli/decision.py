@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from carbon_gate.budget import config
-from carbon_gate.budget.records import Config
+from carbon_gate.budget.settings import Config
 from carbon_gate.cli.options import GateOptions
 from carbon_gate.errors import UsageError
 from carbon_gate.gate import compare, paired, sides, trusted

@@ -14,12 +14,11 @@ from importlib import metadata
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from carbon_gate import __version__, output
+from carbon_gate import __version__, files, output
 from carbon_gate.cli.entry_point import Found, find_entry_point
 from carbon_gate.errors import UsageError
 from carbon_gate.measure.git import git
 from carbon_gate.report import templates
-from carbon_gate.results import results_file
 
 # Third-party actions in the written workflows, pinned by commit (the tag in the comment).
 CHECKOUT = "11bd71901bbe5b1630ceea73d27597364c9af683  # v4.2.2"
@@ -54,7 +53,7 @@ def init(cwd: Path, workflow: str, action: str | None, force: bool) -> int:
         raise UsageError(f"--action must be OWNER/REPO@REF, got {action!r}")
     found = find_entry_point(project)
     env = templates.environment(templates.directory() / "init")
-    files = {project / BUDGET_FILE: env.get_template("carbon-budget.yml.j2").render(found=found)}
+    written = {project / BUDGET_FILE: env.get_template("carbon-budget.yml.j2").render(found=found)}
     variables = {
         "action": action,
         "config": BUDGET_FILE,
@@ -66,15 +65,15 @@ def init(cwd: Path, workflow: str, action: str | None, force: bool) -> int:
     }
     for name, template in WORKFLOWS[workflow].items():
         path = root / ".github" / "workflows" / name
-        files[path] = env.get_template(template).render(**variables)
-    existing = [path for path in files if path.exists()]
+        written[path] = env.get_template(template).render(**variables)
+    existing = [path for path in written if path.exists()]
     if existing and not force:
         names = ", ".join(str(path.relative_to(root)) for path in existing)
         raise UsageError(f"{names}: already there — nothing was written; --force overwrites")
     ignored = _ignore_outputs(root)  # read before anything is written: it may fail
-    for path, text in files.items():
+    for path, text in written.items():
         verb = "overwrote" if path in existing else "wrote"
-        results_file.write_text(path, text)
+        files.write_text(path, text)
         output.message(f"{verb} {path.relative_to(root)}")
     stale = root / ".github" / "workflows" / "carbon-gate-comment.yml"
     if workflow != "fork-safe" and stale.exists():
@@ -83,7 +82,7 @@ def init(cwd: Path, workflow: str, action: str | None, force: bool) -> int:
             "runs after every measurement"
         )
     if ignored is not None:
-        results_file.write_text(root / ".gitignore", ignored)
+        files.write_text(root / ".gitignore", ignored)
         output.message("added carbon-gate's output files to .gitignore")
     _explain(found, workflow, action, f"{folder}/{BUDGET_FILE}" if folder else "")
     return 0

@@ -7,9 +7,9 @@ import json
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from carbon_gate import output
+from carbon_gate import files, output
 from carbon_gate.budget import config
-from carbon_gate.budget.records import Benchmark, Config
+from carbon_gate.budget.settings import Benchmark, Config
 from carbon_gate.cli.estimate import budget_exit_code
 from carbon_gate.errors import UsageError
 from carbon_gate.gate import estimate_json, limits
@@ -76,10 +76,10 @@ def runnable(
     if loaded.benchmark is None:
         raise UsageError(
             f"{config.display_name(config_path)}: no `benchmark:` section — add one with "
-            "`callable: package.module:function` (see the README)"
+            "`callable: package.module:function` (see carbon-gate's docs/measuring.md)"
         )
     data.factor(loaded.assumptions.location)
-    results_file.writable(results_path)
+    files.writable(results_path)
     return loaded.benchmark
 
 

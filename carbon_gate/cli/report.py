@@ -8,7 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from carbon_gate.budget import config
-from carbon_gate.budget.records import Config
+from carbon_gate.budget.settings import Config
 from carbon_gate.cli import decision, verdict
 from carbon_gate.cli.comment import client
 from carbon_gate.cli.options import GateOptions, Publishing

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import jinja2
 
-from carbon_gate import output
+from carbon_gate import files, output
 from carbon_gate.budget import config
-from carbon_gate.budget.records import Config
+from carbon_gate.budget.settings import Config
 from carbon_gate.cli.comment import publish
 from carbon_gate.cli.decision import Inputs, decide, malformed_is_refused
 from carbon_gate.cli.options import GateOptions
@@ -22,7 +22,6 @@ from carbon_gate.github import actions
 from carbon_gate.github.pull_request import PullRequest
 from carbon_gate.lifecycle import grid
 from carbon_gate.report import pr_report
-from carbon_gate.results import results_file
 
 
 def give(
@@ -53,7 +52,7 @@ def give(
     if not markdown.startswith(marker):  # a template of the user's that forgot it
         markdown = f"{marker}\n{markdown}"
     report_path = options.report_output
-    results_file.write_text(report_path, markdown)
+    files.write_text(report_path, markdown)
     _print_untrusted(text, env)
     output.message(f"report written to {report_path}")
 

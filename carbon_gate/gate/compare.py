@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from carbon_gate.budget.records import Budgets
+from carbon_gate.budget.settings import Budgets
 from carbon_gate.gate.limits import BUDGET_KEYS, exit_code
 from carbon_gate.gate.paired import Paired
 from carbon_gate.gate.rows import Row, row_apart, row_in_pairs

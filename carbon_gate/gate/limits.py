@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from carbon_gate.budget.records import Budgets
+from carbon_gate.budget.settings import Budgets
 from carbon_gate.lifecycle.estimate import NEEDS_I, Estimate, Footprint
 from carbon_gate.quantities import Energy, Mass
 from carbon_gate.readable import format_energy, format_mass

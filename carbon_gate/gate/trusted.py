@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from carbon_gate.budget import records
+from carbon_gate.budget.settings import MIN_PAIRS, Config
 from carbon_gate.gate import limits
 from carbon_gate.lifecycle import grid
 from carbon_gate.lifecycle.estimate import Estimate, estimate
@@ -39,7 +39,7 @@ class Judged:
         return self.results.batches.repeats()
 
 
-def judged(content: Results, loaded: records.Config, data: grid.GridData, name: str) -> Judged:
+def judged(content: Results, loaded: Config, data: grid.GridData, name: str) -> Judged:
     """Recompute one side from what `content` (named `name` in the estimate's sources) measured
     and from `loaded`, the budget file the gate was given."""
     measurement, measured = measured_in(content, name)
@@ -55,7 +55,7 @@ def judged(content: Results, loaded: records.Config, data: grid.GridData, name: 
 
 
 def estimated(
-    loaded: records.Config, data: grid.GridData, measured: measured_energy.MeasuredEnergy
+    loaded: Config, data: grid.GridData, measured: measured_energy.MeasuredEnergy
 ) -> tuple[Estimate, list[limits.BudgetCheck]]:
     """The life cycle of `loaded`'s assumptions with the measured energy, and its budgets."""
     factor = data.factor(loaded.assumptions.location)
@@ -90,11 +90,11 @@ def pairs(head: Judged, base: Judged) -> Pairs | None:
     count = len(head_batches)
     if count != len(base_batches) or set(head_batches[0]) != set(base_batches[0]):
         return Pairs([], [], "the head's and the base's batches do not pair up")
-    if count < records.MIN_PAIRS:
+    if count < MIN_PAIRS:
         return Pairs(
             [],
             [],
             f"only {count} pairs fit in benchmark.compare_duration: too few to judge the change "
-            f"(at least {records.MIN_PAIRS}) — raise it",
+            f"(at least {MIN_PAIRS}) — raise it",
         )
     return Pairs(head_batches, base_batches)

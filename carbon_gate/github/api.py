@@ -32,7 +32,7 @@ _NEXT = re.compile(r'<([^>]+)>;\s*rel="next"')
 _HINTS = {
     401: "the token is missing, expired or wrong",
     403: "the token may not write here: a pull request from a fork gets a read-only token (use "
-    "the two-workflow setup in the README), or the workflow lacks `permissions: "
+    "the two-workflow setup of carbon-gate's docs/github.md), or the workflow lacks `permissions: "
     "pull-requests: write`",
     404: "the repository or pull request does not exist, or the token cannot see it",
     410: "the pull request's conversation is gone: issues are disabled in this repository, or "

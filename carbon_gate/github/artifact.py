@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import NamedTuple
 
+from carbon_gate import files
 from carbon_gate.errors import UsageError
 from carbon_gate.github.pull_request import PullRequest, event
 from carbon_gate.results import results_file
@@ -52,11 +53,11 @@ class Artifact(NamedTuple):
 def save(folder: Path, head: Path, base: Path | None, pr: PullRequest | None) -> None:
     """Write the folder: copies of the results files `head` and `base` (a stale base.json from
     an earlier run is removed) and, in a pull request, which one."""
-    results_file.write_text(folder / HEAD, head.read_text(encoding="utf-8"))
+    files.write_text(folder / HEAD, head.read_text(encoding="utf-8"))
     if base is None:
         (folder / BASE).unlink(missing_ok=True)
     else:
-        results_file.write_text(folder / BASE, base.read_text(encoding="utf-8"))
+        files.write_text(folder / BASE, base.read_text(encoding="utf-8"))
     if pr is None:
         (folder / PULL_REQUEST).unlink(missing_ok=True)
         return
@@ -67,7 +68,7 @@ def save(folder: Path, head: Path, base: Path | None, pr: PullRequest | None) ->
         "head_sha": pr.head_sha,
         "base_sha": pr.base_sha,
     }
-    results_file.write_text(folder / PULL_REQUEST, json.dumps(claim, indent=2) + "\n")
+    files.write_text(folder / PULL_REQUEST, json.dumps(claim, indent=2) + "\n")
 
 
 def load(folder: Path) -> Artifact:

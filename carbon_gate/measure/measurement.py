@@ -9,7 +9,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from carbon_gate.budget.records import Benchmark
+from carbon_gate.budget.settings import Benchmark
 from carbon_gate.errors import MeasurementError
 from carbon_gate.measure import power_sources
 from carbon_gate.stats import Summary, summarize

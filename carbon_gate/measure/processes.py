@@ -54,7 +54,7 @@ def descendants(root: int) -> list[int]:
 
 def kill_descendants(root: int, spare: int | None = None) -> None:
     """SIGKILL every process below `root` (but `spare`), again until none is left: what a dying
-    process started meanwhile comes up to `root`, a child subreaper (see `worker`)."""
+    process started meanwhile comes up to `root`, a child subreaper (see `worker.supervisor`)."""
     refused: set[int] = set()  # another user's now (a setuid program): beyond our reach
     for _ in range(100):  # bounded: a fork bomb could outrun any walk
         found = [pid for pid in descendants(root) if pid != spare and pid not in refused]

@@ -5,7 +5,7 @@ timeout, Ctrl-C, SIGTERM, SIGHUP), the worker's whole process group is killed be
 returns, and on Linux every process below it too, even one that left its session: nothing the
 user's code started outlives the measurement. Should carbon-gate itself be killed outright, the
 worker's supervisor sees its stdin, a pipe only carbon-gate writes to, close, and does the same
-(see `worker`).
+(see `worker.supervisor`).
 Everything the worker says is shown with the secrets of carbon-gate's environment masked.
 """
 
@@ -77,12 +77,13 @@ def start(
     python: str,
     pass_fds: tuple[int, ...] = (),
 ) -> subprocess.Popen[bytes]:
-    """Start a worker (serving when given its pipes); stdin is its lifeline (see `worker`)."""
+    """Start a worker (serving when given its pipes); stdin is its lifeline (see
+    `worker.supervisor`)."""
     flags = ["--serve"] if pass_fds else []
     # The user's code must not read carbon-gate's environment (a token) from /proc/PID/environ.
     prctl(PR_SET_DUMPABLE, 0)
-    # Should a benchmark kill its supervisor (see `worker`), what it started comes up to us, not
-    # to init, and `kill_group` finds it by the mark in its environment.
+    # Should a benchmark kill its supervisor (`worker.supervisor`), what it started comes up to us,
+    # not to init, and `kill_group` finds it by the mark in its environment.
     prctl(PR_SET_CHILD_SUBREAPER, 1)
     process = subprocess.Popen(
         [python, "-m", "carbon_gate.measure.worker", str(directory), *flags],

@@ -1,4 +1,4 @@
-"""The report: what a person reads. Pure: values in, text out.
+"""The report: what a person reads. Values in, text out; the one thing read is a template.
 
 Takes the decision and both sides as the gate judged them (or an estimate, or a measurement);
 gives Markdown (a sandboxed Jinja2 template, every untrusted string escaped) and plain text.

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from carbon_gate import __version__
-from carbon_gate.budget.records import Budgets
+from carbon_gate.budget.settings import Budgets
 from carbon_gate.gate.compare import Decision
 from carbon_gate.gate.trusted import Judged
 from carbon_gate.github.pull_request import PullRequest

@@ -3,7 +3,7 @@ component's energy was measured by a counter or estimated by a model."""
 
 from __future__ import annotations
 
-from carbon_gate.budget.records import Benchmark
+from carbon_gate.budget.settings import Benchmark
 from carbon_gate.measure.measurement import Measurement
 from carbon_gate.quantities import Energy
 from carbon_gate.readable import format_energy, format_energy_range

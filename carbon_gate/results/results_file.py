@@ -8,12 +8,11 @@ added, so readers ignore what they do not know.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from carbon_gate import files
 from carbon_gate.errors import UsageError
 from carbon_gate.measure.measurement import summarize_run
 from carbon_gate.results.reader import FORMAT, VERSION, parse
@@ -74,41 +73,11 @@ def to_json(content: Results, estimate: Mapping[str, Any]) -> dict[str, Any]:
     return document
 
 
-def writable(path: Path) -> Path:
-    """The file to write for `path` (through a symlink); a `UsageError` before any work is done."""
-    target = path.resolve()
-    if target.exists() and not target.is_file():
-        raise UsageError(f"{path}: exists and is not a regular file — choose another --output")
-    folder = target.parent
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise UsageError(f"{path}: cannot create its folder: {error.strerror}") from None
-    if not os.access(folder, os.W_OK):
-        raise UsageError(f"{path}: its folder {folder} is not writable — choose another --output")
-    return target
-
-
 def write(path: Path, content: Results, estimate: Mapping[str, Any]) -> None:
-    """Write the results file atomically (see `write_text`): `to_json`'s document."""
+    """Write the results file atomically (see `files.write_text`): `to_json`'s document."""
     document = to_json(content, estimate)
-    write_text(path, json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
-
-
-def write_text(path: Path, text: str) -> None:
-    """Write `text` to `path` atomically: readers see the old file or the new one, never half."""
-    target = writable(path)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)  # mkstemp's 0600 would hide it from other users
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    text = json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    files.write_text(path, text)
 
 
 def load(path: Path) -> Results:

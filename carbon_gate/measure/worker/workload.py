@@ -1,9 +1,9 @@
 """The user's benchmark inside the worker process, made ready to measure: imported, set up and
-warmed up, with codecarbon's tracker started (`measure.repeat` measures it).
+warmed up, with codecarbon's tracker started (`repeat` measures it).
 
 Takes the worker's spec; gives the `Prepared` benchmark. Everything here runs the user's code,
 which may print, raise, call `sys.exit` or hang; its failures become a `UserCodeError`
-(`measure.user_code`) that carries the stage and the user's own traceback (not ours).
+(`user_code`) that carries the stage and the user's own traceback (not ours).
 """
 
 from __future__ import annotations
