@@ -1,9 +1,11 @@
 """The errors carbon-gate raises, and the exit code each one means.
 
-    CarbonGateError       exit 3: measurement or internal error
-    ├── MeasurementError  exit 3: the benchmark failed, hung or crashed; carries the details
-    ├── UsageError        exit 2: a bad flag, a missing file
-    └── ConfigError       exit 2: the budget file is wrong; carries every problem found in it
+    CarbonGateError           exit 3: measurement or internal error
+    ├── MeasurementError      exit 3: the benchmark failed, hung or crashed; carries the details
+    ├── GitHubError           exit 3: GitHub refused or could not be reached (github/exchange.py)
+    ├── UsageError            exit 2: a bad flag, a missing file, a malformed results file
+    │   └── StalePullRequest  the artifact's pull request moved on (github/artifact.py)
+    └── ConfigError           exit 2: the budget file is wrong; carries every problem found in it
 
 Exit code 1 (over budget) is a decision, not an error: commands return it.
 Only the CLI turns these into exit codes and prints them.

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 from carbon_gate import output
 from carbon_gate.budget import config
 from carbon_gate.gate import limits
 from carbon_gate.lifecycle import grid
+from carbon_gate.lifecycle.assumptions import Given
 from carbon_gate.lifecycle.estimate import estimate
 from carbon_gate.quantities import Energy
 from carbon_gate.readable import format_intensity
@@ -31,7 +31,8 @@ def validate(path: Path) -> int:
         assumptions = loaded.assumptions
         if loaded.benchmark is not None and assumptions.per_inference is None:
             # `measure` will supply I: judge the budgets as they will be then.
-            assumptions = dataclasses.replace(assumptions, per_inference=Energy(1.0))
+            to_come = Given(Energy(1.0), "to be measured by `carbon-gate measure`")
+            assumptions = assumptions.given(per_inference=to_come)
         result = estimate(assumptions, factor)
         for check in limits.check(result, loaded.budgets):
             if check.status == "unknown":
