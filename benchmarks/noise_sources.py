@@ -63,9 +63,10 @@ def a_a_changes(runs: int) -> dict[str, list[float]]:
         )  # fmt: skip
         assert outcome.base is not None
         for name, found in changes.items():
-            head, base = outcome.head["repeats"][name], outcome.base["repeats"][name]
+            head = outcome.head.batches.by_workload()[name]
+            base = outcome.base.batches.by_workload()[name]
             ratios = [
-                math.log(h["fastest_call_s"] / b["fastest_call_s"])
+                math.log(h.fastest_call_s / b.fastest_call_s)
                 for h, b in zip(head, base, strict=True)
             ]
             found.append(math.expm1(hodges_lehmann(ratios).estimate))

@@ -53,7 +53,7 @@ def judged(document: dict[str, Any], assumptions: Assumptions = ASSUMPTIONS) -> 
         per_sample_j=summary,
         per_call_j=summary,
         batch_size=content.benchmark.batch_size,
-        raw=content.as_run(),
+        energy_kind=content.power_sources.energy_kind,
         warnings=list(document["warnings"]),
     )
     result = estimate(replace(assumptions, per_inference=Energy(mean)), FACTOR)

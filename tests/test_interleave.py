@@ -70,8 +70,8 @@ def test_no_pair_starts_that_would_end_past_the_time_budget(tmp_path: Path) -> N
     assert outcome.pairs == 4
     assert outcome.stopped == "time"
     assert outcome.base is not None
-    assert len(outcome.head["repeats"]["inference"]) == len(outcome.base["repeats"]["inference"])
-    assert outcome.head["environment"]["cpu_count"] >= 1
+    assert len(outcome.head.batches.inference) == len(outcome.base.batches.inference)
+    assert outcome.head.environment.cpu_count >= 1
 
 
 def test_it_stops_once_the_verdict_is_clear_but_not_before_the_early_pairs(tmp_path: Path) -> None:
@@ -100,7 +100,7 @@ def test_a_base_that_fails_midway_ends_the_pairs_and_the_head_goes_on(
     assert outcome.base_failure is not None
     assert message in str(outcome.base_failure)
     assert outcome.stopped == "alone"
-    assert len(outcome.head["repeats"]["inference"]) == 5
+    assert len(outcome.head.batches.inference) == 5
 
 
 def test_a_base_vetted_out_leaves_the_head_alone(tmp_path: Path) -> None:

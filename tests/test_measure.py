@@ -20,7 +20,7 @@ from process_probe import all_gone
 
 from carbon_gate.cli.flags import EXAMPLE_CONFIG
 from carbon_gate.cli.main import cli
-from carbon_gate.measure.power_sources import energy_kind
+from carbon_gate.measure.power_sources import PowerSources
 from carbon_gate.measure.worker_process import _worker_environment
 
 BENCH = """
@@ -160,7 +160,7 @@ def test_a_toy_project_is_measured_and_its_results_feed_the_estimate(
     assert doc["benchmark"]["callable"] == "toymodel.bench:predict"
     # Never "measured" for a component that codecarbon only modelled.
     sources = doc["power_sources"]
-    assert doc["energy_kind"] == energy_kind(sources)  # fmt: skip
+    assert doc["energy_kind"] == PowerSources.of(sources).energy_kind  # fmt: skip
     assert sources["ram"]["source"] == "estimated"
     assert ("ESTIMATED" in out) == (doc["energy_kind"] == "estimated")
     assert doc["estimate"]["stages"]["lifecycle"] is not None
@@ -388,11 +388,13 @@ def test_ctrl_c_stops_the_benchmark_and_its_children(
 
 def test_zero_energy_is_an_error_not_a_pass() -> None:
     from carbon_gate.errors import MeasurementError
+    from carbon_gate.measure.batches import Batch, Batches
     from carbon_gate.measure.measurement import summarize_run
+    from carbon_gate.measure.power_sources import PowerSources
 
-    raw = {"repeats": {"inference": [{"calls": 10, "seconds": 1.0, "energy_j": 0.0}] * 2}}
+    batches = Batches((Batch(calls=10, seconds=1.0, fastest_call_s=0.1, energy_j=0.0),) * 2)
     with pytest.raises(MeasurementError, match=r"reported 0\.0 J for a inference repeat"):
-        summarize_run(raw, batch_size=1)
+        summarize_run(batches, batch_size=1, power_sources=PowerSources())
 
 
 def test_check_measures_the_head_when_given_no_results(project: Callable[[str], Path]) -> None:

@@ -12,12 +12,18 @@ from click.testing import CliRunner
 from gate_fixtures import results_document
 
 from carbon_gate.cli.main import cli
-from carbon_gate.measure.measurement import summarize_run
+from carbon_gate.measure import run as worker_run
+from carbon_gate.measure.measurement import Measurement, summarize_run
+from carbon_gate.measure.power_sources import PowerSources
 from carbon_gate.measure.power_sources import classify as power_sources
-from carbon_gate.measure.power_sources import energy_kind
+from carbon_gate.measure.run import ENVIRONMENT
 from carbon_gate.results import records, results_file
 from carbon_gate.results.reader import parse
-from carbon_gate.results.records import ENVIRONMENT
+
+
+def energy_kind(sources: dict[str, Any]) -> str:
+    """The energy kind of `classify`'s sources, as carbon-gate reads them from the worker."""
+    return PowerSources.of(sources).energy_kind
 
 
 class CPU:
@@ -120,8 +126,17 @@ def raw_run(
     return raw
 
 
+def summarized(raw: dict[str, Any], batch_size: int) -> Measurement:
+    """A run as the worker reports it, read as carbon-gate reads it, summarised."""
+    for batches in raw["repeats"].values():
+        for batch in batches:
+            batch.setdefault("fastest_call_s", batch["seconds"] / batch["calls"])
+    run = worker_run.run(raw)
+    return summarize_run(run.batches, batch_size, run.power_sources)
+
+
 def test_per_sample_energy_divides_by_calls_and_batch() -> None:
-    m = summarize_run(raw_run([10.0, 12.0, 11.0], [100, 100, 100]), batch_size=4)
+    m = summarized(raw_run([10.0, 12.0, 11.0], [100, 100, 100]), batch_size=4)
     assert m.per_call_j.median == pytest.approx(0.11)
     assert m.per_sample_j.median == pytest.approx(0.0275)
     assert m.warnings == []
@@ -129,14 +144,14 @@ def test_per_sample_energy_divides_by_calls_and_batch() -> None:
 
 
 def test_overhead_factor_is_the_ratio_of_neighbouring_repeats() -> None:
-    m = summarize_run(raw_run([10.0, 20.0], [100, 100], train=[50.0, 100.0]), batch_size=1)
+    m = summarized(raw_run([10.0, 20.0], [100, 100], train=[50.0, 100.0]), batch_size=1)
     assert m.overhead_factor is not None
     assert m.overhead_factor.median == pytest.approx(5.0)
     assert m.overhead_factor.stdev == pytest.approx(0.0)  # pairs cancel the drift between repeats
 
 
 def test_wide_spread_and_few_calls_are_flagged() -> None:
-    m = summarize_run(raw_run([10.0, 20.0, 30.0], [3, 3, 3]), batch_size=1)
+    m = summarized(raw_run([10.0, 20.0, 30.0], [3, 3, 3]), batch_size=1)
     assert any("varies by 50% between repeats" in w for w in m.warnings)
     assert any("ran only 3 call(s)" in w for w in m.warnings)
 
@@ -173,9 +188,9 @@ def test_the_results_file_is_written_as_measured_and_read_back_as_written() -> N
     gate takes (the batches' four figures) and what a report shows, and never the estimate."""
     run = _measured_run()
     benchmark = {"callable": "m:f", "setup": None, "parameters": {"n": 1}, "batch_size": 4}
-    measurement = summarize_run(run, batch_size=4)
+    measurement = summarized(run, batch_size=4)
     content = records.measured(
-        run, benchmark, warnings=measurement.warnings, created="t", config="c.yml"
+        worker_run.run(run), benchmark, warnings=measurement.warnings, created="t", config="c.yml"
     )
     content = replace(content, comparison_id="run-1")
     document = results_file.to_json(content, {"stages": "never read"})
@@ -230,5 +245,5 @@ def test_a_bad_results_file_is_a_usage_error(
 
 
 def test_a_training_step_cheaper_than_an_inference_is_flagged() -> None:
-    m = summarize_run(raw_run([10.0, 10.0], [100, 100], train=[5.0, 5.0]), batch_size=1)
+    m = summarized(raw_run([10.0, 10.0], [100, 100], train=[5.0, 5.0]), batch_size=1)
     assert any("overhead factor k is 0.50" in w for w in m.warnings)

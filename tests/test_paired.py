@@ -10,13 +10,13 @@ from carbon_gate.gate import paired
 from carbon_gate.gate.paired import Change, Paired
 from carbon_gate.lifecycle import grid
 from carbon_gate.lifecycle.assumptions import Assumptions, Location, TrainingHardware
-from carbon_gate.measure.measurement import Repeat
+from carbon_gate.measure.batches import Batch, Repeat
 from carbon_gate.quantities import Energy
 
 WATTS = {"inference": 10.0, "train_step": 10.0}
 
 
-def side(training_hardware: TrainingHardware | None = None) -> paired.Side:
+def pricing(training_hardware: TrainingHardware | None = None) -> paired.Pricing:
     assumptions = Assumptions(
         training_samples=60_000,
         epochs=20,
@@ -26,18 +26,16 @@ def side(training_hardware: TrainingHardware | None = None) -> paired.Side:
         location=Location(country="DEU"),
         training_hardware=training_hardware,
     )
-    return paired.Side(assumptions, grid.load().factor(assumptions.location), batch_size=32)
+    return paired.Pricing(assumptions, grid.load().factor(assumptions.location), batch_size=32)
 
 
 def batch(infer_s: float, train_s: float | None = None) -> Repeat:
-    repeat = {"inference": {"fastest_call_s": infer_s, "energy_j": 1.0, "seconds": 0.1}}
-    if train_s is not None:
-        repeat["train_step"] = {"fastest_call_s": train_s, "energy_j": 1.0, "seconds": 0.1}
-    return repeat
+    step = None if train_s is None else Batch(1, 0.1, train_s, 1.0)
+    return Repeat(Batch(1, 0.1, infer_s, 1.0), step)
 
 
 def test_a_batch_goes_through_its_sides_estimator() -> None:
-    figures = paired.figures(side(), batch(250e-6, 1250e-6), WATTS)
+    figures = paired.figures(pricing(), batch(250e-6, 1250e-6), WATTS)
     per_sample_j = 10.0 * 250e-6 / 32
     factor = grid.load().factor(Location(country="DEU"))
     per_1000_kg = factor.intensity.emissions(Energy(per_sample_j * 1.58)).kg * 1000  # PUE 1.58
@@ -52,17 +50,15 @@ def test_a_batch_goes_through_its_sides_estimator() -> None:
 
 
 def test_the_sides_mean_power_times_the_fastest_stretch_is_the_energy() -> None:
-    repeats = [
-        {"inference": {"fastest_call_s": 1e-3, "energy_j": 3.0, "seconds": 0.2}},
-        {"inference": {"fastest_call_s": 1e-3, "energy_j": 1.0, "seconds": 0.2}},
-    ]
+    repeats = [Repeat(Batch(1, 0.2, 1e-3, 3.0)), Repeat(Batch(1, 0.2, 1e-3, 1.0))]
     assert paired.power(repeats) == {"inference": pytest.approx(10.0)}
 
 
 def test_a_steady_five_percent_is_found_with_a_tight_interval() -> None:
-    base = [paired.figures(side(), batch(250e-6 * (1 + d), 1250e-6), WATTS) for d in NOISE]
+    base = [paired.figures(pricing(), batch(250e-6 * (1 + d), 1250e-6), WATTS) for d in NOISE]
     head = [
-        paired.figures(side(), batch(250e-6 * 1.05 * (1 + d), 1250e-6), WATTS) for d in NOISE[::-1]
+        paired.figures(pricing(), batch(250e-6 * 1.05 * (1 + d), 1250e-6), WATTS)
+        for d in NOISE[::-1]
     ]
     found = paired.changes(head, base, floors={})
     inference = found["inference_per_1000"]
@@ -76,8 +72,8 @@ NOISE = [0.004, -0.003, 0.001, 0.0, -0.002, 0.003, -0.001, 0.002, -0.004, 0.001]
 
 
 def test_the_spread_between_processes_widens_the_interval() -> None:
-    base = [paired.figures(side(), batch(250e-6 * (1 + d)), WATTS) for d in NOISE]
-    head = [paired.figures(side(), batch(250e-6 * (1 + d)), WATTS) for d in NOISE[::-1]]
+    base = [paired.figures(pricing(), batch(250e-6 * (1 + d)), WATTS) for d in NOISE]
+    head = [paired.figures(pricing(), batch(250e-6 * (1 + d)), WATTS) for d in NOISE[::-1]]
     narrow = paired.changes(head, base, floors={})["inference"]
     wide = paired.changes(head, base, floors={"inference": 0.01})["inference"]
     assert wide.low < narrow.low - 0.015
@@ -85,13 +81,13 @@ def test_the_spread_between_processes_widens_the_interval() -> None:
 
 
 def test_the_spread_reaches_each_stage_through_the_estimator() -> None:
-    spread = paired.spread(side(), batch(250e-6, 1250e-6), WATTS)
+    spread = paired.spread(pricing(), batch(250e-6, 1250e-6), WATTS)
     assert spread["inference"] == pytest.approx(paired.PROCESS_SPREAD["inference"])
     # Training is I·k = the train step's energy: only its spread.
     assert spread["training"] == pytest.approx(paired.PROCESS_SPREAD["train_step"])
     assert min(spread.values()) > 0
     # With training given by its hardware, the measurements do not move it at all.
-    hardware = side(training_hardware=TrainingHardware(8, 36, 300))
+    hardware = pricing(training_hardware=TrainingHardware(8, 36, 300))
     assert paired.spread(hardware, batch(250e-6, 1250e-6), WATTS)["training"] == 0.0
 
 
@@ -122,12 +118,11 @@ def test_the_whole_cost_sees_rare_costly_calls_that_the_typical_call_does_not() 
     energy is not. The whole cost's change is Head / Base − 1 of the batches' means."""
 
     def one(seconds: float) -> Repeat:  # 1 W: the energy follows the time
-        return {"inference": {"fastest_call_s": 0.001, "energy_j": seconds, "seconds": seconds,
-                              "calls": 1000}}  # fmt: skip
+        return Repeat(Batch(calls=1000, seconds=seconds, fastest_call_s=0.001, energy_j=seconds))
 
     base = [one(1.0) for _ in range(10)]
     head = [one(1.6 if i % 2 else 1.0) for i in range(10)]
-    found = paired.judge(side(), head, base)
+    found = paired.judge(pricing(), head, base)
     assert found.typical["inference"].holds_zero
     whole = found.whole["inference"]
     assert whole.fraction == pytest.approx(0.3, rel=1e-9)  # (1 + 1.6) / 2 − 1

@@ -18,7 +18,7 @@ import secrets
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from carbon_gate import files, output
 from carbon_gate.budget import config
@@ -30,7 +30,7 @@ from carbon_gate.lifecycle import grid
 from carbon_gate.measure import measurement
 from carbon_gate.measure.git import git, worktree
 from carbon_gate.measure.interleave import Plan, interleave
-from carbon_gate.measure.measurement import Repeat
+from carbon_gate.measure.run import Ready
 from carbon_gate.measure.worker_process import terminate_as_interrupt
 from carbon_gate.results import results_file
 from carbon_gate.results.records import Comparison, Results
@@ -160,7 +160,7 @@ def _in_pairs(
     assert base_bench is not None
     # One estimator for both sides: the budget file the gate was given. The base's own file says
     # how to run the base, not how to judge it.
-    side = _side(loaded, data)
+    pricing = _pricing(loaded, data)
 
     sha = base_commit.sha
     allowed = loaded.budgets.max_increase_percent
@@ -171,11 +171,13 @@ def _in_pairs(
         measurement.worker_spec(bench, data.country_of(loaded.assumptions.location)),
         {**base_spec, "watch_root": str(base_commit.head_root)},
         Plan(MIN_PAIRS, bench.repeats, bench.compare_duration_s, bench.timeout_s),
-        lambda head, base: paired.decisive(paired.judge(side, head, base, interim=True), allowed),
+        lambda head, base: paired.decisive(
+            paired.judge(pricing, head, base, interim=True), allowed
+        ),
         rng=random.Random(secrets.randbits(64)),
         vet=lambda head, base: _imported_elsewhere(head, base, base_commit.tree),
     )
-    if len(outcome.head.get("repeats", {}).get("inference", [])) < 2:
+    if len(outcome.head.batches.inference) < 2:
         raise MeasurementError(
             f"fewer than 2 batches fit in benchmark.compare_duration ({bench.compare_duration_s:g} "
             "s): one call takes longer than a batch — raise compare_duration, or duration"
@@ -193,7 +195,9 @@ def _in_pairs(
         return Compared(head, None, reason)
     found = None  # too few pairs: the gate says so (trusted.pairs)
     if outcome.pairs >= MIN_PAIRS:
-        found = paired.judge(side, _repeats(outcome.head), _repeats(outcome.base))
+        found = paired.judge(
+            pricing, outcome.head.batches.repeats(), outcome.base.batches.repeats()
+        )
     token = secrets.token_hex(8)
     comparison = Comparison(
         id=token,
@@ -214,19 +218,19 @@ def _in_pairs(
     return Compared(head, base.results)
 
 
-def _imported_elsewhere(head: dict[str, Any], base: dict[str, Any], tree: Path) -> str:
+def _imported_elsewhere(head: Ready, base: Ready, tree: Path) -> str:
     """Why the base's worker ran the head's code, if it did: anything imported from the head's
     repository, or the very file of a callable that the head's uses, from outside the base's
     worktree (a package installed in editable mode, say)."""
-    foreign = base.get("foreign_files") or []
+    foreign = base.foreign_files
     if foreign:
         return (
             f"its worker imported {foreign[0]}, the head's code, not the base's — list the "
             "package's folder in benchmark.python_path"
         )
     resolved = tree.resolve()
-    for reference, path in (base.get("code_files") or {}).items():
-        same = path == (head.get("code_files") or {}).get(reference)
+    for reference, path in base.code_files.items():
+        same = path == head.code_files.get(reference)
         if same and not Path(path).is_relative_to(resolved):
             return (
                 f"its worker imported {reference} from {path}, the head's code, not the base's — "
@@ -235,14 +239,7 @@ def _imported_elsewhere(head: dict[str, Any], base: dict[str, Any], tree: Path) 
     return ""
 
 
-def _side(loaded: Config, data: grid.GridData) -> paired.Side:
+def _pricing(loaded: Config, data: grid.GridData) -> paired.Pricing:
     assert loaded.benchmark is not None
     factor = data.factor(loaded.assumptions.location)
-    return paired.Side(loaded.assumptions, factor, loaded.benchmark.batch_size)
-
-
-def _repeats(raw: dict[str, Any]) -> list[Repeat]:
-    """The raw results' repeats, batch by batch (each with its workloads)."""
-    by_workload = raw["repeats"]
-    count = len(by_workload["inference"])
-    return [{name: rows[i] for name, rows in by_workload.items()} for i in range(count)]
+    return paired.Pricing(loaded.assumptions, factor, loaded.benchmark.batch_size)

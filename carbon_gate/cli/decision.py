@@ -104,8 +104,8 @@ def decide(
         unjudged, base = batches.unjudged, None
     elif batches is not None:
         factor = data.factor(loaded.assumptions.location)
-        side = paired.Side(loaded.assumptions, factor, head.measurement.batch_size)
-        found = paired.judge(side, batches.head, batches.base)
+        pricing = paired.Pricing(loaded.assumptions, factor, head.measurement.batch_size)
+        found = paired.judge(pricing, batches.head, batches.base)
     decision = compare.decide(
         sides.side_of(head.estimate, head.measurement),
         None if base is None else sides.side_of(base.estimate, base.measurement),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import json
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from carbon_gate import files, output
 from carbon_gate.budget import config
@@ -18,6 +18,7 @@ from carbon_gate.lifecycle import grid
 from carbon_gate.lifecycle.estimate import Estimate
 from carbon_gate.measure import worker_process
 from carbon_gate.measure.measurement import identity, summarize_run, worker_spec
+from carbon_gate.measure.run import Run
 from carbon_gate.report import render_estimate
 from carbon_gate.report.render_measurement import describe_plan
 from carbon_gate.report.render_measurement import to_text as measurement_text
@@ -64,8 +65,8 @@ def measure_to_file(
     bench = runnable(loaded, config_path, results_path, data)
     output.message(describe_plan(bench))
     spec = worker_spec(bench, data.country_of(loaded.assumptions.location))
-    raw = worker_process.run_worker(spec, bench.timeout_s)
-    return record(loaded, config_path, results_path, data, raw, base_not_measured=base_not_measured)
+    run = worker_process.run_worker(spec, bench.timeout_s)
+    return record(loaded, config_path, results_path, data, run, base_not_measured=base_not_measured)
 
 
 def runnable(
@@ -88,22 +89,22 @@ def record(
     config_path: Path,
     results_path: Path,
     data: grid.GridData,
-    raw: dict[str, Any],
+    run: Run,
     *,
     comparison: Comparison | None = None,
     comparison_id: str | None = None,
     base_not_measured: str | None = None,
 ) -> Measured:
-    """Summarise the worker's raw repeats, estimate the life cycle, write the results file; with
+    """Summarise the worker's run, estimate the life cycle, write the results file; with
     `check --base-ref`, with how it relates to the base (see `records.Results`)."""
     bench = runnable(loaded, config_path, results_path, data)
-    measurement = summarize_run(raw, bench.batch_size)
+    measurement = summarize_run(run.batches, bench.batch_size, run.power_sources)
     # The file's name, not its path: a CI runner's temporary folder means nothing in a report.
     measured = measured_energy.MeasuredEnergy.of(measurement, results_path.name)
     result, checks = estimated(loaded, data, measured)
     created = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
     content = records.measured(
-        raw,
+        run,
         identity(bench),
         warnings=measurement.warnings,
         created=created,

@@ -21,14 +21,14 @@ from __future__ import annotations
 
 import math
 import statistics
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from carbon_gate.gate.limits import BUDGET_KEYS
-from carbon_gate.lifecycle.assumptions import Assumptions
+from carbon_gate.lifecycle.assumptions import Assumptions, Given
 from carbon_gate.lifecycle.estimate import estimate
 from carbon_gate.lifecycle.grid import EmissionFactor
-from carbon_gate.measure.measurement import Repeat
+from carbon_gate.measure.batches import Repeat
 from carbon_gate.quantities import Energy
 from carbon_gate.readable import signed_percent
 from carbon_gate.stats import Shift, hodges_lehmann, ratio_of_means
@@ -43,6 +43,7 @@ PROCESS_SPREAD = {"inference": 0.007, "train_step": 0.025}
 # that looking often does not turn noise into a verdict).
 TYPICAL, WHOLE = 95.0, 99.0
 INTERIM_TYPICAL, INTERIM_WHOLE = 99.0, 99.9
+BATCH_SOURCE = "the pair's batch"  # where a batch's figures, priced one by one, come from
 
 
 def describe_stop(stopped: str, pairs: int, max_seconds: float) -> str:
@@ -83,8 +84,9 @@ class Paired(NamedTuple):
 
 
 @dataclass(frozen=True)
-class Side:
-    """What one side's batches go through: its budget file's assumptions, grid and batch size."""
+class Pricing:
+    """What prices a batch in CO2eq: the budget file's assumptions and grid, and the batch size
+    (samples per call). Both sides' batches go through the same one."""
 
     assumptions: Assumptions
     factor: EmissionFactor
@@ -93,33 +95,39 @@ class Side:
 
 def power(repeats: list[Repeat]) -> dict[str, float]:
     """The side's mean power (W) by workload, over all its batches, from codecarbon's energy."""
-    names = repeats[0].keys() if repeats else ()
+    columns = [r.by_workload() for r in repeats]
+    names = columns[0].keys() if columns else ()
     return {
-        name: sum(r[name]["energy_j"] for r in repeats) / sum(r[name]["seconds"] for r in repeats)
+        name: sum(c[name].energy_j for c in columns) / sum(c[name].seconds for c in columns)
         for name in names
     }
 
 
-def figures(side: Side, repeat: Repeat, watts: dict[str, float]) -> dict[str, float]:
-    """One batch's CO2eq (kg) by budget key, through the side's estimator: I is the side's power
+def figures(pricing: Pricing, repeat: Repeat, watts: dict[str, float]) -> dict[str, float]:
+    """One batch's CO2eq (kg) by budget key, through the estimator: I is the side's power
     times the batch's time per call in its fastest stretch (per sample), and k the training
     step's over the inference call's."""
-    per_call = {name: watts[name] * batch["fastest_call_s"] for name, batch in repeat.items()}
-    return _through(side, per_call)
+    per_call = {
+        name: watts[name] * batch.fastest_call_s for name, batch in repeat.by_workload().items()
+    }
+    return _through(pricing, per_call)
 
 
-def whole_figures(side: Side, repeat: Repeat) -> dict[str, float]:
+def whole_figures(pricing: Pricing, repeat: Repeat) -> dict[str, float]:
     """One batch's CO2eq (kg) by budget key, from its whole cost: the energy codecarbon measured
     for the batch, per call. Linear in it, so their mean over batches is the side's estimate."""
-    return _through(side, {name: b["energy_j"] / b["calls"] for name, b in repeat.items()})
+    per_call = {name: b.energy_j / b.calls for name, b in repeat.by_workload().items()}
+    return _through(pricing, per_call)
 
 
-def _through(side: Side, per_call: dict[str, float]) -> dict[str, float]:
+def _through(pricing: Pricing, per_call: dict[str, float]) -> dict[str, float]:
     """The estimator's stages (CO2eq, kg) for energies per call (J) by workload."""
-    changes: dict[str, Any] = {"per_inference": Energy(per_call["inference"] / side.batch_size)}
+    per_sample = Energy(per_call["inference"] / pricing.batch_size)
+    batch = {"per_inference": Given(per_sample, BATCH_SOURCE)}
     if "train_step" in per_call:
-        changes["overhead_factor"] = per_call["train_step"] / per_call["inference"]
-    result = estimate(replace(side.assumptions, **changes), side.factor)
+        k = per_call["train_step"] / per_call["inference"]
+        batch["overhead_factor"] = Given(k, BATCH_SOURCE)
+    result = estimate(pricing.assumptions.given(**batch), pricing.factor)
     values = {key: result.stages.get(key) for key in BUDGET_KEYS if key != "inference_per_1000"}
     out = {key: value.co2eq.kg for key, value in values.items() if value is not None}
     if result.per_inference is not None:
@@ -127,15 +135,15 @@ def _through(side: Side, per_call: dict[str, float]) -> dict[str, float]:
     return out
 
 
-def spread(side: Side, repeat: Repeat, watts: dict[str, float]) -> dict[str, float]:
+def spread(pricing: Pricing, repeat: Repeat, watts: dict[str, float]) -> dict[str, float]:
     """How far (log) each budget key moves between two processes of the same code: the workloads'
     `PROCESS_SPREAD`, taken through the estimator (a stage made of training alone moves with the
     train step, the life cycle with both, by their shares)."""
-    center = figures(side, repeat, watts)
+    center = figures(pricing, repeat, watts)
     moved = []
-    for name in repeat:
+    for name in repeat.by_workload():
         step = {**watts, name: watts[name] * math.exp(PROCESS_SPREAD.get(name, 0.0))}
-        moved.append(figures(side, repeat, step))
+        moved.append(figures(pricing, repeat, step))
     return {
         key: math.hypot(*(math.log(m[key] / value) for m in moved))
         for key, value in center.items()
@@ -143,19 +151,21 @@ def spread(side: Side, repeat: Repeat, watts: dict[str, float]) -> dict[str, flo
     }
 
 
-def judge(side: Side, head: list[Repeat], base: list[Repeat], *, interim: bool = False) -> Paired:
+def judge(
+    pricing: Pricing, head: list[Repeat], base: list[Repeat], *, interim: bool = False
+) -> Paired:
     """Both changes of every budget key over the pairs (head[i] beside base[i])."""
     head_watts, base_watts = power(head), power(base)
-    floors = spread(side, base[0], base_watts)
+    floors = spread(pricing, base[0], base_watts)
     typical = changes(
-        [figures(side, r, head_watts) for r in head],
-        [figures(side, r, base_watts) for r in base],
+        [figures(pricing, r, head_watts) for r in head],
+        [figures(pricing, r, base_watts) for r in base],
         floors,
         INTERIM_TYPICAL if interim else TYPICAL,
     )
     whole = changes(
-        [whole_figures(side, r) for r in head],
-        [whole_figures(side, r) for r in base],
+        [whole_figures(pricing, r) for r in head],
+        [whole_figures(pricing, r) for r in base],
         floors,
         INTERIM_WHOLE if interim else WHOLE,
         whole=True,

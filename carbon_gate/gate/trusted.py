@@ -17,7 +17,8 @@ from carbon_gate.budget.settings import MIN_PAIRS, Config
 from carbon_gate.gate import limits
 from carbon_gate.lifecycle import grid
 from carbon_gate.lifecycle.estimate import Estimate, estimate
-from carbon_gate.measure.measurement import Measurement, Repeat, summarize_run
+from carbon_gate.measure.batches import Repeat
+from carbon_gate.measure.measurement import Measurement, summarize_run
 from carbon_gate.results import measured_energy
 from carbon_gate.results.records import Results
 
@@ -66,7 +67,9 @@ def estimated(
 
 def measured_in(content: Results, name: str) -> tuple[Measurement, measured_energy.MeasuredEnergy]:
     """What the results measured, summarised again from their (checked) batches."""
-    measurement = summarize_run(content.as_run(), content.benchmark.batch_size)
+    measurement = summarize_run(
+        content.batches, content.benchmark.batch_size, content.power_sources
+    )
     return measurement, measured_energy.MeasuredEnergy.of(measurement, Path(name).name)
 
 
@@ -88,7 +91,8 @@ def pairs(head: Judged, base: Judged) -> Pairs | None:
         return None
     head_batches, base_batches = head.batches, base.batches
     count = len(head_batches)
-    if count != len(base_batches) or set(head_batches[0]) != set(base_batches[0]):
+    workloads = [set(side.results.batches.by_workload()) for side in (head, base)]
+    if count != len(base_batches) or workloads[0] != workloads[1]:
         return Pairs([], [], "the head's and the base's batches do not pair up")
     if count < MIN_PAIRS:
         return Pairs(

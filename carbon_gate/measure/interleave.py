@@ -15,7 +15,9 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from carbon_gate.errors import MeasurementError
-from carbon_gate.measure.measurement import MAX_PAIRS, Repeat
+from carbon_gate.measure.batches import Repeat
+from carbon_gate.measure.measurement import MAX_PAIRS
+from carbon_gate.measure.run import Ready, Run
 from carbon_gate.measure.session import Session, serving
 from carbon_gate.measure.worker_process import terminate_as_interrupt
 
@@ -35,10 +37,10 @@ class Plan(NamedTuple):
 
 
 class Outcome(NamedTuple):
-    """Both sides' raw results (as `run_worker` returns them); the base's is None when it failed."""
+    """Both sides' runs (as `run_worker` returns one); the base's is None when it failed."""
 
-    head: dict[str, Any]
-    base: dict[str, Any] | None
+    head: Run
+    base: Run | None
     base_failure: MeasurementError | None
     pairs: int
     stopped: str  # why it stopped: "clear", "time" or "alone" (see paired.describe_stop)
@@ -51,7 +53,7 @@ def interleave(
     decisive: Callable[[list[Repeat], list[Repeat]], bool],
     *,
     rng: random.Random,
-    vet: Callable[[dict[str, Any], dict[str, Any]], str] = lambda head, base: "",
+    vet: Callable[[Ready, Ready], str] = lambda head, base: "",
     clock: Callable[[], float] = time.monotonic,
 ) -> Outcome:
     """Measure both sides pair by pair until `decisive(head, base)` or the plan says stop. A
@@ -63,7 +65,7 @@ def interleave(
         started = stack.enter_context(serving(base_spec, plan.timeout_s))
         head_info = head.ready()
         base_session: Session | None = started
-        base_info: dict[str, Any] = {}
+        base_info: Ready | None = None
         failure = None
         try:
             base_info = started.ready()
@@ -95,8 +97,8 @@ def interleave(
             longest = max(longest, clock() - began)
             stopped = _stop(head_repeats, base_repeats, base_session, plan, decisive)
     return Outcome(
-        {"ok": True, **head_info, "repeats": _by_workload(head_repeats)},
-        None if failure else {"ok": True, **base_info, "repeats": _by_workload(base_repeats)},
+        Run.of(head_info, head_repeats),
+        None if failure or base_info is None else Run.of(base_info, base_repeats),
         failure,
         len(base_repeats) if failure is None else 0,
         stopped,
@@ -143,11 +145,3 @@ def _stop(
     if pairs >= MAX_PAIRS:  # what a results file may hold, and the statistics can take
         return "time"
     return ""
-
-
-def _by_workload(repeats: list[Repeat]) -> dict[str, list[dict[str, float]]]:
-    out: dict[str, list[dict[str, float]]] = {}
-    for repeat in repeats:
-        for name, figures in repeat.items():
-            out.setdefault(name, []).append(figures)
-    return out

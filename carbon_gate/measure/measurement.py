@@ -1,4 +1,4 @@
-"""What one benchmark run measured: the worker's raw repeats, summarised with their spread.
+"""What one benchmark run measured: its batches, summarised with their spread.
 
 Pure; running the worker process is `measure.worker_process`'s job.
 """
@@ -11,10 +11,10 @@ from typing import Any
 
 from carbon_gate.budget.settings import Benchmark
 from carbon_gate.errors import MeasurementError
-from carbon_gate.measure import power_sources
+from carbon_gate.measure.batches import Batch, Batches
+from carbon_gate.measure.power_sources import PowerSources
 from carbon_gate.stats import Summary, summarize
 
-Repeat = dict[str, dict[str, float]]  # one batch: figures by workload (inference, train_step)
 # The most pairs one comparison measures (and a results file may hold): the Hodges–Lehmann estimate
 # sorts n² / 2 averages, a few seconds at this many.
 MAX_PAIRS = 5000
@@ -29,23 +29,10 @@ class Measurement:
     per_sample_j: Summary
     per_call_j: Summary
     batch_size: int
-    raw: dict[str, Any]
+    energy_kind: str  # "measured", "estimated" (codecarbon only modelled it) or "partly measured"
     train_per_sample_j: Summary | None = None
     overhead_factor: Summary | None = None  # k measured: train step / inference, per sample
     warnings: list[str] = field(default_factory=list)
-
-    @property
-    def power_sources(self) -> dict[str, Any]:
-        return dict(self.raw["power_sources"])
-
-    @property
-    def environment(self) -> dict[str, Any]:
-        return dict(self.raw["environment"])
-
-    @property
-    def energy_kind(self) -> str:
-        """ "measured", "estimated" (codecarbon only modelled it) or "partly measured"."""
-        return power_sources.energy_kind(self.power_sources)
 
 
 def identity(bench: Benchmark) -> dict[str, Any]:
@@ -76,25 +63,23 @@ def worker_spec(bench: Benchmark, country: str) -> dict[str, Any]:
     }
 
 
-def summarize_run(raw: dict[str, Any], batch_size: int) -> Measurement:
+def summarize_run(batches: Batches, batch_size: int, power_sources: PowerSources) -> Measurement:
     """Per-sample and per-call energy of every repeat, summarised, with warnings where due."""
-    for name, repeats in raw["repeats"].items():
-        for repeat in repeats:
-            energy = repeat["energy_j"]
+    for name, column in batches.by_workload().items():
+        for batch in column:
+            energy = batch.energy_j
             if not (math.isfinite(energy) and energy > 0):
                 raise MeasurementError(
                     f"codecarbon reported {energy} J for a {name} repeat of "
-                    f"{repeat['seconds']:.2f} s — no energy was measured; check that codecarbon "
+                    f"{batch.seconds:.2f} s — no energy was measured; check that codecarbon "
                     "can see this machine's hardware (its log is in the output above)"
                 )
-    inference = raw["repeats"]["inference"]
-    per_call = [r["energy_j"] / r["calls"] for r in inference]
+    per_call = [b.energy_j / b.calls for b in batches.inference]
     per_sample = [e / batch_size for e in per_call]
-    warnings = _warnings(raw, per_sample)
+    warnings = _warnings(batches, per_sample)
     train_summary = overhead = None
-    training = raw["repeats"].get("train_step")
-    if training:
-        train_per_sample = [r["energy_j"] / r["calls"] / batch_size for r in training]
+    if batches.train_step:
+        train_per_sample = [b.energy_j / b.calls / batch_size for b in batches.train_step]
         train_summary = summarize(train_per_sample)
         ratios = [t / i for t, i in zip(train_per_sample, per_sample, strict=True)]
         overhead = summarize(ratios)
@@ -102,14 +87,18 @@ def summarize_run(raw: dict[str, Any], batch_size: int) -> Measurement:
         per_sample_j=summarize(per_sample),
         per_call_j=summarize(per_call),
         batch_size=batch_size,
-        raw=raw,
+        energy_kind=power_sources.energy_kind,
         train_per_sample_j=train_summary,
         overhead_factor=overhead,
         warnings=warnings,
     )
 
 
-def _warnings(raw: dict[str, Any], per_sample: list[float]) -> list[str]:
+def _per_call(column: tuple[Batch, ...]) -> list[float]:
+    return [b.energy_j / b.calls for b in column]
+
+
+def _warnings(batches: Batches, per_sample: list[float]) -> list[str]:
     warnings = []
     spread = summarize(per_sample)
     if spread.cv > SPREAD_WARNING_CV:
@@ -117,19 +106,16 @@ def _warnings(raw: dict[str, Any], per_sample: list[float]) -> list[str]:
             f"the energy per sample varies by {spread.cv:.0%} between repeats (coefficient of "
             "variation): more repeats or a longer benchmark.duration will narrow it"
         )
-    training = raw["repeats"].get("train_step")
-    if training:
-        per_train = [r["energy_j"] / r["calls"] for r in training]
-        per_infer = [r["energy_j"] / r["calls"] for r in raw["repeats"]["inference"]]
+    if batches.train_step:
         # As the estimator takes it: the mean step over the mean inference (the whole cost).
-        k = sum(per_train) / sum(per_infer)
+        k = sum(_per_call(batches.train_step)) / sum(_per_call(batches.inference))
         if k < 1:
             warnings.append(
                 f"the measured overhead factor k is {k:.2f}: a training step costs less than an "
                 "inference call — check that train_step and the callable process the same batch"
             )
-    for name, repeats in raw["repeats"].items():
-        fewest = min(r["calls"] for r in repeats)
+    for name, column in batches.by_workload().items():
+        fewest = min(b.calls for b in column)
         if fewest < MIN_CALLS_PER_REPEAT:
             warnings.append(
                 f"a {name} repeat ran only {fewest} call(s): one call takes about as long as a "

@@ -4,11 +4,18 @@ codecarbon measures energy only where the hardware offers it: RAPL counters for 
 amdsmi for GPUs (an energy counter, or sampled power when the GPU has no counter), powermetrics on
 Apple silicon. Elsewhere it models power: CPU from TDP × load, RAM as a constant per GB. A modelled
 figure is labelled "estimated", never "measured".
+
+`classify` runs inside the worker, which reports its dicts as JSON; carbon-gate reads them back as
+`PowerSources` (`measure.run`, `results.reader`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
+
+COMPONENTS = ("cpu", "ram", "gpu")  # in the order codecarbon's sources are written
 
 _CPU_MODELLED = {"cpu_load": "TDP × CPU load model", "tdp": "constant TDP", "constant": "constant"}
 # Counters read the whole package, whichever process used it.
@@ -79,9 +86,54 @@ def _name(gpu: Any) -> str:
         return ""
 
 
-def energy_kind(sources: dict[str, Any]) -> str:
-    """ "measured" when every present component was measured, "estimated" when none was."""
-    kinds = {s["source"] for s in sources.values() if s is not None}
-    if kinds == {"measured"}:
-        return "measured"
-    return "estimated" if kinds <= {"estimated"} else "partly measured"
+@dataclass(frozen=True)
+class PowerSource:
+    """How one component's energy was had: "measured" by a counter, or "estimated" by a model."""
+
+    source: str
+    method: str
+    model: str | None = None  # the hardware, when codecarbon names it
+
+    def as_json(self) -> dict[str, str]:
+        """As the worker reports it and the results file records it."""
+        shown = {"source": self.source, "method": self.method}
+        return shown if self.model is None else {**shown, "model": self.model}
+
+
+@dataclass(frozen=True)
+class PowerSources:
+    """Each component's power source; None for a component codecarbon did not find."""
+
+    cpu: PowerSource | None = None
+    ram: PowerSource | None = None
+    gpu: PowerSource | None = None
+
+    @classmethod
+    def of(cls, reported: Mapping[str, Any]) -> PowerSources:
+        """The sources as the worker reports them (`classify`'s), as values."""
+
+        def one(given: Mapping[str, Any] | None) -> PowerSource | None:
+            if given is None:
+                return None
+            return PowerSource(given["source"], given["method"], given.get("model"))
+
+        return cls(**{name: one(reported.get(name)) for name in COMPONENTS})
+
+    def present(self) -> list[tuple[str, PowerSource]]:
+        """The components found, as the report lists them (CPU, GPU, RAM)."""
+        found = ((name, getattr(self, name)) for name in ("cpu", "gpu", "ram"))
+        return [(name, source) for name, source in found if source is not None]
+
+    def as_json(self) -> dict[str, Any]:
+        """As the worker reports them and the results file records them."""
+        found = ((name, getattr(self, name)) for name in COMPONENTS)
+        return {name: None if source is None else source.as_json() for name, source in found}
+
+    @property
+    def energy_kind(self) -> str:
+        """ "measured" when every component found was measured, "estimated" when none was,
+        else "partly measured"."""
+        kinds = {source.source for _, source in self.present()}
+        if kinds == {"measured"}:
+            return "measured"
+        return "estimated" if kinds <= {"estimated"} else "partly measured"

@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from carbon_gate.errors import MeasurementError
+from carbon_gate.measure import run
+from carbon_gate.measure.batches import Repeat
 from carbon_gate.measure.worker_process import (
     failure,
     kill_group,
@@ -47,18 +49,17 @@ class Session:
         self._buffer = b""
         self.timeout_s = timeout_s
 
-    def ready(self) -> dict[str, Any]:
-        """Wait for the import, the setup and the warm-up; the environment and power sources."""
-        return self._answer()
+    def ready(self) -> run.Ready:
+        """Wait for the import, the setup and the warm-up; the machine and its power sources."""
+        return run.ready(self._answer())
 
-    def repeat(self, index: int) -> dict[str, dict[str, float]]:
-        """Measure one repeat (each workload in turn); its figures by workload."""
+    def repeat(self, index: int) -> Repeat:
+        """Measure one repeat (each workload in turn): each workload's batch."""
         try:
             os.write(self._requests, f"measure {index}\n".encode())
         except OSError:  # the worker is gone: say how, from its exit and its log
             self._gone()
-        repeat: dict[str, dict[str, float]] = self._answer()["repeat"]
-        return repeat
+        return run.repeat(self._answer()["repeat"])
 
     def close(self) -> None:
         """Stop the worker and everything it started; harmless when it is already gone."""

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from carbon_gate.errors import MeasurementError
-from carbon_gate.measure import redact
+from carbon_gate.measure import redact, run
 from carbon_gate.measure.processes import (
     PR_SET_CHILD_SUBREAPER,
     PR_SET_DUMPABLE,
@@ -45,10 +45,8 @@ _STAGES = {
 }
 
 
-def run_worker(
-    spec: dict[str, Any], timeout_s: float, python: str = sys.executable
-) -> dict[str, Any]:
-    """Run the worker once, in its own process group; its raw result, or a `MeasurementError`."""
+def run_worker(spec: dict[str, Any], timeout_s: float, python: str = sys.executable) -> run.Run:
+    """Run the worker once, in its own process group; its run, or a `MeasurementError`."""
     with tempfile.TemporaryDirectory(prefix="carbon-gate-") as folder:
         directory = Path(folder)
         (directory / "spec.json").write_text(json.dumps(spec), encoding="utf-8")
@@ -67,7 +65,7 @@ def run_worker(
         result: dict[str, Any] = masked(json.loads(result_file.read_text(encoding="utf-8")))
         if not result["ok"]:
             raise failure(result)
-        return result
+        return run.run(result)
 
 
 def start(

@@ -4,10 +4,12 @@ component's energy was measured by a counter or estimated by a model."""
 from __future__ import annotations
 
 from carbon_gate.budget.settings import Benchmark
+from carbon_gate.measure.batches import Batch
 from carbon_gate.measure.measurement import Measurement
+from carbon_gate.measure.power_sources import PowerSources
 from carbon_gate.quantities import Energy
 from carbon_gate.readable import format_energy, format_energy_range
-from carbon_gate.results.records import Batch, PowerSources, Results
+from carbon_gate.results.records import Results
 from carbon_gate.stats import Summary
 
 

@@ -5,7 +5,7 @@ Takes a run's figures to write, or a results file to read; gives `Results`: froz
 was measured, parsed once and checked at the edge, since the file may be a fork's. Nothing a file
 estimated is read back.
 
-    records          Results and its parts: batches, machine, power sources, comparison
+    records          Results: the worker's run (batches, machine, power sources), comparison
     reader           a results file's JSON → Results, checked (the one way in)
     results_file     Results → the file, atomically (the one inverse); load, identity checks
     measured_energy  what the life-cycle estimate takes from a measurement, with its source

@@ -14,21 +14,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from carbon_gate.errors import UsageError
+from carbon_gate.measure.batches import WORKLOADS, Batch, Batches
 from carbon_gate.measure.measurement import MAX_PAIRS
-from carbon_gate.results.records import (
-    COMPONENTS,
-    ENVIRONMENT,
-    WORKLOADS,
-    Batch,
-    Batches,
-    BenchmarkIdentity,
-    Comparison,
-    Environment,
-    PowerSource,
-    PowerSources,
-    Results,
-    WarmUp,
-)
+from carbon_gate.measure.power_sources import COMPONENTS, PowerSource, PowerSources
+from carbon_gate.measure.run import ENVIRONMENT, Environment, WarmUp
+from carbon_gate.results.records import BenchmarkIdentity, Comparison, Results
 
 FORMAT = "carbon-gate/results"
 VERSION = 1

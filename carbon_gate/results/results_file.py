@@ -38,8 +38,7 @@ def to_json(content: Results, estimate: Mapping[str, Any]) -> dict[str, Any]:
     """The results file's JSON (the inverse of `reader.parse`): `content`, the figures
     derived from its batches (`summary`, `energy_kind`), and `estimate`, the life cycle they give
     under the budget file of the run (`gate.estimate_json.as_json`)."""
-    run = content.as_run()
-    m = summarize_run(run, content.benchmark.batch_size)
+    m = summarize_run(content.batches, content.benchmark.batch_size, content.power_sources)
     k = m.overhead_factor
     document = {
         "format": FORMAT,
@@ -47,11 +46,14 @@ def to_json(content: Results, estimate: Mapping[str, Any]) -> dict[str, Any]:
         "created": content.created,
         "config": content.config,
         "benchmark": dict(content.benchmark.recorded),
-        "environment": run["environment"],
-        "power_sources": run["power_sources"],
-        "energy_kind": content.power_sources.energy_kind,
-        "warmup": run["warmup"],
-        "repeats": run["repeats"],
+        "environment": content.environment.as_json(),
+        "power_sources": content.power_sources.as_json(),
+        "energy_kind": m.energy_kind,
+        "warmup": {w.workload: {"calls": w.calls, "seconds": w.seconds} for w in content.warmup},
+        "repeats": {
+            name: [batch.figures() for batch in batches]
+            for name, batches in content.batches.by_workload().items()
+        },
         "summary": {
             "per_sample": {**_summary(m.per_sample_j), "median_kwh": m.per_sample_j.median / 3.6e6},
             "per_call": _summary(m.per_call_j),
