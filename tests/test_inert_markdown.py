@@ -228,7 +228,7 @@ def _report(untrusted: str) -> str:
         shown.estimate,
         assumptions=replace(shown.estimate.assumptions, sources=sources),
         factor=grid,
-        alternatives=[(replace(grid, intensity=Intensity(20.0)), Mass(1.0))],
+        alternatives=((replace(grid, intensity=Intensity(20.0)), Mass(1.0)),),
     )
     decision = decide(
         side_from_results(head),
@@ -237,7 +237,7 @@ def _report(untrusted: str) -> str:
         unjudged=f"the base was not measured: {untrusted}",
     )
     pr = PullRequest("acme/model", 43, "a" * 40, "c" * 40, untrusted, fork=True)
-    notes = [f"the pull request changed the benchmark ({untrusted!r} → {untrusted})"]
+    notes = (f"the pull request changed the benchmark ({untrusted!r} → {untrusted})",)
     data = pr_report.ReportInput(
         decision, replace(shown, estimate=estimated), judged(base), pr, untrusted, notes
     )

@@ -161,7 +161,7 @@ def test_every_string_from_a_results_file_comes_out_inert() -> None:
         shown.estimate,
         assumptions=assumptions,
         factor=grid,
-        alternatives=[(grid, Mass(1.0))],
+        alternatives=((grid, Mass(1.0)),),
         missing={"search": "x\n::error file=a,line=1::PWNED"},
         stages={**shown.estimate.stages, "search": None},
     )

@@ -46,7 +46,7 @@ def give(
         output.message(f"{level}: the change against the base was not judged: {decision.unjudged}")
     in_repository = _workspace_path(config_path, env) or name
     report_id = options.publishing.report_id or loaded.report_id or _default_id(in_repository, env)
-    data = pr_report.ReportInput(decision, head, base, pr, report_id, notes, loaded.budgets)
+    data = pr_report.ReportInput(decision, head, base, pr, report_id, tuple(notes), loaded.budgets)
     marker = pr_report.marker(report_id)
     markdown, text = _render(data, loaded, env)
     if not markdown.startswith(marker):  # a template of the user's that forgot it

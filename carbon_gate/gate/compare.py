@@ -23,7 +23,7 @@ class Decision:
     """The gate's answer: a row per stage, the overall status, the change that matters most, and
     the comparison that was asked for but could not be made (`unjudged`, and why)."""
 
-    rows: list[Row]
+    rows: tuple[Row, ...]
     status: str  # "pass", "warn", "fail" or "unknown"
     has_base: bool
     warn_only: bool
@@ -115,4 +115,4 @@ def decide(
     required = budgets.require_comparison
     if unjudged and status in ("pass", "warn"):
         status = "fail" if required and not warn_only else "warn"
-    return Decision(rows, status, base is not None, warn_only, allowed, unjudged, required)
+    return Decision(tuple(rows), status, base is not None, warn_only, allowed, unjudged, required)

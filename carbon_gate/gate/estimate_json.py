@@ -47,7 +47,7 @@ def as_json(estimate: Estimate, checks: list[BudgetCheck]) -> dict[str, Any]:
             stage: _footprint(estimate.stages[stage], share=estimate.share(stage))
             for stage in STAGES
         },
-        "missing": estimate.missing,
+        "missing": dict(estimate.missing),
         "per_inference": None if per is None else _per_inference(per),
         "per_1000_inferences": None
         if per is None

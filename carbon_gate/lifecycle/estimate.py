@@ -14,7 +14,9 @@ None, with the reason in `Estimate.missing`, never zero.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
 
 from carbon_gate.errors import UsageError
 from carbon_gate.lifecycle.assumptions import Assumptions
@@ -43,10 +45,10 @@ class Estimate:
     assumptions: Assumptions
     factor: EmissionFactor
     per_inference: Footprint | None
-    stages: dict[str, Footprint | None]
-    missing: dict[str, str]
+    stages: Mapping[str, Footprint | None]  # read-only, as every part of a frozen value
+    missing: Mapping[str, str]
     training_method: str  # "data" (I·D·E·k) or "hardware" (Patterson et al.)
-    alternatives: list[tuple[EmissionFactor, Mass]] = field(default_factory=list)
+    alternatives: tuple[tuple[EmissionFactor, Mass], ...] = ()
 
     def share(self, stage: str) -> float | None:
         """The stage's share of the life cycle's energy (0–1), when both are known."""
@@ -125,19 +127,21 @@ def estimate(
         assumptions=a,
         factor=factor,
         per_inference=footprint(per_inference),
-        stages={
-            "search": footprint(search),
-            "training": footprint(training),
-            "inference": footprint(inference),
-            "lifecycle": footprint(lifecycle),
-        },
-        missing=missing,
+        stages=MappingProxyType(
+            {
+                "search": footprint(search),
+                "training": footprint(training),
+                "inference": footprint(inference),
+                "lifecycle": footprint(lifecycle),
+            }
+        ),
+        missing=MappingProxyType(missing),
         training_method=method,
-        alternatives=[
+        alternatives=tuple(
             (other, other.intensity.emissions(lifecycle))
             for other in (alternatives or [])
             if lifecycle is not None
-        ],
+        ),
     )
 
 

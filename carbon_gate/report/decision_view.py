@@ -3,6 +3,8 @@ change that matters) and the table's rows, as text. Pure."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from carbon_gate.gate.compare import Decision
 from carbon_gate.gate.rows import Row, describe
 from carbon_gate.quantities import Energy, Mass
@@ -72,7 +74,7 @@ def row_view(row: Row) -> dict[str, str]:
     }
 
 
-def reasons(rows: list[Row]) -> list[dict[str, str]]:
+def reasons(rows: Sequence[Row]) -> list[dict[str, str]]:
     """Each reason once, with the stages it is about: five stages that grew by the same 50 %
     are one line, not five."""
     grouped: dict[str, list[str]] = {}

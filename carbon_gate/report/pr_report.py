@@ -10,7 +10,7 @@ views: the decision's (`decision_view`), the measurements' (`measurement_view`),
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +41,7 @@ class ReportInput:
     base: Judged | None
     pull_request: PullRequest | None
     report_id: str
-    notes: list[str] = field(default_factory=list)  # from the caller: what the decision left out
+    notes: tuple[str, ...] = ()  # from the caller: what the decision left out
     budgets: Budgets | None = None
 
 

@@ -76,7 +76,7 @@ def _facts(estimate: Estimate) -> dict[str, Any]:
         "break_even": _maybe_count(estimate.break_even()),
         "break_even_search": _maybe_count(estimate.break_even(include_search=True)),
         "training_method": estimate.training_method,
-        "missing": estimate.missing,
+        "missing": dict(estimate.missing),
         "alternatives": [
             (f"{g.name} ({g.location})", format_intensity(g.intensity), format_mass(m))
             for g, m in estimate.alternatives
