@@ -59,13 +59,12 @@ def config(
         "location": "grid",
     }
     given = {name: value for name, value in values.items() if value is not None}
-    assumptions = Assumptions(**given)  # where no position says where from, only the value
-    from_file = {}
+    from_file = {}  # a value no position says where from keeps only its value
     for name, value in given.items():
         key = key_of.get(name, f"lifecycle.{name}")
-        if key in positions and (name != "location" or assumptions.location.is_set):
+        if key in positions and (name != "location" or value.is_set):
             from_file[name] = Given(value, f"{filename}:{positions[key][0]} ({key})")
-    assumptions = assumptions.given(**from_file)
+    assumptions = Assumptions(**given).given(**from_file)
     budgets = parsed.get("budgets") or {}
     report = parsed.get("report") or {}
     return Config(

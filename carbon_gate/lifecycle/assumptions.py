@@ -85,7 +85,7 @@ class Assumptions:
 
     def given(self, **values: Given) -> Assumptions:
         """These assumptions with `values` in place, each with its source."""
-        unknown = set(values) - ({f.name for f in fields(self)} - {"sources"})
+        unknown = set(values) - _ASSUMED
         if unknown:
             raise TypeError(f"not an assumption: {', '.join(sorted(unknown))}")
         sources = {**self.sources, **{name: g.source for name, g in values.items()}}
@@ -98,3 +98,7 @@ class Assumptions:
     def source(self, name: str) -> str | None:
         """Where the value of `name` came from; None for one nobody gave."""
         return self.sources.get(name)
+
+
+# The names `Assumptions.given` takes, worked out once: the gate prices every batch through it.
+_ASSUMED = frozenset(f.name for f in fields(Assumptions)) - {"sources"}
