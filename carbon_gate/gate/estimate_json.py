@@ -49,9 +49,7 @@ def as_json(estimate: Estimate, checks: list[BudgetCheck]) -> dict[str, Any]:
         },
         "missing": dict(estimate.missing),
         "per_inference": None if per is None else _per_inference(per),
-        "per_1000_inferences": None
-        if per is None
-        else _footprint(Footprint(per.energy * 1000.0, Mass(per.co2eq.kg * 1000.0))),
+        "per_1000_inferences": _footprint(estimate.per_1000_inferences),
         "break_even_inferences": {
             "training": estimate.break_even(),
             "training_and_search": estimate.break_even(include_search=True),

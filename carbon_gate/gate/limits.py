@@ -74,6 +74,5 @@ def exit_code(status: str) -> int:
 
 def _footprint(estimate: Estimate, key: str) -> Footprint | None:
     if key == "inference_per_1000":
-        per = estimate.per_inference
-        return None if per is None else Footprint(per.energy * 1000.0, Mass(per.co2eq.kg * 1000.0))
+        return estimate.per_1000_inferences
     return estimate.stages[key]

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from carbon_gate.lifecycle.estimate import Estimate, Footprint
 from carbon_gate.measure.measurement import Measurement
-from carbon_gate.quantities import Mass
 from carbon_gate.stats import Summary
 
 
@@ -27,10 +26,7 @@ class Side:
 def side_of(result: Estimate, measurement: Measurement | None) -> Side:
     """A `Side` from an estimate and the measurement it rests on (None: nothing measured)."""
     figures: dict[str, Footprint | None] = dict(result.stages)
-    per = result.per_inference
-    figures["inference_per_1000"] = (
-        None if per is None else Footprint(per.energy * 1000.0, Mass(per.co2eq.kg * 1000.0))
-    )
+    figures["inference_per_1000"] = result.per_1000_inferences
     u_energy = u_train = 0.0
     if measurement is not None:
         u_energy = _run_uncertainty(measurement.per_sample_j)

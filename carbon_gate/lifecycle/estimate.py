@@ -50,6 +50,12 @@ class Estimate:
     training_method: str  # "data" (I·D·E·k) or "hardware" (Patterson et al.)
     alternatives: tuple[tuple[EmissionFactor, Mass], ...] = ()
 
+    @property
+    def per_1000_inferences(self) -> Footprint | None:
+        """A thousand inferences: the unit of `budgets.inference_per_1000`."""
+        per = self.per_inference
+        return None if per is None else Footprint(per.energy * 1000.0, Mass(per.co2eq.kg * 1000.0))
+
     def share(self, stage: str) -> float | None:
         """The stage's share of the life cycle's energy (0–1), when both are known."""
         part, whole = self.stages.get(stage), self.stages.get("lifecycle")

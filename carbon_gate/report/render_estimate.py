@@ -7,8 +7,8 @@ from typing import Any, NamedTuple
 
 from carbon_gate.gate.estimate_json import ASSUMPTION_UNITS
 from carbon_gate.gate.limits import BudgetCheck, verdict
-from carbon_gate.lifecycle.estimate import STAGES, Estimate, Footprint
-from carbon_gate.quantities import Energy, Mass
+from carbon_gate.lifecycle.estimate import STAGES, Estimate
+from carbon_gate.quantities import Energy
 from carbon_gate.readable import format_count, format_energy, format_intensity, format_mass
 from carbon_gate.report.templates import environment
 
@@ -36,9 +36,7 @@ class Row(NamedTuple):
 def rows(estimate: Estimate, checks: list[BudgetCheck]) -> list[Row]:
     """The table both the terminal and the Markdown show."""
     by_key = {c.key: c for c in checks}
-    per = estimate.per_inference
-    thousand = None if per is None else Footprint(per.energy * 1000.0, Mass(per.co2eq.kg * 1000))
-    footprints = {"inference_per_1000": thousand, **estimate.stages}
+    footprints = {"inference_per_1000": estimate.per_1000_inferences, **estimate.stages}
     table = []
     for key, label in LABELS.items():
         fp = footprints[key]
