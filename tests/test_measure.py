@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.server
 import json
+import platform
 import signal
 import subprocess
 import sys
@@ -81,6 +82,18 @@ def records_threads(data):
     with open("threads.txt", "w") as f:
         f.write(os.environ["OPENBLAS_NUM_THREADS"] + " " + os.environ["OMP_NUM_THREADS"])
     return sum(data)
+
+def churns_memory(data):
+    # Four blocks of 512 KiB, made and freed every call: with glibc's moving thresholds the heap's
+    # top is given back to the system at every call, and taken again (page faults).
+    import resource
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    for _ in range(20):
+        blocks = [bytearray(1 << 19) for _ in range(4)]
+    faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+    with open("faults.txt", "a") as f:
+        f.write(f"{faults}\\n")
+    return len(blocks)
 
 def leaves_a_thread(data):
     import threading
@@ -425,6 +438,37 @@ def test_threads_fixes_the_numerical_libraries_thread_count(
     assert (tmp_path / "threads.txt").read_text() == "1 1"
     recorded = json.loads(Path("carbon-gate-results.json").read_text(encoding="utf-8"))
     assert recorded["benchmark"]["threads"] == 1
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="glibc's malloc only")
+def test_every_worker_allocates_alike(project: Callable[[str], Path], tmp_path: Path) -> None:
+    """glibc's malloc thresholds are fixed in the worker: a model that makes and frees large
+    blocks every call does not fault its pages in again at every call, in any worker."""
+    project("""
+        setup: toymodel.bench:setup
+        callable: toymodel.bench:churns_memory
+        python_path: [src]
+    """)
+    code, _, err = measure()
+    assert code == 0, err
+    faults = [int(line) for line in (tmp_path / "faults.txt").read_text().split()]
+    assert len(faults) > 10
+    # The first calls fault the heap in, later ones find it there (a few faults of codecarbon's
+    # own now and then). With glibc's moving thresholds: about 4000 faults every call.
+    later = faults[len(faults) // 2 :]
+    assert sum(later) / len(later) < 100
+
+
+def test_a_users_own_malloc_settings_are_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GLIBC_TUNABLES", "glibc.malloc.trim_threshold=0")
+    env = _worker_environment()
+    assert "MALLOC_TRIM_THRESHOLD_" not in env
+    assert env["GLIBC_TUNABLES"] == "glibc.malloc.trim_threshold=0"
+    monkeypatch.delenv("GLIBC_TUNABLES")
+    monkeypatch.setenv("MALLOC_ARENA_MAX", "2")
+    assert "MALLOC_MMAP_THRESHOLD_" not in _worker_environment()
+    monkeypatch.delenv("MALLOC_ARENA_MAX")
+    assert _worker_environment()["MALLOC_TRIM_THRESHOLD_"] == str(1 << 30)
 
 
 def test_the_benchmark_gets_no_token(monkeypatch: pytest.MonkeyPatch) -> None:

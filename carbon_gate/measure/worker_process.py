@@ -180,6 +180,15 @@ _THREAD_VARIABLES = (
     "VECLIB_MAXIMUM_THREADS",
 )
 
+# glibc's malloc moves its thresholds as a process runs: when a large block is freed it starts to
+# keep such blocks instead of returning them to the system, and it gives the top of its heap back
+# once enough of it is free. When that happens depends on everything the process allocated
+# before, so two processes of the same code can differ for good: the example's train step ran at
+# 780 µs per call in one worker and 1190 µs in the other (210 page faults per call), on the same
+# machine, in the same run. Fixed thresholds make every worker allocate alike (no dynamic
+# threshold, no trimming below 1 GiB; blocks of 32 MiB and more, glibc's largest threshold on
+# 64-bit, are still mapped one by one, in every worker the same). A user's own setting is kept.
+_STEADY_MALLOC = {"MALLOC_MMAP_THRESHOLD_": str(32 << 20), "MALLOC_TRIM_THRESHOLD_": str(1 << 30)}
 
 # In the environment of every worker, and so of what its benchmark starts: this carbon-gate's.
 _running: set[int] = set()  # the workers started and not yet killed
@@ -202,7 +211,16 @@ def _worker_environment(threads: int | None = None) -> dict[str, str]:
     env[_MARK_NAME] = _MARK_VALUE
     if threads is not None:  # read by the libraries when they load, so set before the import
         env.update(dict.fromkeys(_THREAD_VARIABLES, str(threads)))
+    if not _tunes_malloc(env):
+        env.update(_STEADY_MALLOC)
     return env
+
+
+def _tunes_malloc(env: dict[str, str]) -> bool:
+    """Whether the user set glibc's malloc up themselves (MALLOC_* or GLIBC_TUNABLES)."""
+    return "glibc.malloc." in env.get("GLIBC_TUNABLES", "") or any(
+        k.startswith("MALLOC_") for k in env
+    )
 
 
 def kill_group(process: subprocess.Popen[bytes]) -> None:
