@@ -195,10 +195,10 @@ def test_the_shipped_example_is_valid(grid_data: GridData) -> None:
             "benchmark:\n  repeats: 5\n", "benchmark: says neither what to run", id="no-callable"
         ),
         pytest.param(
-            "benchmark:\n  callable: m:f\n  duration: 10 s\n  compare_duration: 20 s\n",
+            "benchmark:\n  callable: m:f\n  compare_batch: 2 s\n  compare_duration: 20 s\n",
             "carbon-budget.yml:4:21: benchmark.compare_duration: 20 s holds fewer than 6 pairs of "
-            "batches of 2 s (duration ÷ repeats), too few to judge a change — set it to 24 s or "
-            "more",
+            "batches of 2 s (benchmark.compare_batch), too few to judge a change — set it to 24 s "
+            "or more",
             id="compare-duration-too-short",
         ),
     ],

@@ -89,7 +89,7 @@ def benchmark(section: dict[str, Any] | None, directory: Path) -> Benchmark | No
         return None
     seconds = {
         f"{key}_s": section[key].seconds
-        for key in ("warmup", "duration", "timeout", "compare_duration")
+        for key in ("warmup", "duration", "timeout", "compare_duration", "compare_batch")
         if section.get(key) is not None
     }
     plain = (

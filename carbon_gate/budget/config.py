@@ -101,9 +101,8 @@ def _check_benchmark(section: dict[str, Any], walk: Walk, directory: Path | None
             walk.positions.get(key, walk.positions["benchmark"]),
             key,
             f"{bench.compare_duration_s:g} s holds fewer than {MIN_PAIRS} pairs of batches of "
-            f"{bench.pair_s / 2:g} s (duration ÷ repeats), too few to judge a change",
-            f"set it to {MIN_PAIRS * bench.pair_s:g} s or more, or measure shorter batches "
-            "(more repeats)",
+            f"{bench.compare_batch_s:g} s (benchmark.compare_batch), too few to judge a change",
+            f"set it to {MIN_PAIRS * bench.pair_s:g} s or more, or make compare_batch shorter",
         )
     if directory is None or bench is None:
         return  # the folders are checked where the file lives, not in text parsed on its own

@@ -306,10 +306,17 @@ BENCHMARK = Section(
         "duration": _quantity("Time to measure (plain: seconds).", _duration("s"), "10 s"),
         "compare_duration": _quantity(
             "With `check --base-ref`: the most time to spend measuring head and base in "
-            "alternating batches of duration ÷ repeats each; stops earlier once the change is "
+            "alternating batches (compare_batch each); stops earlier once the change is "
             "clearly beyond or within budgets.max_increase (plain: seconds; default 60 s).",
             _duration("s"),
             "60 s",
+        ),
+        "compare_batch": _quantity(
+            "With `check --base-ref`: each side's batch in a pair, split between the callable "
+            "and the train step (plain: seconds; default 1 s). Shorter batches make more pairs "
+            "in the same time; a batch runs at least one call.",
+            _duration("s"),
+            "1 s",
         ),
         "repeats": Scalar(
             _integer,

@@ -6,7 +6,7 @@ Takes values already checked (`budget.config` builds them from the file); gives 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -54,14 +54,20 @@ class Benchmark:
     duration_s: float = 10.0
     repeats: int = 5
     compare_duration_s: float = 60.0  # head and base in alternation (check --base-ref), at most
+    compare_batch_s: float = 1.0  # each side's batch in a pair
     timeout_s: float = 300.0
     working_directory: Path = Path()
     python_path: tuple[Path, ...] = ()
 
     @property
     def pair_s(self) -> float:
-        """One pair of the comparison with the base: a batch of each side, duration ÷ repeats."""
-        return 2 * self.duration_s / self.repeats
+        """One pair of the comparison with the base: a batch of each side."""
+        return 2 * self.compare_batch_s
+
+    def in_pairs(self) -> Benchmark:
+        """This benchmark as each side runs it in the comparison with the base: batches of
+        compare_batch (the worker times a batch as duration ÷ repeats)."""
+        return replace(self, duration_s=self.compare_batch_s * self.repeats)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ missing base is never an error of the head.
 from __future__ import annotations
 
 import contextlib
+import math
 import random
 import re
 import secrets
@@ -115,10 +116,11 @@ def compare_with_base(ref: str, loaded: Config, paths: Paths, data: grid.GridDat
             warmup_s=bench.warmup_s,
             duration_s=bench.duration_s,
             repeats=bench.repeats,
+            compare_batch_s=bench.compare_batch_s,
         )
         output.message(
             f"measuring the head and the base {sha[:12]} (in a temporary worktree) in "
-            f"alternation: batches of {bench.pair_s / 2:g} s, "
+            f"alternation: batches of {bench.compare_batch_s:g} s, "
             f"at most {bench.compare_duration_s:g} s"
         )
         base_loaded = replace(base_loaded, benchmark=base_bench)
@@ -164,15 +166,19 @@ def _in_pairs(
 
     sha = base_commit.sha
     allowed = loaded.budgets.max_increase_percent
+    alone = max(bench.repeats, math.ceil(bench.duration_s / bench.compare_batch_s))
     base_spec = measurement.worker_spec(
-        base_bench, data.country_of(base_loaded.assumptions.location)
+        base_bench.in_pairs(), data.country_of(base_loaded.assumptions.location)
     )
     outcome = interleave(
-        measurement.worker_spec(bench, data.country_of(loaded.assumptions.location)),
+        measurement.worker_spec(bench.in_pairs(), data.country_of(loaded.assumptions.location)),
         {**base_spec, "watch_root": str(base_commit.head_root)},
-        Plan(MIN_PAIRS, bench.repeats, bench.compare_duration_s, bench.timeout_s),
+        # Alone (the base failed), the head measures as long as `measure` would: duration.
+        Plan(MIN_PAIRS, alone, bench.compare_duration_s, bench.timeout_s),
         lambda head, base: paired.decisive(
-            paired.judge(pricing, head, base, interim=True), allowed
+            paired.judge(pricing, head, base, interim=True),
+            paired.judge(pricing, head, base),
+            allowed,
         ),
         rng=random.Random(secrets.randbits(64)),
         vet=lambda head, base: _imported_elsewhere(head, base, base_commit.tree),
@@ -180,7 +186,7 @@ def _in_pairs(
     if len(outcome.head.batches.inference) < 2:
         raise MeasurementError(
             f"fewer than 2 batches fit in benchmark.compare_duration ({bench.compare_duration_s:g} "
-            "s): one call takes longer than a batch — raise compare_duration, or duration"
+            "s): one call takes longer than a batch — raise compare_duration, or compare_batch"
         )
     if outcome.base is None:
         reason = f"the base {sha[:12]} could not be measured: {outcome.base_failure}"
