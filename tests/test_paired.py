@@ -105,12 +105,28 @@ def test_decisive_means_one_stage_clearly_beyond_or_all_clearly_within(
     def found(**changes: Change) -> Paired:
         return Paired({"lifecycle": within}, changes, 8)
 
-    assert paired.decisive(found(lifecycle=change), allowed_percent=5.0) is expected
-    assert paired.decisive(found(lifecycle=change), allowed_percent=None)
+    def decisive(found: Paired, allowed: float | None = 5.0) -> bool:
+        return paired.decisive(found, found, allowed)
+
+    assert decisive(found(lifecycle=change)) is expected
+    assert decisive(found(lifecycle=change), allowed=None)
     unclear = Change(0.05, 0.03, 0.07, pairs=8)
-    assert paired.decisive(found(lifecycle=change, training=unclear), 5.0) is (low > 0.05)
+    assert decisive(found(lifecycle=change, training=unclear)) is (low > 0.05)
     # Either measure clearly beyond decides; both must be clearly within.
-    assert paired.decisive(Paired({"lifecycle": change}, {"lifecycle": within}, 8), 5.0) is expected
+    assert decisive(Paired({"lifecycle": change}, {"lifecycle": within}, 8)) is expected
+
+
+def test_beyond_is_judged_at_the_early_looks_levels_and_within_at_the_verdicts() -> None:
+    """An early failure needs the stricter interim intervals clearly beyond; an early pass needs
+    the verdict's own intervals (those the report shows) clearly within."""
+    narrow = Paired({"lifecycle": Change(0.08, 0.06, 0.10, 9)}, {}, 9)
+    wide = Paired({"lifecycle": Change(0.08, 0.04, 0.12, 9)}, {}, 9)
+    assert paired.decisive(interim=narrow, verdict=wide, allowed_percent=5.0)
+    assert not paired.decisive(interim=wide, verdict=narrow, allowed_percent=5.0)
+    inside = Paired({"lifecycle": Change(0.0, -0.02, 0.02, 9)}, {}, 9)
+    straddling = Paired({"lifecycle": Change(0.0, -0.06, 0.06, 9)}, {}, 9)
+    assert paired.decisive(interim=straddling, verdict=inside, allowed_percent=5.0)
+    assert not paired.decisive(interim=inside, verdict=straddling, allowed_percent=5.0)
 
 
 def test_the_whole_cost_sees_rare_costly_calls_that_the_typical_call_does_not() -> None:
