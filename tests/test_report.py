@@ -34,7 +34,7 @@ def render(case: str) -> str:
     found = None
     if case == "paired":  # a pause every so many calls: the mean cost grew, the typical call not
         head["comparison"], base["comparison_id"] = (
-            {"id": "x", "pairs": 12, "stopped": "clear"},
+            {"id": "x", "pairs": 12, "stopped": "clear", "max_seconds": 60},
             "x",
         )
         whole, typical = Change(0.01, -0.03, 0.05, 12, 99), Change(0.0, -0.005, 0.006, 12)

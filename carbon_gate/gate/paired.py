@@ -49,7 +49,8 @@ BATCH_SOURCE = "the pair's batch"  # where a batch's figures, priced one by one,
 def describe_stop(stopped: str, pairs: int, max_seconds: float) -> str:
     """Why the pairs ended, in words; from a fixed list (the comparison may come from a fork)."""
     return {
-        "clear": f"the change was clear after {pairs} pairs",
+        "clear": f"decided early: the change was clear after {pairs} pairs, before the "
+        f"{max_seconds:g} s allowed were up",
         "time": f"the time budget ({max_seconds:g} s) was reached",
         "alone": "the base could not be measured",
     }.get(stopped, "")
