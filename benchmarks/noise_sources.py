@@ -5,7 +5,10 @@
    (what `check --base-ref` compares), for several batch lengths.
 2. RUNS A/A comparisons in alternation (two workers, the same code, 10 pairs of 1 s batches): the
    change of each workload (Hodges–Lehmann estimate of the fastest stretches' log ratios). Their
-   standard deviation is what `PROCESS_SPREAD` in carbon_gate/gate/paired.py stands for.
+   standard deviation holds two things: how much two processes differ, and each run's own
+   sampling error (its interval's half-width / 1.96). What is left of the variance once the
+   sampling error's is taken out is the difference between processes: what `PROCESS_SPREAD` in
+   carbon_gate/gate/paired.py stands for.
 
 Run: python benchmarks/noise_sources.py [RUNS]   (about 25 s per A/A run; nothing else running)
 """
@@ -49,13 +52,14 @@ def batches_in_one_process(seconds: float, count: int = 16) -> dict[str, float]:
     return {k: statistics.stdev(v) / statistics.fmean(v) for k, v in kinds.items()}
 
 
-def a_a_changes(runs: int) -> dict[str, list[float]]:
+def a_a_changes(runs: int) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
     data = grid.load()
     loaded = config.load(Path(model.__file__).with_name("carbon-budget.yml"), data)
     assert loaded.benchmark is not None
     bench = dataclasses.replace(loaded.benchmark, duration_s=10.0, repeats=10)
     spec = measurement.worker_spec(bench, data.country_of(loaded.assumptions.location))
     changes: dict[str, list[float]] = {"inference": [], "train_step": []}
+    errors: dict[str, list[float]] = {"inference": [], "train_step": []}  # standard errors (log)
     for run in range(runs):
         outcome = interleave(
             spec, spec, Plan(10, 10, 1e9, 120), lambda head, base: len(head) >= 10,
@@ -69,9 +73,11 @@ def a_a_changes(runs: int) -> dict[str, list[float]]:
                 math.log(h.fastest_call_s / b.fastest_call_s)
                 for h, b in zip(head, base, strict=True)
             ]
-            found.append(math.expm1(hodges_lehmann(ratios).estimate))
+            shift = hodges_lehmann(ratios)
+            found.append(shift.estimate)
+            errors[name].append((shift.high - shift.low) / (2 * 1.96))
         print(f"A/A run {run + 1}: " + ", ".join(f"{k} {v[-1]:+.2%}" for k, v in changes.items()))
-    return changes
+    return changes, errors
 
 
 def main() -> int:
@@ -79,9 +85,15 @@ def main() -> int:
     for seconds in (0.01, 0.1, 1.0):
         cvs = batches_in_one_process(seconds)
         print(f"batches of {seconds:g} s, CV: " + ", ".join(f"{k} {v:.2%}" for k, v in cvs.items()))
-    changes = a_a_changes(runs)
+    changes, errors = a_a_changes(runs)
     for name, values in changes.items():
-        print(f"{name}: A/A change SD {statistics.stdev(values):.2%} over {runs} runs")
+        total = statistics.stdev(values)
+        sampling = math.sqrt(statistics.fmean(e * e for e in errors[name]))
+        between = math.sqrt(max(total**2 - sampling**2, 0.0))
+        print(
+            f"{name}: A/A change SD {total:.2%} over {runs} runs, of which sampling "
+            f"{sampling:.2%}: between processes {between:.2%}"
+        )
     return 0
 
 
