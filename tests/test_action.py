@@ -39,6 +39,7 @@ FAST = {
     "duration: 10 s": "duration: 3 s\n  compare_duration: 15 s",
 }
 MARKER = "<!-- carbon-gate report id="
+PIP_SOURCES = ("PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_FIND_LINKS", "PIP_NO_INDEX")
 
 
 def edit(path: Path, replacements: dict[str, str]) -> None:
@@ -71,10 +72,15 @@ class Act:
         """Run `workflow` for the event; its log, after checking that the job succeeded or not."""
         path = self.scratch / f"{event_name}.json"
         path.write_text(json.dumps(event))
+        # As on GitHub's runners, pip has no package sources of its own configured (this machine's
+        # would make the action install with pip: uv does not read them). The caches are the
+        # user's, kept between the runs and the test sessions.
         env = {
-            **os.environ,
+            **{k: v for k, v in os.environ.items() if k not in PIP_SOURCES},
             "HOME": str(self.scratch / "home"),
+            "PIP_CONFIG_FILE": os.devnull,
             "PIP_CACHE_DIR": os.environ.get("PIP_CACHE_DIR") or str(Path.home() / ".cache" / "pip"),
+            "UV_CACHE_DIR": os.environ.get("UV_CACHE_DIR") or str(Path.home() / ".cache" / "uv"),
         }
         command = [
             self.program, event_name,
@@ -134,6 +140,8 @@ def test_this_repositorys_workflow_comments_updates_and_survives_a_read_only_tok
     event = pull_request(42, base, head)
 
     log = act("pull_request", event, "carbon-gate.yml", "bot-token")
+    assert "installed carbon-gate, version " in log
+    assert " with uv in " in log  # not pip: uv could be installed, and it installed all
     # The example lives in the carbon_gate package: the base's worker would import the head's
     # copy (installed by the action), so the gate says so instead of comparing the head with itself.
     assert "the head's code, not the base's" in log
