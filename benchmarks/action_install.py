@@ -1,46 +1,80 @@
-"""How long the action's install step takes: a virtualenv from the runner's Python, then
-`pip install` of this checkout into it — the same commands as action.yml's first step.
+"""How long the action's install step takes: action.yml's first step itself, run by bash as GitHub
+runs it, installing this checkout into a virtualenv made from `python3`.
 
-    python benchmarks/action_install.py [RUNS]
+    python benchmarks/action_install.py [RUNS] [--installer uv|pip]
 
-Prints each run's seconds with a warm pip cache (pip's default cache) and a cold one
-(`--no-cache-dir`), then the medians. Network: the package registry, as the action itself.
+Prints each run's seconds with warm caches (pip's and uv's own) and cold ones (`PIP_NO_CACHE_DIR`,
+`UV_NO_CACHE`: pip and uv download everything, uv itself included), then the medians. `--installer
+pip` times the step as it was before uv: pip for everything. pip's configuration is left out
+(`PIP_CONFIG_FILE=/dev/null`), as on GitHub's runners: pip's own package sources would make the
+step choose pip. Network: the package registry, as the action itself.
 """
 
 from __future__ import annotations
 
-import shutil
+import argparse
+import os
+import re
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
+import yaml
+
 ROOT = Path(__file__).resolve().parents[1]
+PIP_SOURCES = ("PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_FIND_LINKS", "PIP_NO_INDEX")
 
 
-def install(cache: bool) -> float:
+def step_script() -> str:
+    steps = yaml.safe_load((ROOT / "action.yml").read_text())["runs"]["steps"]
+    return str(next(s for s in steps if s.get("id") == "install")["run"])
+
+
+def install(installer: str, cache: bool) -> float:
     with tempfile.TemporaryDirectory(prefix="carbon-gate-install-") as folder:
-        venv = Path(folder) / "venv"
+        script = Path(folder) / "step.sh"
+        script.write_text(step_script())
+        env = {k: v for k, v in os.environ.items() if k not in PIP_SOURCES}
+        env |= {
+            "PIP_CONFIG_FILE": os.devnull,
+            "RUNNER_TEMP": folder,
+            "GITHUB_OUTPUT": str(Path(folder) / "output"),
+            "GITHUB_ACTION_PATH": str(ROOT),
+            "CARBON_GATE_PYTHON": "python3",
+            "CARBON_GATE_REQUIREMENTS": "",
+            "CARBON_GATE_INSTALLER": installer,
+        }
+        if not cache:
+            env |= {"PIP_NO_CACHE_DIR": "1", "UV_NO_CACHE": "1"}
         start = time.perf_counter()
-        subprocess.run(["python3", "-m", "venv", "--system-site-packages", str(venv)], check=True)
-        pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet"]
-        pip += ["--disable-pip-version-check"] + ([] if cache else ["--no-cache-dir"])
-        subprocess.run([*pip, str(ROOT)], check=True, stderr=subprocess.DEVNULL)
+        done = subprocess.run(
+            ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         seconds = time.perf_counter() - start
-        shutil.rmtree(venv)
+    used = re.search(r"^installed .* with (\w+) in \d+ s$", done.stdout, re.MULTILINE)
+    # The step falls back to pip where uv cannot install: those are not uv's figures.
+    if not used or used[1] != installer:
+        raise SystemExit(f"the step did not install with {installer}:\n{done.stdout}{done.stderr}")
     return seconds
 
 
 def main() -> None:
-    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 3
-    install(cache=True)  # fill pip's cache once
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("runs", nargs="?", type=int, default=3)
+    parser.add_argument("--installer", choices=("uv", "pip"), default="uv")
+    args = parser.parse_args()
+    install(args.installer, cache=True)  # fill the caches once
     for cache in (True, False):
-        times = [install(cache) for _ in range(runs)]
+        times = [install(args.installer, cache) for _ in range(args.runs)]
         label = "warm cache" if cache else "no cache  "
         shown = " ".join(f"{t:.1f}" for t in times)
-        print(f"{label}: {shown} s; median {statistics.median(times):.1f} s")
+        print(f"{args.installer} {label}: {shown} s; median {statistics.median(times):.1f} s")
 
 
 if __name__ == "__main__":
