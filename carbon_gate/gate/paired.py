@@ -33,12 +33,15 @@ from carbon_gate.quantities import Energy
 from carbon_gate.readable import signed_percent
 from carbon_gate.stats import Shift, hodges_lehmann, ratio_of_means
 
-# Two worker processes running the same code differ by a constant amount (where the model's
+# Two worker processes running the same code can differ by a constant amount (where the model's
 # arrays land in memory, and so in the caches): a difference the pairs cannot see, since every pair
-# shares it. Its size: the standard deviation of the A/A change (log head/base) between runs, by
-# workload, in A/A runs of the example on the project's 2-core machine (docs/statistics.md,
-# "Separate runs and the noise floor"; benchmarks/paired.py checks the life cycle's against it).
-PROCESS_SPREAD = {"inference": 0.007, "train_step": 0.025}
+# shares it. Its size, as the standard deviation of the A/A change (log head/base) between runs:
+# 0.5 % for the example's inference on a quiet day (benchmarks/noise_sources.py; docs/statistics.md,
+# "Separate runs and the noise floor"). The train step's 2.3-2.5 % came from glibc's malloc, whose
+# moving thresholds left some processes 50 % slower; with them fixed in the worker
+# (measure/worker_process.py), ten A/A runs showed no difference between processes beyond each
+# run's own sampling error, for either workload. benchmarks/paired.py checks the end result.
+PROCESS_SPREAD = {"inference": 0.005, "train_step": 0.005}
 # Confidence levels (percent) of the verdict, and of the early looks after each pair (stricter, so
 # that looking often does not turn noise into a verdict).
 TYPICAL, WHOLE = 95.0, 99.0
