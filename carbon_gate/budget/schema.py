@@ -313,10 +313,11 @@ BENCHMARK = Section(
         ),
         "compare_batch": _quantity(
             "With `check --base-ref`: each side's batch in a pair, split between the callable "
-            "and the train step (plain: seconds; default 1 s). Shorter batches make more pairs "
-            "in the same time; a batch runs at least one call.",
+            "and the train step (plain: seconds; default 0.25 s). Short batches put the two "
+            "sides moments apart, so that the machine's changing load hits both alike; a batch "
+            "runs at least one call.",
             _duration("s"),
-            "1 s",
+            "0.25 s",
         ),
         "repeats": Scalar(
             _integer,

@@ -54,7 +54,9 @@ class Benchmark:
     duration_s: float = 10.0
     repeats: int = 5
     compare_duration_s: float = 60.0  # head and base in alternation (check --base-ref), at most
-    compare_batch_s: float = 1.0  # each side's batch in a pair
+    # Each side's batch in a pair. Short: the two sides' batches are moments apart, so that the
+    # machine's changing load hits both alike (docs/statistics.md, "How head and base are measured").
+    compare_batch_s: float = 0.25
     timeout_s: float = 300.0
     working_directory: Path = Path()
     python_path: tuple[Path, ...] = ()
