@@ -19,7 +19,7 @@ from carbon_gate.gate.paired import Paired
 from carbon_gate.measure.interleave import EARLY_PAIRS
 
 KEY = "lifecycle"
-MAX_PAIRS = 28  # 60 s of measuring in pairs of two 1 s batches, as by default
+MAX_PAIRS = 113  # 60 s of measuring in pairs of two 0.25 s batches, as by default
 PROCESS = 0.005  # sd (log) of the difference between two processes, as the floor assumes
 FLOORS = {KEY: PROCESS}
 

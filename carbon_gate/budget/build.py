@@ -101,6 +101,7 @@ def benchmark(section: dict[str, Any] | None, directory: Path) -> Benchmark | No
         "batch_size",
         "repeats",
         "threads",
+        "compare_workers",
     )
     # A value that failed its own check is None here; the problem is already reported.
     workdir = directory / (section.get("working_directory") or ".")

@@ -108,6 +108,12 @@ def at_least_two(value: int) -> tuple[str, str] | None:
     return None
 
 
+def at_least_one_worker(value: int) -> tuple[str, str] | None:
+    if value < 1:
+        return "must be 1 or more", "each side needs a worker process"
+    return None
+
+
 def _known_version(value: int) -> tuple[str, str] | None:
     if value != SCHEMA_VERSION:
         return f"must be {SCHEMA_VERSION}", "this carbon-gate reads version 1 files; upgrade it"
@@ -318,6 +324,16 @@ BENCHMARK = Section(
             "runs at least one call.",
             _duration("s"),
             "0.25 s",
+        ),
+        "compare_workers": Scalar(
+            _integer,
+            "With `check --base-ref`: worker processes per side, each with its own copy of the "
+            "model, taking the pairs in turn (default 3). Two processes of the same code can "
+            "differ a little for good (where their arrays land in memory); several per side "
+            "average that out, so that the verdict comes sooner. 1 for a model too large to "
+            "hold six times in memory.",
+            {"type": "integer", "examples": [3]},
+            (at_least_one_worker,),
         ),
         "repeats": Scalar(
             _integer,

@@ -55,8 +55,10 @@ class Benchmark:
     repeats: int = 5
     compare_duration_s: float = 60.0  # head and base in alternation (check --base-ref), at most
     # Each side's batch in a pair. Short: the two sides' batches are moments apart, so that the
-    # machine's changing load hits both alike (docs/statistics.md, "How head and base are measured").
+    # machine's changing load hits both alike (docs/statistics.md, "How head and base are
+    # measured").
     compare_batch_s: float = 0.25
+    compare_workers: int = 3  # worker processes per side
     timeout_s: float = 300.0
     working_directory: Path = Path()
     python_path: tuple[Path, ...] = ()

@@ -167,6 +167,7 @@ def _in_pairs(
     sha = base_commit.sha
     allowed = loaded.budgets.max_increase_percent
     alone = max(bench.repeats, math.ceil(bench.duration_s / bench.compare_batch_s))
+    workers = bench.compare_workers
     base_spec = measurement.worker_spec(
         base_bench.in_pairs(), data.country_of(base_loaded.assumptions.location)
     )
@@ -174,10 +175,10 @@ def _in_pairs(
         measurement.worker_spec(bench.in_pairs(), data.country_of(loaded.assumptions.location)),
         {**base_spec, "watch_root": str(base_commit.head_root)},
         # Alone (the base failed), the head measures as long as `measure` would: duration.
-        Plan(MIN_PAIRS, alone, bench.compare_duration_s, bench.timeout_s),
+        Plan(MIN_PAIRS, alone, bench.compare_duration_s, bench.timeout_s, workers),
         lambda head, base: paired.decisive(
-            paired.judge(pricing, head, base, interim=True),
-            paired.judge(pricing, head, base),
+            paired.judge(pricing, head, base, interim=True, workers=workers),
+            paired.judge(pricing, head, base, workers=workers),
             allowed,
         ),
         rng=random.Random(secrets.randbits(64)),
@@ -202,7 +203,10 @@ def _in_pairs(
     found = None  # too few pairs: the gate says so (trusted.pairs)
     if outcome.pairs >= MIN_PAIRS:
         found = paired.judge(
-            pricing, outcome.head.batches.repeats(), outcome.base.batches.repeats()
+            pricing,
+            outcome.head.batches.repeats(),
+            outcome.base.batches.repeats(),
+            workers=workers,
         )
     token = secrets.token_hex(8)
     comparison = Comparison(

@@ -105,7 +105,10 @@ def decide(
     elif batches is not None:
         factor = data.factor(loaded.assumptions.location)
         pricing = paired.Pricing(loaded.assumptions, factor, head.measurement.batch_size)
-        found = paired.judge(pricing, batches.head, batches.base)
+        # As many processes per side as the budget file the gate was given says; none said: one,
+        # the widest allowance for the difference between processes.
+        workers = loaded.benchmark.compare_workers if loaded.benchmark else 1
+        found = paired.judge(pricing, batches.head, batches.base, workers=workers)
     decision = compare.decide(
         sides.side_of(head.estimate, head.measurement),
         None if base is None else sides.side_of(base.estimate, base.measurement),

@@ -35,13 +35,14 @@ from carbon_gate.stats import Shift, hodges_lehmann, ratio_of_means
 
 # Two worker processes running the same code can differ by a constant amount (where the model's
 # arrays land in memory, and so in the caches): a difference the pairs cannot see, since every pair
-# shares it. Its size, as the standard deviation of the A/A change (log head/base) between runs:
-# 0.5 % for the example's inference on a quiet day (benchmarks/noise_sources.py; docs/statistics.md,
-# "Separate runs and the noise floor"). The train step's 2.3-2.5 % came from glibc's malloc, whose
-# moving thresholds left some processes 50 % slower; with them fixed in the worker
-# (measure/worker_process.py), ten A/A runs showed no difference between processes beyond each
-# run's own sampling error, for either workload. benchmarks/paired.py checks the end result.
-PROCESS_SPREAD = {"inference": 0.005, "train_step": 0.005}
+# shares it. Its size, as the standard deviation of the A/A change (log head/base) between one
+# process per side and another: about 1.5 % for the example on 2026-12-02 (ten A/A runs of
+# benchmarks/noise_sources.py: 1.7 % for inference, 0.9 % for the train step; nine A/A runs of
+# `check` with batches of 0.25 s: the train step off by +2.3 to +2.6 % in two of them, the
+# inference by -0.5 to -1.7 %). The train step's 50 % jumps before that were glibc's malloc, now
+# fixed in the worker (measure/worker_process.py). Several workers per side average it out
+# (`spread`). benchmarks/time_to_verdict.py checks the end result.
+PROCESS_SPREAD = {"inference": 0.015, "train_step": 0.015}
 # Confidence levels (percent) of the verdict, and of the early looks after each pair (stricter, so
 # that looking often does not turn noise into a verdict).
 TYPICAL, WHOLE = 95.0, 99.0
@@ -139,14 +140,18 @@ def _through(pricing: Pricing, per_call: dict[str, float]) -> dict[str, float]:
     return out
 
 
-def spread(pricing: Pricing, repeat: Repeat, watts: dict[str, float]) -> dict[str, float]:
-    """How far (log) each budget key moves between two processes of the same code: the workloads'
-    `PROCESS_SPREAD`, taken through the estimator (a stage made of training alone moves with the
+def spread(
+    pricing: Pricing, repeat: Repeat, watts: dict[str, float], workers: int = 1
+) -> dict[str, float]:
+    """How far (log) each budget key moves between the two sides' processes of the same code:
+    the workloads' `PROCESS_SPREAD`, averaged over `workers` processes per side (the pairs use
+    each in turn), taken through the estimator (a stage made of training alone moves with the
     train step, the life cycle with both, by their shares)."""
     center = figures(pricing, repeat, watts)
     moved = []
     for name in repeat.by_workload():
-        step = {**watts, name: watts[name] * math.exp(PROCESS_SPREAD.get(name, 0.0))}
+        moves = PROCESS_SPREAD.get(name, 0.0) / math.sqrt(max(1, workers))
+        step = {**watts, name: watts[name] * math.exp(moves)}
         moved.append(figures(pricing, repeat, step))
     return {
         key: math.hypot(*(math.log(m[key] / value) for m in moved))
@@ -156,11 +161,17 @@ def spread(pricing: Pricing, repeat: Repeat, watts: dict[str, float]) -> dict[st
 
 
 def judge(
-    pricing: Pricing, head: list[Repeat], base: list[Repeat], *, interim: bool = False
+    pricing: Pricing,
+    head: list[Repeat],
+    base: list[Repeat],
+    *,
+    interim: bool = False,
+    workers: int = 1,
 ) -> Paired:
-    """Both changes of every budget key over the pairs (head[i] beside base[i])."""
+    """Both changes of every budget key over the pairs (head[i] beside base[i]), measured by
+    `workers` processes per side."""
     head_watts, base_watts = power(head), power(base)
-    floors = spread(pricing, base[0], base_watts)
+    floors = spread(pricing, base[0], base_watts, workers)
     typical = changes(
         [figures(pricing, r, head_watts) for r in head],
         [figures(pricing, r, base_watts) for r in base],

@@ -1,9 +1,12 @@
-"""Measuring the head and the base in alternation: two serving workers, one batch each per pair.
+"""Measuring the head and the base in alternation: serving workers, one batch of each side per pair.
 
-Both workers import, set up and warm up at once; then every pair measures one batch of each side,
-in an order drawn at random, so that neither side always runs first (after the other's caches, or
-at the machine's busier moments). It stops once the change is decisive, when the time budget would
-be exceeded by another pair, or when the base fails (then the head goes on alone, to its repeats).
+Each side has `Plan.workers` worker processes; all of them import, set up and warm up at once.
+Then every pair measures one batch of each side, pair k by the head's and the base's worker
+k mod workers, in an order drawn at random, so that neither side always runs first (after the
+other's caches, or at the machine's busier moments). Two processes of the same code can differ a
+little for good (where their arrays land in memory): several per side average that out. It stops
+once the change is decisive, when the time budget would be exceeded by another pair, or when the
+base fails (then the head goes on alone, to its repeats).
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ class Plan(NamedTuple):
     repeats: int
     max_seconds: float
     timeout_s: float  # for each answer of a worker: ready, or one batch
+    workers: int = 1  # worker processes per side
 
 
 class Outcome(NamedTuple):
@@ -61,20 +65,22 @@ def interleave(
     does a base that `vet` (given both workers' ready answers) finds a reason against."""
     with contextlib.ExitStack() as stack:
         stack.enter_context(terminate_as_interrupt())
-        head = stack.enter_context(serving(head_spec, plan.timeout_s))
-        started = stack.enter_context(serving(base_spec, plan.timeout_s))
-        head_info = head.ready()
-        base_session: Session | None = started
+        count = max(1, plan.workers)
+        heads = [stack.enter_context(serving(head_spec, plan.timeout_s)) for _ in range(count)]
+        started = [stack.enter_context(serving(base_spec, plan.timeout_s)) for _ in range(count)]
+        head_info, *_ = [head.ready() for head in heads]  # every one must be ready
+        bases: list[Session] | None = started
         base_info: Ready | None = None
         failure = None
         try:
-            base_info = started.ready()
+            base_info, *_ = [base.ready() for base in started]
             problem = vet(head_info, base_info)
             if problem:
-                started.close()  # at once: it must not slow the head down while it goes on alone
+                for base in started:  # at once: they must not slow the head down while it goes on
+                    base.close()
                 raise MeasurementError(problem)
         except MeasurementError as error:
-            base_session, failure = None, error
+            bases, failure = None, error
         head_repeats: list[Repeat] = []
         base_repeats: list[Repeat] = []
         start, longest, stopped = clock(), 0.0, ""
@@ -84,18 +90,21 @@ def interleave(
                 stopped = "time"
                 break
             index = len(head_repeats)
-            if base_session is None:
+            head = heads[index % count]
+            if bases is None:
                 head_repeats.append(head.repeat(index))
             else:
                 try:
-                    pair = _pair(head, base_session, index, rng)
+                    pair = _pair(head, bases[index % count], index, rng)
                 except _BaseFailed as error:
-                    base_session, failure = None, error.failure
+                    for base in bases:
+                        base.close()
+                    bases, failure = None, error.failure
                     continue
                 head_repeats.append(pair[0])
                 base_repeats.append(pair[1])
             longest = max(longest, clock() - began)
-            stopped = _stop(head_repeats, base_repeats, base_session, plan, decisive)
+            stopped = _stop(head_repeats, base_repeats, bases is not None, plan, decisive)
     return Outcome(
         Run.of(head_info, head_repeats),
         None if failure or base_info is None else Run.of(base_info, base_repeats),
@@ -131,12 +140,12 @@ def _pair(head: Session, base: Session, index: int, rng: random.Random) -> tuple
 def _stop(
     head: list[Repeat],
     base: list[Repeat],
-    base_session: Session | None,
+    paired: bool,
     plan: Plan,
     decisive: Callable[[list[Repeat], list[Repeat]], bool],
 ) -> str:
     pairs = len(head)
-    if base_session is None:
+    if not paired:
         return "alone" if pairs >= plan.repeats else ""
     if pairs < plan.min_pairs:
         return ""

@@ -89,7 +89,7 @@ def start(
         stdout=sink,
         stderr=subprocess.STDOUT,
         start_new_session=True,  # its own process group, killed as a whole by kill_group
-        env=_worker_environment(spec.get("threads")),
+        env={**_worker_environment(spec.get("threads")), **_padding()},
         pass_fds=pass_fds,
     )
     _running.add(process.pid)
@@ -214,6 +214,15 @@ def _worker_environment(threads: int | None = None) -> dict[str, str]:
     if not _tunes_malloc(env):
         env.update(_STEADY_MALLOC)
     return env
+
+
+def _padding() -> dict[str, str]:
+    """A variable of random length for each worker. The environment's size moves where the
+    stack starts, and with it how the program's data falls in the caches: a fixed difference
+    (the head's working tree and the base's worktree have paths of different lengths) could
+    make one side faster for good. Drawn anew for every process, it is one more difference
+    between processes, which several workers per side average out."""
+    return {"CARBON_GATE_PADDING": "x" * secrets.randbelow(4096)}
 
 
 def _tunes_malloc(env: dict[str, str]) -> bool:
