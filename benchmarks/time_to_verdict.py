@@ -63,7 +63,7 @@ def main() -> int:
                 paired._git(repo, "checkout", "-q", branch)
                 budget = defaults.replace("max_increase: 0 %", f"max_increase: {allowed} %")
                 (repo / "carbon-budget.yml").write_text(budget, encoding="utf-8")
-                found.append({"case": label, **check(exe, repo)})
+                found.append({"case": label, **check(exe, repo, allowed)})
                 paired._git(repo, "checkout", "-q", "--", "carbon-budget.yml")
                 print(line(found[-1]), flush=True)
         paired._git(repo, "checkout", "-q", "base")
@@ -78,7 +78,7 @@ def main() -> int:
     return 0
 
 
-def check(exe: str, repo: Path) -> dict[str, Any]:
+def check(exe: str, repo: Path, allowed: float) -> dict[str, Any]:
     """One `check --base-ref base`: its verdict, pairs, why it stopped, and its times."""
     start = time.monotonic()
     done = subprocess.run(
@@ -100,8 +100,16 @@ def check(exe: str, repo: Path) -> dict[str, Any]:
         for batch in column or []
     )
     comparison = head["comparison"]
+    changes = comparison["changes"] or {}
     return {
         "fails": done.returncode == 1,
+        # Which measure's interval lay wholly above the allowed increase, at the verdict's level.
+        "by": sorted(
+            f"{measure} {key}"
+            for measure, stages in changes.items()
+            for key, change in stages.items()
+            if change["ci"][0] > allowed / 100
+        ),
         "pairs": comparison["pairs"],
         "stopped": comparison["stopped"],
         "measuring_s": round(measuring, 1),
@@ -141,7 +149,7 @@ def whole_gate(repo: Path, folder: Path) -> dict[str, Any]:
     outputs = dict(
         line.split("=", 1) for line in (runner / "output").read_text().splitlines() if "=" in line
     )
-    result = check(str(Path(outputs["bin"]) / "carbon-gate"), repo)
+    result = check(str(Path(outputs["bin"]) / "carbon-gate"), repo, 5)
     total = installed + result["wall_s"]
     return {**result, "install_s": round(installed, 1), "wall_s": round(total, 1)}
 
@@ -151,6 +159,7 @@ def line(run: dict[str, Any]) -> str:
     return (
         f"{run['case']:15} {'FAIL' if run['fails'] else 'pass':4} {run['pairs']:3} pairs "
         f"({run['stopped']}): measuring {run['measuring_s']} s, wall {run['wall_s']} s{install}"
+        + (f"; beyond by {', '.join(run['by'])}" if run["by"] else "")
     )
 
 
