@@ -4,9 +4,9 @@
    each batch's mean time per call, median call, and time per call in its fastest 10 ms stretch
    (what `check --base-ref` compares), for several batch lengths.
 2. RUNS A/A comparisons in alternation (two workers, the same code, 10 pairs of 1 s batches): the
-   change of each workload (Hodges–Lehmann estimate of the fastest stretches' log ratios). Their
-   standard deviation holds two things: how much two processes differ, and each run's own
-   sampling error (its interval's half-width / 1.96). What is left of the variance once the
+   change of each workload (the mean of the fastest stretches' log ratios). Their standard
+   deviation holds two things: how much two processes differ, and each run's own sampling error
+   (the standard error of its mean). What is left of the variance once the
    sampling error's is taken out is the difference between processes: what `PROCESS_SPREAD` in
    carbon_gate/gate/paired.py stands for.
 
@@ -32,7 +32,6 @@ from carbon_gate.lifecycle import grid
 from carbon_gate.measure import measurement
 from carbon_gate.measure.interleave import Plan, interleave
 from carbon_gate.measure.worker.repeat import fastest_stretch
-from carbon_gate.stats import hodges_lehmann
 
 
 def batches_in_one_process(seconds: float, count: int = 16) -> dict[str, float]:
@@ -73,9 +72,10 @@ def a_a_changes(runs: int) -> tuple[dict[str, list[float]], dict[str, list[float
                 math.log(h.fastest_call_s / b.fastest_call_s)
                 for h, b in zip(head, base, strict=True)
             ]
-            shift = hodges_lehmann(ratios)
-            found.append(shift.estimate)
-            errors[name].append((shift.high - shift.low) / (2 * 1.96))
+            # The mean of the log ratios and its standard error: their variances add up exactly
+            # (between processes + sampling), which an interval's width does not promise.
+            found.append(statistics.fmean(ratios))
+            errors[name].append(statistics.stdev(ratios) / math.sqrt(len(ratios)))
         print(f"A/A run {run + 1}: " + ", ".join(f"{k} {v[-1]:+.2%}" for k, v in changes.items()))
     return changes, errors
 
