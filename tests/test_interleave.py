@@ -115,3 +115,45 @@ def test_a_failing_head_is_the_gates_error(tmp_path: Path) -> None:
     (tmp_path / "head" / "toybench.py").write_text("raise ImportError('broken head')\n")
     with pytest.raises(MeasurementError, match="broken head"):
         measure_in_pairs(tmp_path, head=head)
+
+
+PIDS = """\
+import os
+CALLS = [0]
+
+
+def predict():
+    CALLS[0] += 1
+    with open(f"calls-{os.getpid()}.txt", "w") as f:
+        f.write(str(CALLS[0]))
+    return sum(i * i for i in range(2000))
+"""
+
+
+def test_each_side_has_its_workers_and_the_pairs_take_each_in_turn(tmp_path: Path) -> None:
+    specs = {}
+    for side in ("head", "base"):
+        folder = tmp_path / side
+        folder.mkdir()
+        (folder / "toybench.py").write_text(PIDS)
+        bench = Benchmark(
+            callable="toybench:predict",
+            warmup_s=0.1,
+            duration_s=0.5,
+            repeats=5,
+            working_directory=folder,
+        )
+        specs[side] = measurement.worker_spec(bench, "FRA")
+    outcome = interleave(
+        specs["head"],
+        specs["base"],
+        Plan(min_pairs=6, repeats=5, max_seconds=600, timeout_s=60, workers=3),
+        lambda head, base: len(head) >= 9,
+        rng=random.Random(1),
+    )
+    assert outcome.pairs == 9
+    warm_up = outcome.head.warmup[0].calls
+    for side in ("head", "base"):
+        calls = [int(p.read_text()) for p in (tmp_path / side).glob("calls-*.txt")]
+        assert len(calls) == 3  # three processes, and each measured its three batches of 0.1 s
+        assert min(calls) > warm_up * 2  # (its warm-up alone is 0.1 s, shared with five others)
