@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import random
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+from process_probe import alive
 
 from carbon_gate.budget.settings import Benchmark
 from carbon_gate.errors import MeasurementError
@@ -157,3 +160,50 @@ def test_each_side_has_its_workers_and_the_pairs_take_each_in_turn(tmp_path: Pat
         calls = [int(p.read_text()) for p in (tmp_path / side).glob("calls-*.txt")]
         assert len(calls) == 3  # three processes, and each measured its three batches of 0.1 s
         assert min(calls) > warm_up * 2  # (its warm-up alone is 0.1 s, shared with five others)
+
+
+SECOND_START_FAILS = """\
+import itertools
+import os
+
+for n in itertools.count():  # which start of this benchmark this is, claimed atomically
+    try:
+        os.close(os.open(f"start-{n}", os.O_CREAT | os.O_EXCL))
+        break
+    except FileExistsError:
+        continue
+with open(f"pid-{n}", "w") as f:
+    f.write(str(os.getpid()))
+if n == 1:
+    raise ImportError("the second start fails")
+
+
+def predict():
+    return sum(i * i for i in range(2000))
+"""
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
+def test_a_base_worker_that_fails_to_start_stops_the_others_before_the_head_goes_on(
+    tmp_path: Path,
+) -> None:
+    base = spec(tmp_path / "base")
+    (tmp_path / "base" / "toybench.py").write_text(SECOND_START_FAILS)
+    running: list[list[int]] = []
+
+    def clock() -> float:  # read before every batch of the head's
+        pids = [int(p.read_text()) for p in (tmp_path / "base").glob("pid-*")]
+        running.append([pid for pid in pids if alive(pid)])
+        return time.monotonic()
+
+    outcome = measure_in_pairs(
+        tmp_path,
+        base,
+        plan=Plan(min_pairs=6, repeats=5, max_seconds=600, timeout_s=60, workers=3),
+        clock=clock,
+    )
+    assert outcome.base is None
+    assert "the second start fails" in str(outcome.base_failure)
+    assert outcome.stopped == "alone"
+    assert len(running) > 5
+    assert not any(running), running  # no base worker ran beside the head's batches

@@ -73,13 +73,14 @@ def interleave(
         base_info: Ready | None = None
         failure = None
         try:
-            base_info, *_ = [base.ready() for base in started]
-            problem = vet(head_info, base_info)
+            answers = [base.ready() for base in started]
+            base_info = answers[0]
+            problem = next(filter(None, (vet(head_info, answer) for answer in answers)), "")
             if problem:
-                for base in started:  # at once: they must not slow the head down while it goes on
-                    base.close()
                 raise MeasurementError(problem)
         except MeasurementError as error:
+            for base in started:  # at once: they must not slow the head down while it goes on
+                base.close()
             bases, failure = None, error
         head_repeats: list[Repeat] = []
         base_repeats: list[Repeat] = []
@@ -146,7 +147,7 @@ def _stop(
 ) -> str:
     pairs = len(head)
     if not paired:
-        return "alone" if pairs >= plan.repeats else ""
+        return "alone" if pairs >= min(plan.repeats, MAX_PAIRS) else ""
     if pairs < plan.min_pairs:
         return ""
     if pairs >= EARLY_PAIRS and decisive(head, base):
