@@ -68,6 +68,7 @@ benchmark:
   duration: 0.5 s
   repeats: 5
   compare_duration: 2 s
+  compare_batch: 0.1 s
   timeout: 60 s
 """
 
