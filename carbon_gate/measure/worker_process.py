@@ -111,7 +111,12 @@ def timed_out(
 def no_result(directory: Path, code: int, log: Path) -> MeasurementError:
     stage = _STAGES.get(_read(directory / "stage"), "running")
     how = f"was killed by signal {-code}" if code < 0 else f"exited with code {code}"
-    hint = " (out of memory?)" if code == -signal.SIGKILL else ""
+    hint = (
+        " (out of memory? check --base-ref holds the model in benchmark.compare_workers "
+        "processes per side: 1 holds the fewest)"
+        if code == -signal.SIGKILL
+        else ""
+    )
     return _error(f"the benchmark process {how}{hint} while {stage}, without a result", _tail(log))
 
 
@@ -187,7 +192,8 @@ _THREAD_VARIABLES = (
 # 780 µs per call in one worker and 1190 µs in the other (210 page faults per call), on the same
 # machine, in the same run. Fixed thresholds make every worker allocate alike (no dynamic
 # threshold, no trimming below 1 GiB; blocks of 32 MiB and more, glibc's largest threshold on
-# 64-bit, are still mapped one by one, in every worker the same). A user's own setting is kept.
+# 64-bit, are still mapped one by one, in every worker the same). A user's own setting of either
+# threshold (the variable, or its glibc.malloc tunable) is kept.
 _STEADY_MALLOC = {"MALLOC_MMAP_THRESHOLD_": str(32 << 20), "MALLOC_TRIM_THRESHOLD_": str(1 << 30)}
 
 # In the environment of every worker, and so of what its benchmark starts: this carbon-gate's.
@@ -211,25 +217,25 @@ def _worker_environment(threads: int | None = None) -> dict[str, str]:
     env[_MARK_NAME] = _MARK_VALUE
     if threads is not None:  # read by the libraries when they load, so set before the import
         env.update(dict.fromkeys(_THREAD_VARIABLES, str(threads)))
-    if not _tunes_malloc(env):
-        env.update(_STEADY_MALLOC)
+    for name, value in _STEADY_MALLOC.items():
+        if not _sets(env, name):
+            env[name] = value
     return env
 
 
 def _padding() -> dict[str, str]:
-    """A variable of random length for each worker. The environment's size moves where the
-    stack starts, and with it how the program's data falls in the caches: a fixed difference
-    (the head's working tree and the base's worktree have paths of different lengths) could
-    make one side faster for good. Drawn anew for every process, it is one more difference
-    between processes, which several workers per side average out."""
+    """A variable of random length for each worker: a safeguard. The environment's size moves
+    where the stack starts, and with it how the program's data falls in the caches, so anything
+    fixed about how one side's workers start could make that side faster for good. Linux's
+    address randomisation varies it already; where that is off, this does. Either way it is one
+    more difference between processes, which several workers per side average out."""
     return {"CARBON_GATE_PADDING": "x" * secrets.randbelow(4096)}
 
 
-def _tunes_malloc(env: dict[str, str]) -> bool:
-    """Whether the user set glibc's malloc up themselves (MALLOC_* or GLIBC_TUNABLES)."""
-    return "glibc.malloc." in env.get("GLIBC_TUNABLES", "") or any(
-        k.startswith("MALLOC_") for k in env
-    )
+def _sets(env: dict[str, str], name: str) -> bool:
+    """Whether the user set this malloc threshold themselves: the variable, or its tunable."""
+    tunable = "glibc.malloc." + name.removeprefix("MALLOC_").removesuffix("_").lower() + "="
+    return name in env or tunable in env.get("GLIBC_TUNABLES", "")
 
 
 def kill_group(process: subprocess.Popen[bytes]) -> None:
