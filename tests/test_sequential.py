@@ -2,7 +2,8 @@
 
 Head and base are drawn pair by pair as `check --base-ref` measures them: a drift both sides of a
 pair share (the machine's busy moments), each batch's own noise, rare stalls that only the whole
-cost sees, and a constant difference between the two worker processes. The pairs go through the
+cost sees, and a constant offset of each worker process (three per side, taking the pairs in
+turn, each offset as large as `paired.PROCESS_SPREAD` says). The pairs go through the
 gate's own statistics (`paired.changes` at the gate's levels, `paired.decisive`, the early looks
 from `EARLY_PAIRS` on); only the drawing is the test's. Every figure below is a rate over many
 simulated runs, so each assertion is about the rule, not about luck: the seeds are fixed.
@@ -20,8 +21,14 @@ from carbon_gate.measure.interleave import EARLY_PAIRS
 
 KEY = "lifecycle"
 MAX_PAIRS = 113  # 60 s of measuring in pairs of two 0.25 s batches, as by default
-PROCESS = 0.005  # sd (log) of the difference between two processes, as the floor assumes
-FLOORS = {KEY: PROCESS}
+WORKERS = 3  # per side, as benchmark.compare_workers by default
+PROCESS = paired.PROCESS_SPREAD["train_step"]  # sd (log) of the difference between two processes
+FLOORS = {KEY: PROCESS / math.sqrt(WORKERS)}  # what `paired.spread` allows for three per side
+
+
+def offsets(rng: random.Random) -> list[list[float]]:
+    """Each side's workers' offsets (log): two processes differ by PROCESS (sd)."""
+    return [[rng.gauss(0, PROCESS / math.sqrt(2)) for _ in range(WORKERS)] for _ in range(2)]
 
 
 class Noise(NamedTuple):
@@ -70,13 +77,14 @@ NOISE = Noise()
 
 def run(change: float, allowed: float, rng: random.Random, noise: Noise = NOISE) -> Run:
     """One comparison: pairs until the rule says the change is clear or the time is up."""
-    processes = rng.gauss(0, PROCESS / math.sqrt(2)), rng.gauss(0, PROCESS / math.sqrt(2))
+    processes = offsets(rng)
     head: list[dict] = []
     base: list[dict] = []
     while len(head) < MAX_PAIRS:
         drift = rng.gauss(0, noise.drift)
-        head.append(side(change, processes[0], drift, noise, rng))
-        base.append(side(0.0, processes[1], drift, noise, rng))
+        worker = len(head) % WORKERS
+        head.append(side(change, processes[0][worker], drift, noise, rng))
+        base.append(side(0.0, processes[1][worker], drift, noise, rng))
         if len(head) >= EARLY_PAIRS and paired.decisive(
             judged(head, base, interim=True), judged(head, base, interim=False), allowed * 100
         ):
@@ -99,12 +107,12 @@ def test_the_intervals_cover_the_true_change_as_often_as_they_say() -> None:
     covered = {"typical": 0, "whole": 0}
     trials = 400
     for _ in range(trials):
-        processes = rng.gauss(0, PROCESS / math.sqrt(2)), rng.gauss(0, PROCESS / math.sqrt(2))
+        processes = offsets(rng)
         head, base = [], []
-        for _ in range(12):
+        for pair in range(12):
             drift = rng.gauss(0, NOISE.drift)
-            head.append(side(0.03, processes[0], drift, NOISE, rng))
-            base.append(side(0.0, processes[1], drift, NOISE, rng))
+            head.append(side(0.03, processes[0][pair % WORKERS], drift, NOISE, rng))
+            base.append(side(0.0, processes[1][pair % WORKERS], drift, NOISE, rng))
         found = judged(head, base, interim=False)
         covered["typical"] += found.typical[KEY].low <= 0.03 <= found.typical[KEY].high
         covered["whole"] += found.whole[KEY].low <= 0.03 <= found.whole[KEY].high
