@@ -2,7 +2,8 @@
 
 The example model in a Git repository of its own (as benchmarks/paired.py builds it: the base,
 and the base slowed down steadily by +3 %), judged by `carbon-gate check --base-ref base` with
-the budget file's defaults for the comparison (compare_duration 60 s, compare_batch 1 s), in one
+the budget file's defaults for the comparison (compare_duration 60 s, compare_batch 0.25 s,
+compare_workers 3), in one
 run of this script:
 
 - unchanged, `max_increase: 5 %` (UNCHANGED runs): the time to the verdict, and whether it came
