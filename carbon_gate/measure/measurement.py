@@ -119,6 +119,7 @@ def _warnings(batches: Batches, per_sample: list[float]) -> list[str]:
         if fewest < MIN_CALLS_PER_REPEAT:
             warnings.append(
                 f"a {name} repeat ran only {fewest} call(s): one call takes about as long as a "
-                "repeat; raise benchmark.duration so that each repeat runs many calls"
+                "repeat; raise benchmark.duration (beside the base: benchmark.compare_batch) so "
+                "that each repeat runs many calls"
             )
     return warnings
