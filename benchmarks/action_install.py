@@ -32,22 +32,29 @@ def step_script() -> str:
     return str(next(s for s in steps if s.get("id") == "install")["run"])
 
 
+def step_environment(runner: Path, installer: str, cache: bool) -> dict[str, str]:
+    """The step's environment as a runner gives it: its inputs, RUNNER_TEMP and GITHUB_OUTPUT in
+    `runner`, and none of this machine's pip configuration; caches off unless `cache`."""
+    env = {k: v for k, v in os.environ.items() if k not in PIP_SOURCES}
+    env |= {
+        "PIP_CONFIG_FILE": os.devnull,
+        "RUNNER_TEMP": str(runner),
+        "GITHUB_OUTPUT": str(runner / "output"),
+        "GITHUB_ACTION_PATH": str(ROOT),
+        "CARBON_GATE_PYTHON": "python3",
+        "CARBON_GATE_REQUIREMENTS": "",
+        "CARBON_GATE_INSTALLER": installer,
+    }
+    if not cache:
+        env |= {"PIP_NO_CACHE_DIR": "1", "UV_NO_CACHE": "1"}
+    return env
+
+
 def install(installer: str, cache: bool) -> float:
     with tempfile.TemporaryDirectory(prefix="carbon-gate-install-") as folder:
         script = Path(folder) / "step.sh"
         script.write_text(step_script())
-        env = {k: v for k, v in os.environ.items() if k not in PIP_SOURCES}
-        env |= {
-            "PIP_CONFIG_FILE": os.devnull,
-            "RUNNER_TEMP": folder,
-            "GITHUB_OUTPUT": str(Path(folder) / "output"),
-            "GITHUB_ACTION_PATH": str(ROOT),
-            "CARBON_GATE_PYTHON": "python3",
-            "CARBON_GATE_REQUIREMENTS": "",
-            "CARBON_GATE_INSTALLER": installer,
-        }
-        if not cache:
-            env |= {"PIP_NO_CACHE_DIR": "1", "UV_NO_CACHE": "1"}
+        env = step_environment(Path(folder), installer, cache)
         start = time.perf_counter()
         done = subprocess.run(
             ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import statistics
 import subprocess
@@ -35,8 +34,6 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import action_install  # action.yml's install step, as GitHub runs it
 import paired  # the repository of slowed-down versions
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def main() -> int:
@@ -126,18 +123,7 @@ def whole_gate(repo: Path, folder: Path) -> dict[str, Any]:
     runner.mkdir()
     script = runner / "step.sh"
     script.write_text(action_install.step_script(), encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if k not in action_install.PIP_SOURCES}
-    env |= {
-        "PIP_CONFIG_FILE": os.devnull,
-        "PIP_NO_CACHE_DIR": "1",
-        "UV_NO_CACHE": "1",
-        "RUNNER_TEMP": str(runner),
-        "GITHUB_OUTPUT": str(runner / "output"),
-        "GITHUB_ACTION_PATH": str(ROOT),
-        "CARBON_GATE_PYTHON": "python3",
-        "CARBON_GATE_REQUIREMENTS": "",
-        "CARBON_GATE_INSTALLER": "uv",
-    }
+    env = action_install.step_environment(runner, "uv", cache=False)
     start = time.monotonic()
     subprocess.run(
         ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
