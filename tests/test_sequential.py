@@ -16,7 +16,6 @@ import random
 from typing import NamedTuple
 
 from carbon_gate.gate import paired
-from carbon_gate.gate.paired import Paired
 from carbon_gate.measure.interleave import EARLY_PAIRS
 
 KEY = "lifecycle"
@@ -56,20 +55,13 @@ def side(change: float, process: float, drift: float, noise: Noise, rng: random.
     return {"typical": {KEY: typical}, "whole": {KEY: whole}}
 
 
-def judged(head: list[dict], base: list[dict], interim: bool) -> Paired:
-    """The pairs judged as `paired.judge` judges them, at the early looks' levels or not."""
-    typical, whole = paired.TYPICAL, paired.WHOLE
-    if interim:
-        typical, whole = paired.INTERIM_TYPICAL, paired.INTERIM_WHOLE
+def priced(head: list[dict], base: list[dict]) -> paired.Priced:
+    """The drawn pairs as `paired.priced` gives them to the gate's judging."""
 
-    def column(name: str, rows: list[dict]) -> list[dict[str, float]]:
-        return [row[name] for row in rows]
+    def column(name: str) -> tuple[list[dict[str, float]], list[dict[str, float]]]:
+        return [row[name] for row in head], [row[name] for row in base]
 
-    return Paired(
-        paired.changes(column("typical", head), column("typical", base), FLOORS, typical),
-        paired.changes(column("whole", head), column("whole", base), FLOORS, whole, whole=True),
-        len(head),
-    )
+    return paired.Priced(column("typical"), column("whole"), FLOORS)
 
 
 NOISE = Noise()
@@ -85,11 +77,12 @@ def run(change: float, allowed: float, rng: random.Random, noise: Noise = NOISE)
         worker = len(head) % WORKERS
         head.append(side(change, processes[0][worker], drift, noise, rng))
         base.append(side(0.0, processes[1][worker], drift, noise, rng))
+        found = priced(head, base)
         if len(head) >= EARLY_PAIRS and paired.decisive(
-            judged(head, base, interim=True), judged(head, base, interim=False), allowed * 100
+            found.judged(interim=True), found.judged(), allowed * 100
         ):
             break
-    verdict = judged(head, base, interim=False)
+    verdict = priced(head, base).judged()
     stages = [*verdict.typical.values(), *verdict.whole.values()]
     return Run(len(head), len(head) < MAX_PAIRS, any(c.low > allowed for c in stages))
 
@@ -113,7 +106,7 @@ def test_the_intervals_cover_the_true_change_as_often_as_they_say() -> None:
             drift = rng.gauss(0, NOISE.drift)
             head.append(side(0.03, processes[0][pair % WORKERS], drift, NOISE, rng))
             base.append(side(0.0, processes[1][pair % WORKERS], drift, NOISE, rng))
-        found = judged(head, base, interim=False)
+        found = priced(head, base).judged()
         covered["typical"] += found.typical[KEY].low <= 0.03 <= found.typical[KEY].high
         covered["whole"] += found.whole[KEY].low <= 0.03 <= found.whole[KEY].high
     assert covered["typical"] / trials >= 0.93

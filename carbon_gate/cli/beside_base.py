@@ -176,11 +176,7 @@ def _in_pairs(
         {**base_spec, "watch_root": str(base_commit.head_root)},
         # Alone (the base failed), the head measures as long as `measure` would: duration.
         Plan(MIN_PAIRS, alone, bench.compare_duration_s, bench.timeout_s, workers),
-        lambda head, base: paired.decisive(
-            paired.judge(pricing, head, base, interim=True, workers=workers),
-            paired.judge(pricing, head, base, workers=workers),
-            allowed,
-        ),
+        lambda head, base: _decisive(paired.priced(pricing, head, base, workers), allowed),
         rng=random.Random(secrets.randbits(64)),
         vet=lambda head, base: _imported_elsewhere(head, base, base_commit.tree),
     )
@@ -226,6 +222,11 @@ def _in_pairs(
     stopped = paired.describe_stop(outcome.stopped, outcome.pairs, bench.compare_duration_s)
     output.message(f"{outcome.pairs} pairs measured: {stopped}")
     return Compared(head, base.results)
+
+
+def _decisive(found: paired.Priced, allowed: float | None) -> bool:
+    """Whether the pairs so far decide, judged at both levels from one pricing of them."""
+    return paired.decisive(found.judged(interim=True), found.judged(), allowed)
 
 
 def _imported_elsewhere(head: Ready, base: Ready, tree: Path) -> str:

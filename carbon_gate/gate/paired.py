@@ -160,6 +160,35 @@ def spread(
     }
 
 
+class Priced(NamedTuple):
+    """The pairs priced through the estimator, by budget key: each batch's typical-call and
+    whole-cost figures, per side, and the allowance for the difference between processes. Judged
+    at the verdict's levels or at the early looks' from the same figures."""
+
+    typical: tuple[list[dict[str, float]], list[dict[str, float]]]  # head's, base's
+    whole: tuple[list[dict[str, float]], list[dict[str, float]]]
+    floors: dict[str, float]
+
+    def judged(self, *, interim: bool = False) -> Paired:
+        """Both changes of every budget key, at the early looks' levels or at the verdict's."""
+        typical = changes(*self.typical, self.floors, INTERIM_TYPICAL if interim else TYPICAL)
+        whole = changes(*self.whole, self.floors, INTERIM_WHOLE if interim else WHOLE, whole=True)
+        return Paired(typical, whole, len(self.typical[0]))
+
+
+def priced(pricing: Pricing, head: list[Repeat], base: list[Repeat], workers: int = 1) -> Priced:
+    """The pairs (head[i] beside base[i]), measured by `workers` processes per side, priced."""
+    head_watts, base_watts = power(head), power(base)
+    return Priced(
+        (
+            [figures(pricing, r, head_watts) for r in head],
+            [figures(pricing, r, base_watts) for r in base],
+        ),
+        ([whole_figures(pricing, r) for r in head], [whole_figures(pricing, r) for r in base]),
+        spread(pricing, base[0], base_watts, workers),
+    )
+
+
 def judge(
     pricing: Pricing,
     head: list[Repeat],
@@ -170,22 +199,7 @@ def judge(
 ) -> Paired:
     """Both changes of every budget key over the pairs (head[i] beside base[i]), measured by
     `workers` processes per side."""
-    head_watts, base_watts = power(head), power(base)
-    floors = spread(pricing, base[0], base_watts, workers)
-    typical = changes(
-        [figures(pricing, r, head_watts) for r in head],
-        [figures(pricing, r, base_watts) for r in base],
-        floors,
-        INTERIM_TYPICAL if interim else TYPICAL,
-    )
-    whole = changes(
-        [whole_figures(pricing, r) for r in head],
-        [whole_figures(pricing, r) for r in base],
-        floors,
-        INTERIM_WHOLE if interim else WHOLE,
-        whole=True,
-    )
-    return Paired(typical, whole, len(head))
+    return priced(pricing, head, base, workers).judged(interim=interim)
 
 
 def changes(
