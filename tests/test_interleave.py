@@ -134,19 +134,9 @@ def predict():
 
 
 def test_each_side_has_its_workers_and_the_pairs_take_each_in_turn(tmp_path: Path) -> None:
-    specs = {}
-    for side in ("head", "base"):
-        folder = tmp_path / side
-        folder.mkdir()
-        (folder / "toybench.py").write_text(PIDS)
-        bench = Benchmark(
-            callable="toybench:predict",
-            warmup_s=0.1,
-            duration_s=0.5,
-            repeats=5,
-            working_directory=folder,
-        )
-        specs[side] = measurement.worker_spec(bench, "FRA")
+    specs = {side: spec(tmp_path / side) for side in ("head", "base")}
+    for side in specs:
+        (tmp_path / side / "toybench.py").write_text(PIDS)
     outcome = interleave(
         specs["head"],
         specs["base"],
@@ -158,7 +148,7 @@ def test_each_side_has_its_workers_and_the_pairs_take_each_in_turn(tmp_path: Pat
     warm_up = outcome.head.warmup[0].calls
     for side in ("head", "base"):
         calls = [int(p.read_text()) for p in (tmp_path / side).glob("calls-*.txt")]
-        assert len(calls) == 3  # three processes, and each measured its three batches of 0.1 s
+        assert len(calls) == 3  # three processes, and each measured its three batches of 0.2 s
         assert min(calls) > warm_up * 2  # (its warm-up alone is 0.1 s, shared with five others)
 
 
