@@ -10,6 +10,7 @@ other way, from `cli` down; docs/architecture.md draws it):
     gate        each side recomputed, judged against the budgets and the base → Decision
     report      the decision as Markdown and text
     github      the pull request, the comment, Actions' outputs, the fork-safe artifact
+    history     the default branch's runs, kept on a branch of the repository's own Git
     cli         the commands that drive it, and the exit codes
 
 and the shared base below them all:

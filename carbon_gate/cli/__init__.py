@@ -8,6 +8,7 @@ or budget-file error, 3 measurement or internal error).
     exit_codes                      errors → what the user reads, and the exit code
     flags, options                  the flags several commands share; flags as values
     budget_commands, gate_commands  the click declarations (light: --help imports nothing heavy)
+    history_commands                `history`'s click declarations, as light
     validate, estimate, init        the commands that read or write the budget file
     entry_point                     finding the model's inference function, for `init`
     measure                         `measure`: run the benchmark, write the results file
@@ -15,4 +16,5 @@ or budget-file error, 3 measurement or internal error).
     beside_base                     the base's commit measured beside the head
     decision, verdict               what `check` and `report` share: the decision, then its output
     comment                         `comment`, and publishing for `check` and `report`
+    history                         `history record|html|badge`: the default branch's history
 """

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 import click
 
 from carbon_gate import __version__, output
-from carbon_gate.cli import budget_commands, gate_commands
+from carbon_gate.cli import budget_commands, gate_commands, history_commands
 from carbon_gate.cli.exit_codes import reported
 
 
@@ -56,6 +56,7 @@ for _command in (
     gate_commands.check,
     gate_commands.report,
     gate_commands.comment,
+    history_commands.history,
     budget_commands.init,
     budget_commands.schema,
 ):

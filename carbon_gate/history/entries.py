@@ -1,0 +1,259 @@
+"""One run of the default branch, as the history keeps it (`Entry`), and its JSON both ways.
+
+Format "carbon-gate/history-entry", version 1 (docs/formats.md). An entry is written by
+`history record` from a results file and the budget file the gate was given, so its figures are the
+trusted recomputation, never the results file's own estimate. It is read back with every key
+checked (`parse`): a history branch can be pushed to by anyone with write access, and a corrupt or
+foreign entry must be refused by name, not drawn.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from carbon_gate.errors import UsageError
+
+FORMAT = "carbon-gate/history-entry"
+VERSION = 1
+STAGES = ("search", "training", "inference", "lifecycle")
+COMMIT = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")  # SHA-1 or SHA-256 object names
+RECORDED = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z")
+TEXT_LIMIT = 200  # characters of any text an entry holds: a CPU model, a runner label, a path
+RUNNER_LABELS = 20
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure and the 95 % interval of the measurement it comes from (the repeats' spread on
+    one machine in one run; differences between runs or machines are not in it)."""
+
+    value: float
+    low: float
+    high: float
+
+    def as_json(self) -> dict[str, Any]:
+        return {"value": self.value, "ci95": [self.low, self.high]}
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One life-cycle stage of a run: its CO2eq and its energy."""
+
+    co2eq_kg: Figure
+    energy_kwh: Figure
+
+
+@dataclass(frozen=True)
+class Hardware:
+    """What the run was measured on. Runs on different hardware are not comparable at the
+    few-percent level: `fingerprint` tells them apart (the runner's labels do not, since one label
+    such as ubuntu-latest covers several CPU models)."""
+
+    cpu_model: str | None = None
+    cpu_count: int | None = None
+    gpu_model: str | None = None
+    gpu_count: int | None = None
+    tracking_mode: str | None = None  # codecarbon's: "process", or "machine" for a shell command
+    energy_kind: str | None = None  # "measured", "estimated" (modelled) or "partly measured"
+    runner: tuple[str, ...] = ()  # the runner's labels or kind, as the workflow gave them
+
+    @property
+    def fingerprint(self) -> tuple[object, ...]:
+        """The fields that make two runs comparable: the same machine, measured the same way."""
+        return (
+            self.cpu_model, self.cpu_count, self.gpu_model, self.gpu_count,
+            self.tracking_mode, self.energy_kind,
+        )  # fmt: skip
+
+    @property
+    def label(self) -> str:
+        """The hardware in a few words: "AMD EPYC 7763 (4 CPUs), estimated"."""
+        parts = [self.cpu_model or "unknown CPU"]
+        if self.cpu_count:
+            parts[0] += f" ({self.cpu_count} CPUs)"
+        if self.gpu_model:
+            count = f"{self.gpu_count} × " if self.gpu_count and self.gpu_count > 1 else ""
+            parts.append(f"{count}{self.gpu_model}")
+        if self.energy_kind:
+            parts.append(self.energy_kind)
+        return ", ".join(parts)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "cpu_model": self.cpu_model,
+            "cpu_count": self.cpu_count,
+            "gpu_model": self.gpu_model,
+            "gpu_count": self.gpu_count,
+            "tracking_mode": self.tracking_mode,
+            "energy_kind": self.energy_kind,
+            "runner": list(self.runner),
+        }
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One run of the default branch: which commit, when, on what, and its figures under the
+    budget file of that commit. A stage whose inputs the budget file lacks is None."""
+
+    commit: str
+    recorded: str  # UTC, ISO 8601 with Z: when `history record` ran
+    config: str  # the budget file, as the workflow named it
+    benchmark: str  # the command or the callable
+    hardware: Hardware
+    per_sample_j: Figure  # energy per inference (one sample), the whole cost's mean
+    overhead_factor: Figure | None  # k, when the benchmark has a train step
+    location: str  # the grid's location
+    g_per_kwh: float  # its emission factor
+    stages: Mapping[str, Stage | None] = field(default_factory=dict)
+
+    def stage(self, name: str) -> Stage | None:
+        return self.stages.get(name)
+
+    def as_json(self) -> dict[str, Any]:
+        """The entry's file, as `parse` reads it back."""
+        return {
+            "format": FORMAT,
+            "version": VERSION,
+            "commit": self.commit,
+            "recorded": self.recorded,
+            "config": self.config,
+            "benchmark": self.benchmark,
+            "hardware": self.hardware.as_json(),
+            "per_sample_j": self.per_sample_j.as_json(),
+            "overhead_factor": None
+            if self.overhead_factor is None
+            else self.overhead_factor.as_json(),
+            "grid": {"location": self.location, "g_per_kwh": self.g_per_kwh},
+            "stages": {name: _stage_json(self.stages.get(name)) for name in STAGES},
+        }
+
+
+def _stage_json(stage: Stage | None) -> dict[str, Any] | None:
+    if stage is None:
+        return None
+    return {"co2eq_kg": stage.co2eq_kg.as_json(), "energy_kwh": stage.energy_kwh.as_json()}
+
+
+def parse(content: Any, name: str) -> Entry:
+    """The entry in `content` (an entry file's JSON, named `name` in messages), every key checked;
+    a `UsageError` naming the file and the key otherwise."""
+    if not isinstance(content, dict) or content.get("format") != FORMAT:
+        raise UsageError(f'{name}: not a carbon-gate history entry (no "format": "{FORMAT}")')
+    if content.get("version") != VERSION:
+        raise UsageError(
+            f"{name}: history entry version {content.get('version')!r}; this carbon-gate reads "
+            f"version {VERSION} — upgrade carbon-gate"
+        )
+    read = _Reader(name)
+    grid = read.mapping(content, "grid")
+    stages = read.mapping(content, "stages")
+    return Entry(
+        commit=read.matching(content, "commit", COMMIT, "a commit's full hex name"),
+        recorded=read.matching(content, "recorded", RECORDED, "a UTC time: 2026-12-02T08:00:00Z"),
+        config=read.text(content, "config"),
+        benchmark=read.text(content, "benchmark"),
+        hardware=read.hardware(read.mapping(content, "hardware"), "hardware"),
+        per_sample_j=read.figure(content, "per_sample_j"),
+        overhead_factor=None
+        if content.get("overhead_factor") is None
+        else read.figure(content, "overhead_factor"),
+        location=read.text(grid, "location", "grid.location"),
+        g_per_kwh=read.number(grid, "g_per_kwh", "grid.g_per_kwh"),
+        stages={stage: read.stage(stages, stage) for stage in STAGES},
+    )
+
+
+class _Reader:
+    """Checks an entry's keys, naming the file and the key in what it refuses."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def refuse(self, key: str, message: str) -> UsageError:
+        return UsageError(f"{self.name}: {key}: {message}")
+
+    def mapping(self, content: Mapping[str, Any], key: str, path: str = "") -> Mapping[str, Any]:
+        value = content.get(key)
+        if not isinstance(value, dict):
+            raise self.refuse(path or key, "missing, or not a mapping")
+        return value
+
+    def text(self, content: Mapping[str, Any], key: str, path: str = "") -> str:
+        value = content.get(key)
+        if not isinstance(value, str) or len(value) > TEXT_LIMIT:
+            raise self.refuse(path or key, f"not a text of at most {TEXT_LIMIT} characters")
+        return value
+
+    def optional_text(self, content: Mapping[str, Any], key: str, path: str) -> str | None:
+        return None if content.get(key) is None else self.text(content, key, path)
+
+    def matching(
+        self, content: Mapping[str, Any], key: str, pattern: re.Pattern[str], what: str
+    ) -> str:
+        value = content.get(key)
+        if not isinstance(value, str) or pattern.fullmatch(value) is None:
+            raise self.refuse(key, f"not {what}")
+        return value
+
+    def number(self, content: Mapping[str, Any], key: str, path: str = "") -> float:
+        return self.amount(content.get(key), path or key)
+
+    def amount(self, value: object, where: str) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.refuse(where, "not a number")
+        number = float(value) if abs(value) < 1e300 else math.inf
+        if not math.isfinite(number) or number < 0:
+            raise self.refuse(where, "not a finite number of zero or more")
+        return number
+
+    def count(self, content: Mapping[str, Any], key: str, path: str) -> int | None:
+        value = content.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 1_000_000:
+            raise self.refuse(path, "not a whole number from 1 to 999999")
+        return value
+
+    def figure(self, content: Mapping[str, Any], key: str, path: str = "") -> Figure:
+        where = path or key
+        value = self.mapping(content, key, where)
+        number = self.number(value, "value", f"{where}.value")
+        bounds = value.get("ci95")
+        if not isinstance(bounds, list) or len(bounds) != 2:
+            raise self.refuse(f"{where}.ci95", "not a list of two numbers")
+        low, high = (self.amount(bound, f"{where}.ci95") for bound in bounds)
+        if not low <= number <= high:
+            raise self.refuse(f"{where}.ci95", f"[{low}, {high}] does not hold the value {number}")
+        return Figure(number, low, high)
+
+    def stage(self, stages: Mapping[str, Any], name: str) -> Stage | None:
+        if stages.get(name) is None:
+            return None
+        where = f"stages.{name}"
+        value = self.mapping(stages, name, where)
+        return Stage(
+            self.figure(value, "co2eq_kg", f"{where}.co2eq_kg"),
+            self.figure(value, "energy_kwh", f"{where}.energy_kwh"),
+        )
+
+    def hardware(self, content: Mapping[str, Any], where: str) -> Hardware:
+        runner = content.get("runner", [])
+        if (
+            not isinstance(runner, list)
+            or len(runner) > RUNNER_LABELS
+            or not all(isinstance(label, str) and len(label) <= TEXT_LIMIT for label in runner)
+        ):
+            raise self.refuse(f"{where}.runner", f"not a list of at most {RUNNER_LABELS} texts")
+        return Hardware(
+            cpu_model=self.optional_text(content, "cpu_model", f"{where}.cpu_model"),
+            cpu_count=self.count(content, "cpu_count", f"{where}.cpu_count"),
+            gpu_model=self.optional_text(content, "gpu_model", f"{where}.gpu_model"),
+            gpu_count=self.count(content, "gpu_count", f"{where}.gpu_count"),
+            tracking_mode=self.optional_text(content, "tracking_mode", f"{where}.tracking_mode"),
+            energy_kind=self.optional_text(content, "energy_kind", f"{where}.energy_kind"),
+            runner=tuple(runner),
+        )

@@ -1,0 +1,378 @@
+"""The history branch (`history record`, `history.branch`) against real git repositories and a real
+bare remote in tmp_path: entries land, races lose nothing, foreign and corrupt content is refused
+by name with nothing overwritten, and the figures are the trusted recomputation."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from gate_fixtures import LIFECYCLE_YAML, results_document
+from git_repo import commit, git
+from history_fixtures import entry as fixture_entry
+
+from carbon_gate.budget import config
+from carbon_gate.cli.main import main
+from carbon_gate.errors import UsageError
+from carbon_gate.gate import trusted
+from carbon_gate.history import branch, entries
+from carbon_gate.lifecycle import grid
+from carbon_gate.results.reader import parse
+
+BUDGET = "grid: {country: FRA}\n" + LIFECYCLE_YAML
+
+
+@pytest.fixture
+def remote(tmp_path: Path) -> Path:
+    bare = tmp_path / "remote.git"
+    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(bare)], check=True)
+    return bare
+
+
+def clone(remote: Path, folder: Path) -> Path:
+    subprocess.run(["git", "clone", "-q", str(remote), str(folder)], check=True)
+    return folder
+
+
+@pytest.fixture
+def work(tmp_path: Path, remote: Path) -> Path:
+    """A repository with one commit on main, pushed to `remote`, and a results file in it."""
+    repo = tmp_path / "work"
+    subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True)
+    (repo / "carbon-budget.yml").write_text(BUDGET, encoding="utf-8")
+    (repo / ".gitignore").write_text("carbon-gate-*.json\n", encoding="utf-8")
+    commit(repo, "model")
+    git(repo, "remote", "add", "origin", str(remote))
+    git(repo, "push", "-q", "origin", "main")
+    write_results(repo / "carbon-gate-results.json")
+    return repo
+
+
+def write_results(path: Path, per_sample_j: float = 0.01, **changes: Any) -> None:
+    document = results_document(per_sample_j)
+    document.update(changes)
+    path.write_text(json.dumps(document), encoding="utf-8")
+
+
+def record(repo: Path, *args: str) -> int:
+    os.chdir(repo)
+    return main(["history", "record", *args])
+
+
+def remote_entries(remote: Path) -> list[entries.Entry]:
+    return branch.read_ref(remote, "refs/heads/carbon-gate-history")
+
+
+def test_a_run_lands_on_a_new_branch_and_the_checkout_is_untouched(
+    work: Path, remote: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    head, status = git(work, "rev-parse", "HEAD"), git(work, "status", "--porcelain")
+    assert record(work, "--runner", "ubuntu-latest") == 0
+    [landed] = remote_entries(remote)
+    assert landed.commit == head
+    assert landed.config == "carbon-budget.yml"
+    assert landed.hardware.cpu_model == "Test CPU"
+    assert landed.hardware.runner == ("ubuntu-latest",)
+    files = git(remote, "ls-tree", "-r", "--name-only", "carbon-gate-history").splitlines()
+    assert files[:2] == ["README.md", branch.MARKER]
+    assert files[2].startswith("runs/2")
+    assert files[2].endswith(".json")
+    # The checkout it ran in: same HEAD, same branch, nothing staged or changed.
+    assert git(work, "rev-parse", "HEAD") == head
+    assert git(work, "status", "--porcelain") == status
+    assert git(work, "symbolic-ref", "HEAD") == "refs/heads/main"
+    said = capsys.readouterr().err
+    assert f"recorded {head[:12]} in origin/carbon-gate-history" in said
+    assert "life cycle: " in said
+
+
+def test_the_figures_are_computed_again_never_taken_from_the_file(
+    work: Path, remote: Path, grid_data: grid.GridData
+) -> None:
+    results = work / "carbon-gate-results.json"
+    document = json.loads(results.read_text())
+    document["estimate"]["stages"] = {"lifecycle": {"co2eq_kg": 1e-9}}  # a fork's claim
+    document["summary"]["per_sample"]["mean_j"] = 1e-9
+    results.write_text(json.dumps(document))
+    assert record(work) == 0
+    [landed] = remote_entries(remote)
+    loaded = config.load(work / "carbon-budget.yml", grid_data)
+    content = parse(document, "r")
+    _, measured = trusted.measured_in(content, "r")
+    expected, _ = trusted.estimated(loaded, grid_data, measured)
+    lifecycle = landed.stage("lifecycle")
+    assert lifecycle is not None
+    assert expected.stages["lifecycle"] is not None
+    assert lifecycle.co2eq_kg.value == pytest.approx(expected.stages["lifecycle"].co2eq.kg)
+    assert lifecycle.co2eq_kg.low < lifecycle.co2eq_kg.value < lifecycle.co2eq_kg.high
+    assert landed.per_sample_j.value == pytest.approx(0.01)
+
+
+def test_entries_append_in_order_and_read_back_whole(work: Path, remote: Path) -> None:
+    for per_sample in (0.01, 0.012, 0.011):
+        write_results(work / "carbon-gate-results.json", per_sample)
+        assert record(work) == 0
+    landed = remote_entries(remote)
+    assert [round(e.per_sample_j.value, 4) for e in landed] == [0.01, 0.012, 0.011]
+    assert git(remote, "rev-list", "--count", "carbon-gate-history") == "3"
+    # Each run's commit adds its one file and changes nothing else.
+    changed = git(remote, "diff", "--name-status", "carbon-gate-history~1", "carbon-gate-history")
+    assert len(changed.splitlines()) == 1
+    assert changed.startswith("A\truns/")
+
+
+def test_a_writer_that_lost_the_race_adds_its_entry_on_the_new_tip(
+    work: Path, remote: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fetches the tip; B pushes; A's push is refused (not a fast-forward) and tried again."""
+    other = clone(remote, tmp_path / "other")
+    assert record(work) == 0  # the branch exists
+    real_fetch = branch.fetch
+    raced: list[bool] = []
+
+    def fetch_then_lose(repository: Path, remote_name: str, name: str) -> str | None:
+        tip = real_fetch(repository, remote_name, name)
+        if not raced:
+            raced.append(True)  # before: the other writer's append fetches through here too
+            branch.append(other, fixture_entry(1, 0.02), remote=remote_name)
+        return tip
+
+    monkeypatch.setattr(branch, "fetch", fetch_then_lose)
+    appended = branch.append(work, fixture_entry(2, 0.03))
+    assert appended.attempts == 2
+    landed = remote_entries(remote)
+    assert len(landed) == 3
+    assert {e.per_sample_j.value for e in landed} >= {0.02, 0.03}
+
+
+def test_two_writers_creating_the_branch_at_once_both_land(
+    work: Path, remote: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    other = clone(remote, tmp_path / "other")
+    real_fetch = branch.fetch
+    raced: list[bool] = []
+
+    def fetch_then_lose(repository: Path, remote_name: str, name: str) -> str | None:
+        tip = real_fetch(repository, remote_name, name)
+        if not raced:
+            raced.append(True)  # before: the other writer's append fetches through here too
+            branch.append(other, fixture_entry(1, 0.02), remote=remote_name)
+        return tip
+
+    monkeypatch.setattr(branch, "fetch", fetch_then_lose)
+    appended = branch.append(work, fixture_entry(2, 0.03))
+    assert appended.attempts == 2  # its first commit had no parent: refused, then added on top
+    assert len(remote_entries(remote)) == 2
+    assert git(remote, "rev-list", "--max-parents=0", "carbon-gate-history").count("\n") == 0
+
+
+def test_writers_in_parallel_processes_lose_no_entry(remote: Path, tmp_path: Path) -> None:
+    """Four real processes, each appending three entries from a clone of its own, at once."""
+    script = (
+        "import sys; from pathlib import Path; sys.path.insert(0, sys.argv[3]);"
+        "from history_fixtures import entry; from carbon_gate.history import branch;"
+        "[branch.append(Path(sys.argv[1]), entry(int(sys.argv[2]) * 10 + i, 0.01 + i), "
+        "sleep=0.05) for i in range(3)]"
+    )
+    tests = str(Path(__file__).parent)
+    clones = [clone(remote, tmp_path / f"writer{n}") for n in range(4)]
+    processes = [
+        subprocess.Popen([sys.executable, "-c", script, str(repo), str(n), tests])
+        for n, repo in enumerate(clones)
+    ]
+    assert [p.wait(timeout=120) for p in processes] == [0, 0, 0, 0]
+    landed = remote_entries(remote)
+    assert sorted(e.commit for e in landed) == sorted(
+        fixture_entry(n * 10 + i, 0.01).commit for n in range(4) for i in range(3)
+    )
+
+
+def test_a_branch_that_is_not_the_history_is_refused_and_left_as_it_was(
+    work: Path, remote: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    git(work, "push", "-q", "origin", "main:refs/heads/carbon-gate-history")
+    before = git(remote, "rev-parse", "carbon-gate-history")
+    assert record(work) == 2
+    said = capsys.readouterr().err
+    assert "origin/carbon-gate-history is not carbon-gate's history" in said
+    assert "nothing was written" in said
+    assert git(remote, "rev-parse", "carbon-gate-history") == before
+    assert record(work, "--branch", "carbon-history") == 0  # another name is fine
+
+
+def _push_history_file(remote: Path, tmp_path: Path, name: str, content: bytes) -> None:
+    """Add a file to the remote's history branch by hand, as someone with write access could."""
+    hand = clone(remote, tmp_path / "by-hand")
+    git(hand, "checkout", "-q", "carbon-gate-history")
+    target = hand / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(content)
+    commit(hand, "by hand")
+    git(hand, "push", "-q", "origin", "carbon-gate-history")
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "said"),
+    [
+        ("runs/2026/12/x.json", b"{not json", "runs/2026/12/x.json: not a readable JSON file"),
+        ("runs/2026/12/x.txt", b"hello", "runs/2026/12/x.txt: not a history entry"),
+        ("runs/2026/12/x.json", b'{"format": "other"}', "not a carbon-gate history entry"),
+        ("runs/2026/12/x.json", b"x" * 70_000, "larger than 65536 bytes"),
+    ],
+)
+def test_a_corrupt_or_foreign_entry_is_refused_by_name(
+    work: Path,
+    remote: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    *,
+    name: str,
+    content: bytes,
+    said: str,
+) -> None:
+    assert record(work) == 0
+    _push_history_file(remote, tmp_path, name, content)
+    before = git(remote, "rev-parse", "carbon-gate-history")
+    with pytest.raises(UsageError, match="carbon-gate-history:" + name.replace(".", r"\.")):
+        remote_entries(remote)
+    capsys.readouterr()
+    assert main(["history", "html", "--output", str(tmp_path / "site")]) == 2
+    assert said in capsys.readouterr().err
+    assert not (tmp_path / "site" / "index.html").exists()
+    assert git(remote, "rev-parse", "carbon-gate-history") == before
+
+
+def test_an_entry_with_a_wrong_value_names_the_key(work: Path) -> None:
+    document = fixture_entry(1, 0.01).as_json()
+    document["stages"]["lifecycle"]["co2eq_kg"]["ci95"] = [1.0, "2"]
+    with pytest.raises(
+        UsageError, match=r"e\.json: stages\.lifecycle\.co2eq_kg\.ci95: not a number"
+    ):
+        entries.parse(document, "e.json")
+    document = fixture_entry(1, 0.01).as_json()
+    document["stages"]["inference"]["co2eq_kg"]["value"] = 10.0  # outside its interval
+    with pytest.raises(UsageError, match=r"stages\.inference\.co2eq_kg\.ci95: .* does not hold"):
+        entries.parse(document, "e.json")
+    document = fixture_entry(1, 0.01).as_json()
+    document["commit"] = "HEAD"
+    with pytest.raises(UsageError, match="commit: not a commit's full hex name"):
+        entries.parse(document, "e.json")
+    document = fixture_entry(1, 0.01).as_json()
+    document["version"] = 2
+    with pytest.raises(UsageError, match="version 2; this carbon-gate reads version 1"):
+        entries.parse(document, "e.json")
+
+
+def test_an_entry_reads_back_as_written() -> None:
+    written = fixture_entry(3, 0.02)
+    assert entries.parse(json.loads(json.dumps(written.as_json())), "e") == written
+
+
+def test_a_refusal_that_is_not_a_race_is_said_and_not_retried(
+    work: Path, remote: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    hook = remote / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'protected branch' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    assert record(work) == 3
+    said = capsys.readouterr().err
+    assert "origin refused the push to carbon-gate-history" in said
+    assert "Traceback" not in said
+
+
+def test_credentials_in_a_remote_address_are_not_repeated() -> None:
+    said = branch._redacted(
+        "fatal: unable to access 'https://x-access-token:ghs_abc@github.com/o/r/'"
+    )
+    assert "ghs_abc" not in said
+    assert "https://***@github.com/o/r/" in said
+
+
+def test_no_git_identity_is_needed(
+    work: Path, remote: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A CI runner has no user.name: the history's commits are carbon-gate's own."""
+    home = work.parent / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    assert record(work) == 0
+    assert git(remote, "log", "-1", "--format=%an <%ae>", "carbon-gate-history") == (
+        "carbon-gate <carbon-gate@users.noreply.github.com>"
+    )
+
+
+def test_the_runner_and_the_commit_come_from_actions_variables(
+    work: Path, remote: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sha = git(work, "rev-parse", "HEAD")
+    monkeypatch.setenv("GITHUB_SHA", sha)
+    monkeypatch.setenv("RUNNER_OS", "Linux")
+    monkeypatch.setenv("RUNNER_ARCH", "X64")
+    monkeypatch.setenv("RUNNER_ENVIRONMENT", "github-hosted")
+    assert record(work) == 0
+    [landed] = remote_entries(remote)
+    assert landed.commit == sha
+    assert landed.hardware.runner == ("Linux", "X64", "github-hosted")
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--branch", "-x"], "not a branch name"),
+        (["--commit", "no-such-thing"], "--commit 'no-such-thing': no such commit"),
+        (["--results", "missing.json"], "missing.json: no such file"),
+    ],
+)
+def test_bad_flags_are_usage_errors(
+    work: Path, capsys: pytest.CaptureFixture[str], args: list[str], said: str
+) -> None:
+    assert record(work, *args) == 2
+    assert said in capsys.readouterr().err
+
+
+def test_outside_a_repository_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "carbon-budget.yml").write_text(BUDGET)
+    write_results(outside / "carbon-gate-results.json")
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    assert record(outside) == 2
+    assert "not in a git repository" in capsys.readouterr().err
+
+
+def test_too_noisy_a_run_is_not_recorded(work: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    document = results_document(0.01)
+    for batch, factor in zip(document["repeats"]["inference"], (1, 1, 1, 1, 100), strict=True):
+        batch["energy_j"] *= factor  # one stall among five repeats
+    (work / "carbon-gate-results.json").write_text(json.dumps(document))
+    assert record(work) == 2
+    assert "interval reaches zero" in capsys.readouterr().err
+
+
+def test_a_folder_checkout_reads_like_the_ref(work: Path, remote: Path, tmp_path: Path) -> None:
+    for per_sample in (0.01, 0.02):
+        write_results(work / "carbon-gate-results.json", per_sample)
+        assert record(work) == 0
+    checkout = clone(remote, tmp_path / "checkout")
+    git(checkout, "checkout", "-q", "carbon-gate-history")
+    assert branch.read(tmp_path, str(checkout)) == remote_entries(remote)
+    with pytest.raises(UsageError, match="not a checkout of the history"):
+        branch.read(tmp_path, str(work))
+
+
+def test_many_entries_read_back_in_order(work: Path, tmp_path: Path) -> None:
+    """Entries written in one commit (as the scale benchmark builds 10,000) read back sorted."""
+    written = [fixture_entry(i, 0.01 + i / 1e4) for i in range(300)]
+    files = {
+        branch.entry_path(e, f"{i:08x}"): json.dumps(e.as_json()) for i, e in enumerate(written)
+    }
+    tip = branch._commit(work, None, files, "many")
+    assert branch.read_ref(work, tip) == written
