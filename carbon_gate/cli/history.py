@@ -78,7 +78,7 @@ def html_command(
     server, repository = env.get("GITHUB_SERVER_URL"), env.get("GITHUB_REPOSITORY")
     if commit_url is None and server and repository and _URL.fullmatch(server):
         commit_url = f"{server.rstrip('/')}/{repository}/commit/"
-    from carbon_gate.report import dashboard  # noqa: PLC0415 - TODO top
+    from carbon_gate.report import dashboard
 
     entries = _entries(source, branch, remote)
     page = folder / "index.html"
@@ -91,7 +91,7 @@ def badge_command(
     path: Path, config_name: str | None, *, source: str | None, branch: str, remote: str
 ) -> int:
     """Write the SVG badge at `path` and the shields.io endpoint JSON beside it."""
-    from carbon_gate.report import badge  # noqa: PLC0415 - TODO top
+    from carbon_gate.report import badge
 
     entries = _entries(source, branch, remote)
     endpoint = path.with_suffix(".json")
