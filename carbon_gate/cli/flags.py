@@ -157,6 +157,13 @@ gate = together(
         report_file("report_output", "Where to write the report."),
         click.option("--warn-only", is_flag=True, help="Report failures, but pass the check."),
         click.option(
+            "--history",
+            metavar="REF|FOLDER",
+            help="Show the default branch's trend from this history (a git ref such as "
+            "origin/carbon-gate-history, or a checkout of the branch). Context only: it decides "
+            "nothing.",
+        ),
+        click.option(
             "--require-comparison",
             is_flag=True,
             help="Fail when the comparison with the base was asked for and could not be made "

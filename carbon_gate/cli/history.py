@@ -12,13 +12,14 @@ from pathlib import Path
 
 from carbon_gate import files, output, readable
 from carbon_gate.budget import config
-from carbon_gate.errors import UsageError
+from carbon_gate.errors import CarbonGateError, UsageError
 from carbon_gate.history import branch as history_branch
 from carbon_gate.history import record
 from carbon_gate.history.entries import COMMIT, RUNNER_LABELS, TEXT_LIMIT, Entry
 from carbon_gate.lifecycle import grid
 from carbon_gate.measure import measurement
 from carbon_gate.quantities import Mass
+from carbon_gate.report import trend
 from carbon_gate.results import results_file
 
 # What Actions says of the runner: kept with each run when no --runner is given.
@@ -101,6 +102,29 @@ def badge_command(
     files.write_text(endpoint, json.dumps(badge.endpoint(entries, config_name), indent=2) + "\n")
     output.message(f"wrote {path} and {endpoint}")
     return 0
+
+
+def for_report(source: str, config_path: Path) -> trend.History:
+    """The runs of `config_path` in the history at `source`, for the report's trend; or why
+    there are none. Never an error: the trend is context, and the gate's verdict must not hang
+    on it."""
+    folder = Path(source)
+    try:
+        root = folder.resolve() if folder.is_dir() else _repository()
+        if not folder.is_dir() and not history_branch.is_commit(root, source):
+            return trend.History(source, problem=f"no history at {source} yet")
+        runs = history_branch.read(root, source)
+    except CarbonGateError as error:
+        return trend.History(source, problem=f"the history could not be read: {error}")
+    name = _relative(config_path, _repository_or(config_path.parent))
+    return trend.History(source, tuple(run for run in runs if run.config == name))
+
+
+def _repository_or(folder: Path) -> Path:
+    try:
+        return history_branch.repository_root(folder)
+    except CarbonGateError:
+        return folder
 
 
 def _entries(source: str | None, branch: str, remote: str) -> list[Entry]:

@@ -38,6 +38,7 @@ class GateOptions:
     base_ref: str | None = None  # measure this commit beside the head
     results_output: Path | None = None  # where `check` writes the head's results
     base_output: Path | None = None  # where `check` writes the base's results
+    history: str | None = None  # the default branch's history, for the trend: a ref or a checkout
 
 
 @dataclass(frozen=True)

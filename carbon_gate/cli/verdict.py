@@ -15,6 +15,7 @@ from carbon_gate.budget import config
 from carbon_gate.budget.settings import Config
 from carbon_gate.cli.comment import publish
 from carbon_gate.cli.decision import Inputs, decide, malformed_is_refused
+from carbon_gate.cli.history import for_report
 from carbon_gate.cli.options import GateOptions
 from carbon_gate.gate import compare
 from carbon_gate.gate.rows import Row
@@ -46,7 +47,10 @@ def give(
         output.message(f"{level}: the change against the base was not judged: {decision.unjudged}")
     in_repository = _workspace_path(config_path, env) or name
     report_id = options.publishing.report_id or loaded.report_id or _default_id(in_repository, env)
-    data = pr_report.ReportInput(decision, head, base, pr, report_id, tuple(notes), loaded.budgets)
+    history = None if options.history is None else for_report(options.history, config_path)
+    data = pr_report.ReportInput(
+        decision, head, base, pr, report_id, tuple(notes), loaded.budgets, history
+    )
     marker = pr_report.marker(report_id)
     markdown, text = _render(data, loaded, env)
     if not markdown.startswith(marker):  # a template of the user's that forgot it

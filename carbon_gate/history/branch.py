@@ -95,10 +95,7 @@ def repository_root(folder: Path) -> Path:
 
 def resolve_commit(repository: Path, name: str) -> str:
     """The full name of the commit `name` (a SHA, a branch, HEAD); a `UsageError` when none."""
-    commit = _git(
-        repository, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{name}^{{commit}}",
-        check=False,
-    )  # fmt: skip
+    commit = _commit_of(repository, name)
     if not entries.COMMIT.fullmatch(commit):
         raise UsageError(f"--commit {name!r}: no such commit in {repository}")
     return commit
@@ -118,12 +115,22 @@ def read(repository: Path, source: str) -> list[Entry]:
     return _parse_all(source, _folder_files(folder))
 
 
-def read_ref(repository: Path, ref: str) -> list[Entry]:
-    """Every entry of the history at the git ref `ref` of `repository`, oldest first."""
-    commit = _git(
+def is_commit(repository: Path, ref: str) -> bool:
+    """Whether `ref` names a commit in `repository`."""
+    return bool(_commit_of(repository, ref))
+
+
+def _commit_of(repository: Path, ref: str) -> str:
+    """The commit `ref` names in `repository`, or ""."""
+    return _git(
         repository, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}",
         check=False,
     )  # fmt: skip
+
+
+def read_ref(repository: Path, ref: str) -> list[Entry]:
+    """Every entry of the history at the git ref `ref` of `repository`, oldest first."""
+    commit = _commit_of(repository, ref)
     if not commit:
         raise UsageError(f"{ref}: no such commit in {repository}")
     _check_marker(repository, commit, ref)

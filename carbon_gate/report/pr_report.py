@@ -19,7 +19,7 @@ from carbon_gate.budget.settings import Budgets
 from carbon_gate.gate.compare import Decision
 from carbon_gate.gate.trusted import Judged
 from carbon_gate.github.pull_request import PullRequest
-from carbon_gate.report import chart, estimate_view, measurement_view
+from carbon_gate.report import chart, estimate_view, measurement_view, trend
 from carbon_gate.report.decision_view import headline, reasons, row_view
 from carbon_gate.report.templates import environment
 
@@ -43,6 +43,7 @@ class ReportInput:
     report_id: str
     notes: tuple[str, ...] = ()  # from the caller: what the decision left out
     budgets: Budgets | None = None
+    history: trend.History | None = None  # the default branch's runs, when asked for
 
 
 def _one_line(text: str) -> str:
@@ -79,6 +80,7 @@ def context(data: ReportInput) -> dict[str, Any]:
         "notes": [*data.notes, *measurement_view.unlike(data.head, data.base)],
         "noise_floor": None if data.budgets is None else data.budgets.noise_floor_percent,
         "paired": measurement_view.paired(decision, data.head),
+        "trend": trend.view(data.history, data.head),
         "alternatives": estimate_view.alternatives(estimate),
         "everyday": estimate_view.everyday(lifecycle),
         "pr": pr,

@@ -1,0 +1,141 @@
+"""The default branch's trend in the pull-request report: its recent runs of the life cycle and of
+inference as Unicode sparklines, with the head's figure beside them.
+
+Context, never a verdict: separate runs on different machines differ by more than the few percent
+the paired comparison resolves, so runs on hardware other than the head's are drawn on a row of
+their own, and the report says the comparison judges the pull request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from carbon_gate.gate.trusted import Judged
+from carbon_gate.history.entries import Entry, Hardware
+from carbon_gate.quantities import Mass
+from carbon_gate.readable import format_mass
+
+RUNS = 20  # the runs a trend shows: enough to see a drift, short enough for a table cell
+BARS = "▁▂▃▄▅▆▇█"
+GAP = "·"  # a run drawn on the other row
+STAGES = (("lifecycle", "Life cycle"), ("inference", "Inference, lifetime"))  # as the table says
+
+
+@dataclass(frozen=True)
+class History:
+    """What the report is given of the history: the runs of the head's budget file, oldest first,
+    and where they came from; or why there are none (`problem`)."""
+
+    source: str
+    runs: tuple[Entry, ...] = ()
+    problem: str = ""
+
+
+def hardware_of(head: Judged) -> Hardware:
+    """The head's hardware, as the history fingerprints a run's."""
+    environment = head.results.environment
+    return Hardware(
+        cpu_model=environment.cpu_model,
+        cpu_count=environment.cpu_count,
+        gpu_model=environment.gpu_model,
+        gpu_count=environment.gpu_count,
+        tracking_mode=environment.tracking_mode,
+        energy_kind=head.measurement.energy_kind,
+    )
+
+
+def view(history: History | None, head: Judged) -> dict[str, Any] | None:
+    """The trend's rows for the template, or None when no history was asked for."""
+    if history is None:
+        return None
+    runs = history.runs[-RUNS:]
+    if history.problem or not runs:
+        problem = history.problem or f"no runs of this budget file in {history.source} yet"
+        return {"problem": problem, "rows": [], "runs": 0}
+    here = hardware_of(head).fingerprint
+    rows = []
+    for key, label in STAGES:
+        values = [_value(run, key) for run in runs]
+        head_stage = head.estimate.stages.get(key)
+        head_kg = None if head_stage is None else head_stage.co2eq.kg
+        if any(v is not None for v in values) or head_kg is not None:
+            rows.extend(_rows(label, runs, values, head_kg, here))
+    others = sorted({run.hardware.label for run in runs if run.hardware.fingerprint != here})
+    return {
+        "problem": "",
+        "rows": rows,
+        "runs": len(runs),
+        "source": history.source,
+        "config": runs[-1].config,
+        "others": others,
+        "head_hardware": hardware_of(head).label,
+    }
+
+
+def _value(run: Entry, key: str) -> float | None:
+    stage = run.stage(key)
+    return None if stage is None else stage.co2eq_kg.value
+
+
+def _rows(
+    label: str,
+    runs: Sequence[Entry],
+    values: Sequence[float | None],
+    head: float | None,
+    here: tuple[object, ...],
+) -> list[dict[str, str]]:
+    """The stage's row of runs on the head's hardware, and a row of the others when there are."""
+    known = [v for v in values if v is not None] + ([head] if head is not None else [])
+    low, high = min(known), max(known)
+    same = [run.hardware.fingerprint == here for run in runs]
+    latest = next((v for v in reversed(values) if v is not None), None)
+    rows = [
+        {
+            "label": label,
+            "line": _line(values, same, low, high),
+            "head": "" if head is None else _bar(head, low, high),
+            "range": _range(values, same),
+            "latest": "–" if latest is None else _mass(latest),
+            "head_value": "–" if head is None else _mass(head),
+        }
+    ]
+    if not all(same):
+        other = [not s for s in same]
+        rows.append(
+            {
+                "label": "↳ on other hardware",
+                "line": _line(values, other, low, high),
+                "head": "",
+                "range": _range(values, other),
+                "latest": "",
+                "head_value": "",
+            }
+        )
+    return rows
+
+
+def _line(values: Sequence[float | None], shown: Sequence[bool], low: float, high: float) -> str:
+    return "".join(
+        _bar(v, low, high) if show and v is not None else GAP
+        for v, show in zip(values, shown, strict=True)
+    )
+
+
+def _bar(value: float, low: float, high: float) -> str:
+    if high <= low:
+        return BARS[len(BARS) // 2]
+    return BARS[round((value - low) / (high - low) * (len(BARS) - 1))]
+
+
+def _range(values: Sequence[float | None], shown: Sequence[bool]) -> str:
+    picked = [v for v, show in zip(values, shown, strict=True) if show and v is not None]
+    if not picked:
+        return "–"
+    low, high = min(picked), max(picked)
+    return _mass(low) if low == high else f"{_mass(low)} – {_mass(high)}"
+
+
+def _mass(kg: float) -> str:
+    return format_mass(Mass(kg)).removesuffix(" CO2eq")
