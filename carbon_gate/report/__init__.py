@@ -1,7 +1,8 @@
 """The report: what a person reads. Values in, text out; the one thing read is a template.
 
-Takes the decision and both sides as the gate judged them (or an estimate, or a measurement);
-gives Markdown (a sandboxed Jinja2 template, every untrusted string escaped) and plain text.
+Takes the decision and both sides as the gate judged them (or an estimate, or a measurement, or
+the default branch's history); gives Markdown (a sandboxed Jinja2 template, every untrusted string
+escaped), plain text, and the history's HTML page and SVG badge.
 
     pr_report          the pull-request report: Markdown and text
     decision_view      its headline and table
@@ -10,5 +11,6 @@ gives Markdown (a sandboxed Jinja2 template, every untrusted string escaped) and
     chart              its mermaid pie of the life cycle
     render_estimate    `estimate`'s table and Markdown
     render_measurement  `measure`'s account of a measurement
+    badge              the history's badge: the latest life-cycle CO2eq and its trend (SVG, JSON)
     templates          the Jinja2 environment, and the Markdown escaper
 """
