@@ -11,6 +11,8 @@ escaped), plain text, and the history's HTML page and SVG badge.
     chart              its mermaid pie of the life cycle
     render_estimate    `estimate`'s table and Markdown
     render_measurement  `measure`'s account of a measurement
+    dashboard          the history's static HTML page: charts per budget file, and every run
+    history_chart      its SVG charts: a stage's CO2eq over the runs, hardware changes marked
     badge              the history's badge: the latest life-cycle CO2eq and its trend (SVG, JSON)
     templates          the Jinja2 environment, and the Markdown escaper
 """
