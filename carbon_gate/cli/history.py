@@ -19,7 +19,7 @@ from carbon_gate.history.entries import COMMIT, RUNNER_LABELS, TEXT_LIMIT, Entry
 from carbon_gate.lifecycle import grid
 from carbon_gate.measure import measurement
 from carbon_gate.quantities import Mass
-from carbon_gate.report import trend
+from carbon_gate.report import badge, dashboard, trend
 from carbon_gate.results import results_file
 
 # What Actions says of the runner: kept with each run when no --runner is given.
@@ -79,8 +79,6 @@ def html_command(
     server, repository = env.get("GITHUB_SERVER_URL"), env.get("GITHUB_REPOSITORY")
     if commit_url is None and server and repository and _URL.fullmatch(server):
         commit_url = f"{server.rstrip('/')}/{repository}/commit/"
-    from carbon_gate.report import dashboard
-
     entries = _entries(source, branch, remote)
     page = folder / "index.html"
     files.write_text(page, dashboard.page(entries, commit_url=commit_url))
@@ -92,9 +90,9 @@ def badge_command(
     path: Path, config_name: str | None, *, source: str | None, branch: str, remote: str
 ) -> int:
     """Write the SVG badge at `path` and the shields.io endpoint JSON beside it."""
-    from carbon_gate.report import badge
-
     entries = _entries(source, branch, remote)
+    if config_name is not None and Path(config_name).is_file():  # as `record` named it
+        config_name = _relative(Path(config_name), _repository_or(Path(config_name).parent))
     endpoint = path.with_suffix(".json")
     if endpoint == path:
         raise UsageError(f"--output {path}: name the SVG file (the endpoint JSON goes beside it)")

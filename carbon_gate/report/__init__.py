@@ -9,6 +9,7 @@ escaped), plain text, and the history's HTML page and SVG badge.
     estimate_view      its life cycle, assumptions and grids
     measurement_view   its account of what each side measured
     chart              its mermaid pie of the life cycle
+    trend              its sparklines of the default branch's recent runs, beside the head
     render_estimate    `estimate`'s table and Markdown
     render_measurement  `measure`'s account of a measurement
     dashboard          the history's static HTML page: charts per budget file, and every run
