@@ -83,6 +83,7 @@ def entry(
             "training": training,
             "inference": inference,
             "lifecycle": stage(inference_kwh + training_kwh),
+            "inference_per_1000": stage(inference_kwh / INFERENCES * 1000),
         },
     )
 

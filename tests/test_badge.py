@@ -98,10 +98,16 @@ def test_orange_only_when_clearly_above_the_runs_before() -> None:
     assert badge.message(runs(100e-6, 70e-6)).colour == "blue"  # down is not a verdict either
 
 
-def test_no_data_without_a_life_cycle_figure() -> None:
-    history = runs(100e-6, 100e-6)
+def test_without_a_life_cycle_figure_a_thousand_inferences_or_no_data() -> None:
+    history = runs(100e-6, 100e-6, 110e-6)
     history[-1] = replace(history[-1], stages={**history[-1].stages, "lifecycle": None})
-    for said in (badge.message(history), badge.message([])):
+    said = badge.message(history)
+    assert said.label == "CO2eq / 1k inferences"
+    assert said.text.endswith("↑ 10.0%")  # per 1,000 inferences, against the runs before
+    assert ET.fromstring(badge.svg(history)).findtext(f"{SVG}title").startswith(said.label)
+    assert badge.endpoint(history)["label"] == said.label
+    nothing = replace(history[-1], stages={})
+    for said in (badge.message([nothing]), badge.message([])):
         assert (said.text, said.colour) == ("no data", "lightgrey")
     assert ET.fromstring(badge.svg([])).findtext(f"{SVG}title") == "CO2eq: no data"
 

@@ -52,7 +52,9 @@ def test_no_history_says_so() -> None:
 
 def test_one_run_draws_one_point_per_stage_and_no_chart_for_a_missing_stage() -> None:
     page = dashboard.page(entries(1))
-    assert charts(page) == [("lifecycle", 1), ("inference", 1), ("training", 1)]  # no search
+    assert charts(page) == [
+        ("lifecycle", 1), ("inference_per_1000", 1), ("inference", 1), ("training", 1)
+    ]  # fmt: skip  # no search
     assert "hardware changed" not in page
     assert "1 run, 2026-01-01 08:00 UTC" in page
 
@@ -60,10 +62,11 @@ def test_one_run_draws_one_point_per_stage_and_no_chart_for_a_missing_stage() ->
 def test_every_run_is_a_point_and_the_hardware_change_is_marked() -> None:
     runs = entries(40, change_at=25)
     page = dashboard.page(runs)
-    assert charts(page) == [("lifecycle", 40), ("inference", 40), ("training", 40)]
-    # The 25 runs on the machine before the latest are hollow, in each of the three charts.
-    assert len(re.findall(r'class="pt other"', page)) == 3 * 25
-    assert page.count('<g class="change">') == 3
+    stages = ["lifecycle", "inference_per_1000", "inference", "training"]
+    assert charts(page) == [(stage, 40) for stage in stages]
+    # The 25 runs on the machine before the latest are hollow, in each of the four charts.
+    assert len(re.findall(r'class="pt other"', page)) == 4 * 25
+    assert page.count('<g class="change">') == 4
     assert f"hardware changed: {XEON.label}" in page
     assert page.count('<tr class="changed">') == 1  # the table marks the first run on XEON
     assert "runs on different machines are not comparable" in page
@@ -122,7 +125,7 @@ def test_each_budget_file_has_its_section_the_latest_used_first() -> None:
     new = [replace(run, config="new.yml") for run in entries(5)]
     page = dashboard.page(old + new)
     assert re.findall(r"<h2><code>(.*?)</code></h2>", page) == ["new.yml", "old.yml"]
-    assert [count for _, count in charts(page)] == [5, 5, 5, 3, 3, 3]
+    assert [count for _, count in charts(page)] == [5, 5, 5, 5, 3, 3, 3, 3]
 
 
 def test_the_policy_allows_the_page_s_one_style_and_nothing_else() -> None:
@@ -147,11 +150,12 @@ def test_ten_thousand_runs_render_quickly_with_the_last_ones_charted() -> None:
     took = time.perf_counter() - start
     assert took < 3.0, f"{took:.2f} s"  # 0.4 s on the development machine
     shown = dashboard.CHART_RUNS
-    assert charts(page) == [("lifecycle", shown), ("inference", shown), ("training", shown)]
+    stages = ["lifecycle", "inference_per_1000", "inference", "training"]
+    assert charts(page) == [(stage, shown) for stage in stages]
     assert f"The charts show the last {shown} of 10,000 runs" in page
     assert page.count("<tr") == 10_000 + 1
     # The ticks are thinned to what fits, and the latest run always has one.
-    lifecycle = page[: page.index('data-stage="inference"')]
+    lifecycle = page[: page.index('data-stage="inference_per_1000"')]
     ticks = re.findall(r'<text class="sha"[^>]*>(\w+)</text>', lifecycle)
     assert 8 <= len(ticks) <= 16
     assert ticks[-1] == commit(9_999)[:7]
@@ -169,9 +173,9 @@ def test_the_page_loads_in_chromium_without_errors_and_shows_every_point(tmp_pat
     assert shown["pageErrors"] == []
     assert shown["failedRequests"] == []
     assert shown["requests"] == [file.as_uri()]
-    assert shown["points"] == page.count("data-point=") == 3 * 34
+    assert shown["points"] == page.count("data-point=") == 4 * 34
     assert shown["pointsPerChart"] == [[s, n] for s, n in charts(page)]
-    assert shown["changes"] == 3 * 3  # to XEON, to the hostile machine and back; none in other.yml
+    assert shown["changes"] == 4 * 3  # to XEON, to the hostile machine and back; none in other.yml
     assert (shown["scripts"], shown["images"]) == (0, 0)
     assert shown["rows"] == 34
     for text in HOSTILE:
@@ -183,5 +187,5 @@ def test_ten_thousand_runs_load_in_chromium(tmp_path: Path) -> None:
     file.write_text(dashboard.page(entries(10_000), commit_url=URL), encoding="utf-8")
     shown = load(file)
     assert shown["consoleErrors"] == shown["pageErrors"] == []
-    assert shown["points"] == 3 * dashboard.CHART_RUNS
+    assert shown["points"] == 4 * dashboard.CHART_RUNS
     assert shown["rows"] == 10_000

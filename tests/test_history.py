@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -271,6 +272,17 @@ def test_an_entry_with_a_wrong_value_names_the_key(work: Path) -> None:
 def test_an_entry_reads_back_as_written() -> None:
     written = fixture_entry(3, 0.02)
     assert entries.parse(json.loads(json.dumps(written.as_json())), "e") == written
+    # A machine without a GPU: codecarbon says 0 GPUs (found by the act run of init's workflow).
+    no_gpu = replace(written, hardware=replace(written.hardware, gpu_count=0))
+    assert entries.parse(no_gpu.as_json(), "e") == no_gpu
+
+
+def test_an_entry_that_would_not_read_back_is_not_pushed(work: Path, remote: Path) -> None:
+    written = fixture_entry(3, 0.02)
+    broken = replace(written, hardware=replace(written.hardware, runner=("x" * 500,)))
+    with pytest.raises(UsageError, match=r"hardware\.runner"):
+        branch.append(work, broken)
+    assert git(remote, "branch", "--list", "carbon-gate-history") == ""
 
 
 def test_a_refusal_that_is_not_a_race_is_said_and_not_retried(

@@ -266,6 +266,7 @@ def append(
     check_branch_name(branch)
     content = json.dumps(entry.as_json(), indent=1, ensure_ascii=False, allow_nan=False) + "\n"
     path = entry_path(entry, f"{random.getrandbits(32):08x}")
+    entries.parse(json.loads(content), path)  # what cannot be read back is not pushed
     for attempt in range(1, attempts + 1):
         tip = fetch(repository, remote, branch)
         if tip is not None:

@@ -19,7 +19,9 @@ from carbon_gate.errors import UsageError
 
 FORMAT = "carbon-gate/history-entry"
 VERSION = 1
-STAGES = ("search", "training", "inference", "lifecycle")
+# The estimate's stages, and a thousand inferences (known whenever the energy per inference is:
+# the one figure a budget file without life-cycle inputs still gives).
+STAGES = ("search", "training", "inference", "lifecycle", "inference_per_1000")
 COMMIT = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")  # SHA-1 or SHA-256 object names
 RECORDED = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z")
 TEXT_LIMIT = 200  # characters of any text an entry holds: a CPU model, a runner label, a path
@@ -214,8 +216,8 @@ class _Reader:
         value = content.get(key)
         if value is None:
             return None
-        if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 1_000_000:
-            raise self.refuse(path, "not a whole number from 1 to 999999")
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 1_000_000:
+            raise self.refuse(path, "not a whole number from 0 to 999999")
         return value
 
     def figure(self, content: Mapping[str, Any], key: str, path: str = "") -> Figure:

@@ -13,7 +13,7 @@ from carbon_gate.errors import UsageError
 from carbon_gate.gate import trusted
 from carbon_gate.history.entries import STAGES, Entry, Figure, Hardware, Stage
 from carbon_gate.lifecycle import grid
-from carbon_gate.lifecycle.estimate import Estimate
+from carbon_gate.lifecycle.estimate import Estimate, Footprint
 from carbon_gate.results.measured_energy import MeasuredEnergy
 from carbon_gate.results.records import Results
 from carbon_gate.stats import Summary
@@ -87,8 +87,14 @@ def _k(per_sample: Summary, train: Summary) -> Figure:
     return Figure(k, train.ci_low / per_sample.ci_high, train.ci_high / per_sample.ci_low)
 
 
+def _footprint(estimate: Estimate, name: str) -> Footprint | None:
+    if name == "inference_per_1000":
+        return estimate.per_1000_inferences
+    return estimate.stages.get(name)
+
+
 def _stage(name: str, low: Estimate, mean: Estimate, high: Estimate) -> Stage | None:
-    lo, at, hi = (e.stages.get(name) for e in (low, mean, high))
+    lo, at, hi = (_footprint(e, name) for e in (low, mean, high))
     if lo is None or at is None or hi is None:
         return None
     return Stage(

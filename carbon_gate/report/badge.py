@@ -1,5 +1,6 @@
 """The history badge: the default branch's latest life-cycle CO2eq and its trend, as a flat SVG in
-shields.io's style and as a shields.io endpoint's JSON.
+shields.io's style and as a shields.io endpoint's JSON. A budget file without the life cycle's
+inputs gives the CO2eq of a thousand inferences instead, labelled so.
 
 The trend compares the latest run with the median of up to `TREND_RUNS` runs before it on the same
 hardware (runs on other machines are not comparable at the few-percent level); with none, there is
@@ -22,6 +23,8 @@ from carbon_gate.quantities import Mass
 from carbon_gate.readable import format_mass
 
 LABEL = "CO2eq"
+# Without the life cycle's inputs in the budget file, the badge shows what is always known.
+PER_1000_LABEL = "CO2eq / 1k inferences"
 TREND_RUNS = 10
 COLOURS = {"blue": "#007ec6", "orange": "#fe7d37", "lightgrey": "#9f9f9f"}  # shields.io's
 
@@ -31,9 +34,9 @@ COLOURS = {"blue": "#007ec6", "orange": "#fe7d37", "lightgrey": "#9f9f9f"}  # sh
 _VERDANA_11PX = {
     **dict.fromkeys("0123456789", 7.0),
     **dict.fromkeys(".,", 4.0),
-    " ": 3.9, "%": 12.1, "↑": 9.2, "↓": 9.2, "→": 9.2, "µ": 7.1,
-    "C": 7.7, "O": 8.7, "a": 6.7, "d": 6.9, "e": 6.6, "g": 6.9, "k": 6.5, "m": 10.7,
-    "n": 7.0, "o": 6.7, "q": 6.9, "t": 4.3,
+    " ": 3.9, "%": 12.1, "↑": 9.2, "↓": 9.2, "→": 9.2, "µ": 7.1, "/": 4.9,
+    "C": 7.7, "O": 8.7, "a": 6.7, "c": 5.8, "d": 6.9, "e": 6.6, "f": 3.9, "g": 6.9, "i": 3.0,
+    "k": 6.5, "m": 10.7, "n": 7.0, "o": 6.7, "q": 6.9, "r": 4.7, "s": 5.7, "t": 4.3,
 }  # fmt: skip
 _WIDE = 11.0
 _PADDING = 5  # each side of a text, as shields.io's flat badges
@@ -43,13 +46,17 @@ _PADDING = 5  # each side of a text, as shields.io's flat badges
 class Message:
     text: str
     colour: str  # a shields.io colour name
+    label: str = LABEL
 
 
 def message(entries: Sequence[Entry], config: str | None = None) -> Message:
     """What the badge says about `entries` (oldest first): "2.41 g ↑ 3.2%", and its colour."""
     runs = _runs(entries, config)
     latest = runs[-1] if runs else None
-    stage = None if latest is None else latest.stage("lifecycle")
+    key, label = "lifecycle", LABEL
+    if latest is not None and latest.stage(key) is None:
+        key, label = "inference_per_1000", PER_1000_LABEL
+    stage = None if latest is None else latest.stage(key)
     if latest is None or stage is None:
         return Message("no data", "lightgrey")
     figure = stage.co2eq_kg
@@ -58,29 +65,30 @@ def message(entries: Sequence[Entry], config: str | None = None) -> Message:
         found.co2eq_kg.value
         for run in runs[:-1]
         if run.hardware.fingerprint == latest.hardware.fingerprint
-        and (found := run.stage("lifecycle")) is not None
+        and (found := run.stage(key)) is not None
     ][-TREND_RUNS:]
     median = statistics.median(before) if before else 0.0
     if not median:
-        return Message(text, "blue")
+        return Message(text, "blue", label)
     change = figure.value / median - 1
     arrow = "↑" if change >= 0.0005 else "↓" if change <= -0.0005 else "→"
     colour = "orange" if figure.low > max(before) else "blue"
-    return Message(f"{text} {arrow} {abs(change):.1%}", colour)
+    return Message(f"{text} {arrow} {abs(change):.1%}", colour, label)
 
 
 def endpoint(entries: Sequence[Entry], config: str | None = None) -> dict[str, Any]:
     """The shields.io endpoint JSON for `entries` (https://shields.io/badges/endpoint-badge)."""
     said = message(entries, config)
-    return {"schemaVersion": 1, "label": LABEL, "message": said.text, "color": said.colour}
+    return {"schemaVersion": 1, "label": said.label, "message": said.text, "color": said.colour}
 
 
 def svg(entries: Sequence[Entry], config: str | None = None) -> str:
     """The badge for `entries` (oldest first) as a flat SVG, like shields.io's."""
     said = message(entries, config)
-    label_width, message_width = (round(_width(text)) + 2 * _PADDING for text in (LABEL, said.text))
+    widths = (round(_width(text)) + 2 * _PADDING for text in (said.label, said.text))
+    label_width, message_width = widths
     width = label_width + message_width
-    title = escape(f"{LABEL}: {said.text}")
+    title = escape(f"{said.label}: {said.text}")
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="20" role="img" '
         f'aria-label="{title}">',
@@ -96,7 +104,7 @@ def svg(entries: Sequence[Entry], config: str | None = None) -> str:
         "</g>",
         '<g fill="#fff" text-anchor="middle" font-family="Verdana,Geneva,DejaVu Sans,sans-serif" '
         'text-rendering="geometricPrecision" font-size="110">',
-        *_text(LABEL, 0, label_width),
+        *_text(said.label, 0, label_width),
         *_text(said.text, label_width, message_width),
         "</g>",
         "</svg>",

@@ -30,10 +30,11 @@ from carbon_gate.report.templates import directory
 
 CHART_RUNS = 200
 STAGES = {
-    "lifecycle": "Life cycle",
-    "inference": "Inference",
-    "training": "Training",
-    "search": "Model search",
+    "lifecycle": "Life cycle CO2eq",
+    "inference_per_1000": "CO2eq of 1,000 inferences",
+    "inference": "Inference CO2eq over the lifetime",
+    "training": "Training CO2eq",
+    "search": "Model search CO2eq",
 }  # in the order the charts come
 
 
