@@ -271,3 +271,53 @@ def _a_pull_request_that_edits_its_own_budget_file(
         repo / "carbon-budget.yml",
         {"max_increase: 500 %": "max_increase: 5 %", "transfer: 0.001": "transfer: 1.0"},
     )
+
+
+def test_init_then_a_push_to_main_records_a_point_in_the_history(
+    tmp_path: Path, server: FakeGitHub
+) -> None:
+    """init's history workflow, on a push to the default branch: the model measured with a
+    read-only token, then the run recorded on the history branch of the stand-in remote (a bare
+    repository), and the page and badge drawn; a push to another branch records nothing."""
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(remote))
+    repo = tmp_path / "shop"
+    (repo / "shop").mkdir(parents=True)
+    (repo / "shop" / "__init__.py").write_text("")
+    (repo / "shop" / "model.py").write_text(
+        "def setup(size=3000):\n    return list(range(size))\n\n"
+        "def predict(rows):\n    return sum(x * x for x in rows)\n"
+    )
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "remote", "add", "origin", str(remote))
+    carbon_gate = shutil.which("carbon-gate", path=str(Path(sys.executable).parent))
+    assert carbon_gate
+    done = subprocess.run(
+        [carbon_gate, "init", "--action", ACTION, "--workflow", "single"],
+        cwd=repo, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    edit(repo / "carbon-budget.yml", FAST)
+    main = commit(repo, "carbon-gate init")
+    git(repo, "push", "-q", "origin", "main")
+    act = Act(repo, server, tmp_path)
+
+    log = act("push", webhooks.push(main, "0" * 40), "carbon-gate-history.yml", "bot-token")
+    assert f"recorded {main[:12]} in origin/carbon-gate-history" in log
+    listed = git(remote, "ls-tree", "-r", "--name-only", "carbon-gate-history").splitlines()
+    assert [name for name in listed if name.startswith("runs/")] != []
+    entry = json.loads(git(remote, "show", f"carbon-gate-history:{listed[-1]}"))
+    assert entry["commit"] == main
+    # init's budget file has no life-cycle inputs yet: a thousand inferences are known.
+    assert entry["stages"]["inference_per_1000"]["co2eq_kg"]["value"] > 0
+    assert entry["stages"]["lifecycle"] is None
+    site = tmp_path / "store" / "carbon-gate-history-site"
+    assert sorted(p.name for p in site.iterdir()) == ["badge.json", "badge.svg", "index.html"]
+    assert main[:7] in (site / "index.html").read_text()
+    assert server.comments == {}  # a push comments on nothing
+
+    log = act(
+        "push", webhooks.push(main, main, branch="topic"), "carbon-gate-history.yml", "bot-token"
+    )
+    assert "recorded" not in log
+    assert git(remote, "rev-list", "--count", "carbon-gate-history") == "1"

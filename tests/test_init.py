@@ -72,7 +72,8 @@ def test_without_a_model_the_budget_file_says_what_to_do(repo: Path) -> None:
     assert code == 0, err
     assert "no inference function was found" in err
     assert "callable: TODO.module:function" in (repo / "carbon-budget.yml").read_text()
-    assert sorted(p.name for p in (repo / ".github" / "workflows").iterdir()) == ["carbon-gate.yml"]
+    written = sorted(p.name for p in (repo / ".github" / "workflows").iterdir())
+    assert written == ["carbon-gate-history.yml", "carbon-gate.yml"]
     code, _, err = run(["validate"])
     assert code == 0, err
 
@@ -87,6 +88,22 @@ def test_it_never_overwrites_without_force(repo: Path) -> None:
     code, _, err = run(["init", "--action", PINNED, "--force"])
     assert code == 0, err
     assert "workflow_run" in (repo / ".github/workflows/carbon-gate-comment.yml").read_text()
+
+
+def test_the_history_workflow_is_written_unless_declined(repo: Path) -> None:
+    assert run(["init", "--workflow", "single", "--action", PINNED, "--no-history"])[0] == 0
+    assert not (repo / ".github" / "workflows" / "carbon-gate-history.yml").exists()
+    assert run(["init", "--workflow", "fork-safe", "--action", PINNED, "--force"])[0] == 0
+    written = yaml.safe_load((repo / ".github/workflows/carbon-gate-history.yml").read_text())
+    jobs = written["jobs"]
+    # Least privilege: the model runs with a read-only token; the job that can push runs no model.
+    assert jobs["measure"]["permissions"] == {"contents": "read"}
+    assert jobs["record"]["permissions"] == {"contents": "write"}
+    assert jobs["pages"]["permissions"] == {"pages": "write", "id-token": "write"}
+    recording = [s.get("with", {}) for s in jobs["record"]["steps"]]
+    assert {"mode": "record"}.items() <= recording[2].items()
+    assert "requirements" not in recording[2]
+    assert "default_branch" in jobs["measure"]["if"]
 
 
 def test_outputs_are_ignored_once(repo: Path) -> None:
@@ -164,7 +181,7 @@ def test_what_init_writes_passes_the_schemas_and_zizmor(repo: Path, workflow: st
 @pytest.mark.parametrize(
     ("workflow", "name"),
     [("single", "carbon-gate.yml"), ("fork-safe", "carbon-gate.yml"),
-     ("fork-safe", "carbon-gate-comment.yml")],
+     ("fork-safe", "carbon-gate-comment.yml"), ("single", "carbon-gate-history.yml")],
 )  # fmt: skip
 def test_two_runs_for_one_pull_request_never_race_to_post(
     repo: Path, workflow: str, name: str
@@ -177,6 +194,9 @@ def test_two_runs_for_one_pull_request_never_race_to_post(
     if name == "carbon-gate-comment.yml":
         assert "workflow_run.head_branch" in group
         assert "workflow_run.head_repository.full_name" in group
+        assert written["concurrency"]["cancel-in-progress"] is False
+    elif name == "carbon-gate-history.yml":  # one push at a time, each recorded
+        assert "github.ref" in group
         assert written["concurrency"]["cancel-in-progress"] is False
     else:
         assert "pull_request.number" in group

@@ -84,3 +84,17 @@ def workflow_run(
     _repository(run["repository"], repository)
     _repository(event["repository"], repository)
     return event
+
+
+def push(
+    after: str, before: str, *, branch: str = "main", repository: str = "acme/model"
+) -> dict[str, Any]:
+    """A real `push` delivery: `branch` of `repository` (whose default branch is main) moved from
+    `before` to `after`."""
+    event = deliveries("push")[0]
+    event.update(ref=f"refs/heads/{branch}", before=before, after=after)
+    event["head_commit"]["id"] = after
+    _repository(event["repository"], repository)
+    event["repository"]["default_branch"] = "main"
+    event["repository"]["master_branch"] = "main"
+    return event

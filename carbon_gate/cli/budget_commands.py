@@ -95,8 +95,15 @@ def estimate(config: Path | None, example: bool, **given: Any) -> int:
     help="The carbon-gate action the workflows use. [default: the commit this carbon-gate was "
     "installed from, if pip recorded it]",
 )
+@click.option(
+    "--history/--no-history",
+    default=True,
+    show_default=True,
+    help="Also write the workflow that records each push to the default branch in the history "
+    "(the pull requests' trend, a page and a badge).",
+)
 @click.option("--force", is_flag=True, help="Overwrite files that exist.")
-def init(workflow: str, action: str | None, force: bool) -> int:
+def init(workflow: str, action: str | None, history: bool, force: bool) -> int:
     """Add carbon-gate to this Git repository: a commented budget file and the workflows.
 
     Finds the model's inference function where it can, and prints the pre-commit snippet. Never
@@ -104,7 +111,7 @@ def init(workflow: str, action: str | None, force: bool) -> int:
     """
     from carbon_gate.cli.init import init as run
 
-    return run(Path.cwd(), workflow, action, force)
+    return run(Path.cwd(), workflow, action, force, history=history)
 
 
 @click.command("schema")

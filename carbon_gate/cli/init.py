@@ -24,6 +24,9 @@ from carbon_gate.report import templates
 CHECKOUT = "11bd71901bbe5b1630ceea73d27597364c9af683  # v4.2.2"
 UPLOAD = "ea165f8d65b6e75b540449e92b4886f43607fa02  # v4.6.2"
 DOWNLOAD = "d3f86a106a0bac45b974a628896c90dbdf5c8093  # v4.3.0"
+UPLOAD_PAGES = "56afc609e74202658d3ffba0e8f6dda462b719fa  # v3.0.1"
+DEPLOY_PAGES = "d6db90164ac5ed86f2b6aed7e0febac5b3c0c03e  # v4.0.5"
+HISTORY_WORKFLOW = {"carbon-gate-history.yml": "workflow-history.yml.j2"}
 
 FALLBACK_ACTION = f"carbon-gate/carbon-gate@v{__version__}"
 _ACTION = re.compile(r"[\w.-]+/[\w./-]+@[\w./-]+")
@@ -40,7 +43,7 @@ WORKFLOWS = {
 GITIGNORED = ("carbon-gate-results.json", "carbon-gate-base-results.json", "carbon-gate-report.md")
 
 
-def init(cwd: Path, workflow: str, action: str | None, force: bool) -> int:
+def init(cwd: Path, workflow: str, action: str | None, force: bool, *, history: bool = True) -> int:
     """Write the files; 0, or a `UsageError` (exit 2) before anything is written.
 
     Run in a subfolder of the repository (a monorepo's project), the budget file goes there and
@@ -62,8 +65,14 @@ def init(cwd: Path, workflow: str, action: str | None, force: bool) -> int:
         "checkout": CHECKOUT,
         "upload": UPLOAD,
         "download": DOWNLOAD,
+        "upload_pages": UPLOAD_PAGES,
+        "deploy_pages": DEPLOY_PAGES,
+        "history": history and workflow != "none",
     }
-    for name, template in WORKFLOWS[workflow].items():
+    workflows = dict(WORKFLOWS[workflow])
+    if history and workflows:
+        workflows.update(HISTORY_WORKFLOW)
+    for name, template in workflows.items():
         path = root / ".github" / "workflows" / name
         written[path] = env.get_template(template).render(**variables)
     existing = [path for path in written if path.exists()]
