@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from history_fixtures import entries, entry  # noqa: E402
 
-from carbon_gate.history import branch  # noqa: E402
+from carbon_gate.history import branch, reader  # noqa: E402
 
 
 def git(repo: Path, *args: str) -> str:
@@ -75,14 +75,14 @@ def main() -> None:
         extra = iter(range(given.runs, given.runs + given.repeats + 1))
         timed("append one run (fetch, commit, push)", given.repeats,
               lambda: branch.append(work, entry(next(extra), 120e-6)))  # fmt: skip
-        count = len(branch.read_ref(remote, f"refs/heads/{branch.DEFAULT_BRANCH}"))
+        count = len(reader.read_ref(remote, f"refs/heads/{branch.DEFAULT_BRANCH}"))
         print(f"the branch now holds {count:,} runs")
         timed("read every run from the ref", given.repeats,
-              lambda: branch.read_ref(work, branch.PRIVATE_REF))  # fmt: skip
+              lambda: reader.read_ref(work, branch.PRIVATE_REF))  # fmt: skip
         checkout = scratch / "checkout"
         git(work, "worktree", "add", "-q", str(checkout), branch.PRIVATE_REF)
         timed("read every run from a checkout", given.repeats,
-              lambda: branch.read(work, str(checkout)))  # fmt: skip
+              lambda: reader.read(work, str(checkout)))  # fmt: skip
         command = shutil.which("carbon-gate", path=str(Path(sys.executable).parent))
         assert command, "carbon-gate is not installed beside this Python"
         env = {**os.environ, "GIT_DIR": str(work / ".git")}

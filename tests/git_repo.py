@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -18,3 +19,27 @@ def commit(repo: Path, message: str) -> str:
     git(repo, "add", "-A")
     git(repo, "-c", "user.name=t", "-c", "user.email=t@example.test", "commit", "-qm", message)
     return git(repo, "rev-parse", "HEAD")
+
+
+def commit_tree(repo: Path, files: dict[bytes, bytes]) -> str:
+    """A commit (on no branch) whose tree holds exactly `files`: any bytes for names and contents,
+    as git's plumbing takes them and a push could bring them. Its SHA."""
+    index = {**os.environ, "GIT_INDEX_FILE": str(repo / ".git" / "tree-index")}
+    listing = b""
+    for name, content in files.items():
+        blob = subprocess.run(
+            ["git", "-C", str(repo), "hash-object", "-w", "--stdin"],
+            input=content, capture_output=True, check=True,
+        ).stdout.strip()  # fmt: skip
+        listing += b"100644 " + blob + b"\t" + name + b"\0"
+    subprocess.run(["git", "-C", str(repo), "read-tree", "--empty"], env=index, check=True)
+    subprocess.run(
+        ["git", "-C", str(repo), "update-index", "-z", "--index-info"],
+        input=listing, env=index, check=True,
+    )  # fmt: skip
+    tree = subprocess.run(
+        ["git", "-C", str(repo), "write-tree"], env=index, capture_output=True, text=True,
+        check=True,
+    ).stdout.strip()  # fmt: skip
+    identity = ["-c", "user.name=t", "-c", "user.email=t@example.test"]
+    return git(repo, *identity, "commit-tree", tree, "-m", "by hand")

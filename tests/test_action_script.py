@@ -28,14 +28,18 @@ def _step(name: str = "gate") -> dict[str, object]:
     return next(s for s in steps if s.get("id") == name)
 
 
-@pytest.mark.parametrize("mode", ["check", "measure", "comment"])
-def test_where_the_pull_requests_code_runs_no_shell_holding_the_token_stays(
-    tmp_path: Path, mode: str
-) -> None:
+def _gate_environment(tmp_path: Path, mode: str, stand_in: str) -> dict[str, str]:
+    """The gate step's environment as GitHub sets it (every input's variable, empty where the
+    input is), with `stand_in` as carbon-gate."""
     (tmp_path / "bin").mkdir()
-    (tmp_path / "bin" / "carbon-gate").write_text(STAND_IN)
+    (tmp_path / "bin" / "carbon-gate").write_text(stand_in)
     (tmp_path / "bin" / "carbon-gate").chmod(0o755)
-    env = {
+    declared = _step()["env"]
+    assert isinstance(declared, dict)
+    variables = {name for name in declared if name.startswith("CARBON_GATE_")}
+    return {
+        **dict.fromkeys(variables, ""),
+        "CARBON_GATE_HISTORY_BRANCH": "carbon-gate-history",
         "PATH": os.environ["PATH"],
         "RUNNER_TEMP": str(tmp_path),
         "GITHUB_OUTPUT": str(tmp_path / "output"),
@@ -44,11 +48,14 @@ def test_where_the_pull_requests_code_runs_no_shell_holding_the_token_stays(
         "CARBON_GATE_MODE": mode,
         "CARBON_GATE_CONFIG": "carbon-budget.yml",
         "CARBON_GATE_COMMENT": "update",
-        **dict.fromkeys(
-            ["CARBON_GATE_BASE_REF", "CARBON_GATE_BASELINE", "CARBON_GATE_ARTIFACT",
-             "CARBON_GATE_WARN_ONLY", "CARBON_GATE_REQUIRE_COMPARISON",
-             "CARBON_GATE_REPORT_ID"], ""),
-    }  # fmt: skip
+    }
+
+
+@pytest.mark.parametrize("mode", ["check", "measure", "comment"])
+def test_where_the_pull_requests_code_runs_no_shell_holding_the_token_stays(
+    tmp_path: Path, mode: str
+) -> None:
+    env = _gate_environment(tmp_path, mode, STAND_IN)
     script = tmp_path / "step.sh"
     script.write_text(str(_step()["run"]))
     # As GitHub runs a `shell: bash` step.
@@ -66,9 +73,50 @@ def test_where_the_pull_requests_code_runs_no_shell_holding_the_token_stays(
         assert code == 1
 
 
-def test_the_measuring_half_is_given_no_token() -> None:
+def test_only_the_modes_that_comment_are_given_the_token() -> None:
+    """The measuring half runs the pull request's code; `record` pushes with the checkout's
+    credentials: neither gets the token."""
     token = _step()["env"]["GITHUB_TOKEN"]  # type: ignore[index]
-    assert token == "${{ inputs.mode != 'measure' && inputs.token || '' }}"
+    given = "(inputs.mode == 'check' || inputs.mode == 'comment') && inputs.token || ''"
+    assert token == "${{ " + given + " }}"
+
+
+RECORDING_STAND_IN = """#!/bin/sh
+echo "$*" >> "$CARBON_GATE_SEEN"
+"""
+
+
+def test_record_mode_records_then_draws_the_page_and_the_badge(tmp_path: Path) -> None:
+    env = _gate_environment(tmp_path, "record", RECORDING_STAND_IN)
+    env["CARBON_GATE_ARTIFACT"] = str(tmp_path / "artifact")
+    script = tmp_path / "step.sh"
+    script.write_text(str(_step()["run"]))
+    done = subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)], env=env, timeout=30,
+        check=False,
+    )  # fmt: skip
+    assert done.returncode == 0
+    site = tmp_path / "carbon-gate-history-site"
+    assert (tmp_path / "seen").read_text().splitlines() == [
+        "history record --config carbon-budget.yml --results "
+        f"{tmp_path / 'artifact' / 'head.json'} --branch carbon-gate-history",
+        f"history html --output {site} --from refs/carbon-gate/history",
+        f"history badge --output {site}/badge.svg --config carbon-budget.yml "
+        "--from refs/carbon-gate/history",
+    ]
+    assert f"history-site={site}" in (tmp_path / "output").read_text()
+
+
+def test_a_failed_record_fails_the_step_with_its_code(tmp_path: Path) -> None:
+    env = _gate_environment(tmp_path, "record", RECORDING_STAND_IN + "exit 3\n")
+    script = tmp_path / "step.sh"
+    script.write_text(str(_step()["run"]))
+    done = subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)], env=env, timeout=30,
+        check=False,
+    )  # fmt: skip
+    assert done.returncode == 3
+    assert len((tmp_path / "seen").read_text().splitlines()) == 1  # no page of a failed record
 
 
 def _stand_in_wheel(folder: Path) -> Path:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from dataclasses import replace
@@ -14,14 +15,14 @@ from typing import Any
 
 import pytest
 from gate_fixtures import LIFECYCLE_YAML, results_document
-from git_repo import commit, git
+from git_repo import commit, commit_tree, git
 from history_fixtures import entry as fixture_entry
 
 from carbon_gate.budget import config
 from carbon_gate.cli.main import main
 from carbon_gate.errors import UsageError
 from carbon_gate.gate import trusted
-from carbon_gate.history import branch, entries
+from carbon_gate.history import branch, entries, gitrun, reader
 from carbon_gate.lifecycle import grid
 from carbon_gate.results.reader import parse
 
@@ -66,7 +67,7 @@ def record(repo: Path, *args: str) -> int:
 
 
 def remote_entries(remote: Path) -> list[entries.Entry]:
-    return branch.read_ref(remote, "refs/heads/carbon-gate-history")
+    return reader.read_ref(remote, "refs/heads/carbon-gate-history")
 
 
 def test_a_run_lands_on_a_new_branch_and_the_checkout_is_untouched(
@@ -80,7 +81,7 @@ def test_a_run_lands_on_a_new_branch_and_the_checkout_is_untouched(
     assert landed.hardware.cpu_model == "Test CPU"
     assert landed.hardware.runner == ("ubuntu-latest",)
     files = git(remote, "ls-tree", "-r", "--name-only", "carbon-gate-history").splitlines()
-    assert files[:2] == ["README.md", branch.MARKER]
+    assert files[:2] == ["README.md", reader.MARKER]
     assert files[2].startswith("runs/2")
     assert files[2].endswith(".json")
     # The checkout it ran in: same HEAD, same branch, nothing staged or changed.
@@ -298,7 +299,7 @@ def test_a_refusal_that_is_not_a_race_is_said_and_not_retried(
 
 
 def test_credentials_in_a_remote_address_are_not_repeated() -> None:
-    said = branch._redacted(
+    said = gitrun.redacted(
         "fatal: unable to access 'https://x-access-token:ghs_abc@github.com/o/r/'"
     )
     assert "ghs_abc" not in said
@@ -375,9 +376,9 @@ def test_a_folder_checkout_reads_like_the_ref(work: Path, remote: Path, tmp_path
         assert record(work) == 0
     checkout = clone(remote, tmp_path / "checkout")
     git(checkout, "checkout", "-q", "carbon-gate-history")
-    assert branch.read(tmp_path, str(checkout)) == remote_entries(remote)
+    assert reader.read(tmp_path, str(checkout)) == remote_entries(remote)
     with pytest.raises(UsageError, match="not a checkout of the history"):
-        branch.read(tmp_path, str(work))
+        reader.read(tmp_path, str(work))
 
 
 def test_many_entries_read_back_in_order(work: Path, tmp_path: Path) -> None:
@@ -387,4 +388,114 @@ def test_many_entries_read_back_in_order(work: Path, tmp_path: Path) -> None:
         branch.entry_path(e, f"{i:08x}"): json.dumps(e.as_json()) for i, e in enumerate(written)
     }
     tip = branch._commit(work, None, files, "many")
-    assert branch.read_ref(work, tip) == written
+    assert reader.read_ref(work, tip) == written
+
+
+# --- hostile histories: what someone with push access could put on the branch -----------------
+
+
+def hostile_ref(repo: Path, files: dict[bytes, bytes], marker: bytes | None = None) -> str:
+    """A commit in `repo` whose tree holds `files` and the marker (carbon-gate's, unless given),
+    as a push could bring it."""
+    marker = marker or b'{"format": "carbon-gate/history", "version": 1}'
+    return commit_tree(repo, {reader.MARKER.encode(): marker, **files})
+
+
+GOOD = json.dumps(fixture_entry(1, 0.01).as_json()).encode()
+
+
+@pytest.mark.parametrize(
+    ("files", "marker", "said"),
+    [
+        ({b"runs/2026/01/\xff\xfe.json": GOOD}, None, "a name not in UTF-8"),
+        ({}, b'{"format": "carbon-gate/history", "version": 1\xff}', "not \"format\""),
+        ({}, b"[" * 30_000 + b"]" * 30_000, 'not "format"'),  # deep, and small
+        ({}, b"[" * 100_000, "not a small file"),
+        ({}, b'{"format": "carbon-gate/history", "version": true}', "history version True"),
+        ({b"runs/2026/01/big.json": b" " * 300_000}, None, "larger than 65536 bytes"),
+        ({b"runs/x.json": GOOD}, None, "entries are runs/YYYY/MM/NAME.json"),
+        ({b"runs/2026/01/a/b.json": GOOD}, None, "entries are runs/YYYY/MM/NAME.json"),
+        ({b"runs/2026/01/x.json": GOOD.replace(b'"2026-01-02T', b'"2026-02-30T')}, None,
+         "recorded: not a UTC time: 2026-12-02T08:00:00Z (no such date or time)"),
+    ],
+)  # fmt: skip
+def test_a_hostile_history_is_refused_by_name_never_a_crash(
+    work: Path,
+    capsys: pytest.CaptureFixture[str],
+    *,
+    files: dict[bytes, bytes],
+    marker: bytes | None,
+    said: str,
+) -> None:
+    ref = hostile_ref(work, files, marker)
+    with pytest.raises(UsageError, match=re.escape(said)):
+        reader.read_ref(work, ref)
+    os.chdir(work)
+    assert main(["history", "html", "--from", ref, "--output", "site"]) == 2  # never 3
+    assert said in capsys.readouterr().err
+    assert not (work / "site").exists()
+
+
+def test_a_checkout_does_not_follow_links_or_walk_deep(work: Path, tmp_path: Path) -> None:
+    checkout = tmp_path / "checkout"
+    (checkout / "runs").mkdir(parents=True)
+    (checkout / reader.MARKER).write_text('{"format": "carbon-gate/history", "version": 1}')
+    (checkout / "runs").rmdir()
+    (checkout / "runs").symlink_to("/")
+    with pytest.raises(UsageError, match=r"checkout:runs: a link"):
+        reader.read(work, str(checkout))
+    (checkout / "runs").unlink()
+    deep = checkout / "runs" / "2026" / "01"
+    deep.mkdir(parents=True)
+    (deep / "x.json").symlink_to("/etc/passwd")
+    with pytest.raises(UsageError, match=r"runs/2026/01/x\.json: not a history entry file"):
+        reader.read(work, str(checkout))
+    (deep / "x.json").unlink()
+    nested = deep
+    for _ in range(100):  # the reader looks three levels down, no deeper
+        nested = nested / "a"
+        nested.mkdir()
+    with pytest.raises(UsageError, match="not a history entry"):
+        reader.read(work, str(checkout))
+
+
+def test_a_ref_goes_before_a_folder_of_the_same_name(work: Path, remote: Path) -> None:
+    """A pull request's checkout could hold a folder named like the history's ref."""
+    assert record(work) == 0
+    git(
+        work, "fetch", "-q", "origin", "carbon-gate-history:refs/remotes/origin/carbon-gate-history"
+    )
+    fake = work / "origin" / "carbon-gate-history"
+    (fake / "runs" / "2026" / "01").mkdir(parents=True)
+    (fake / reader.MARKER).write_text('{"format": "carbon-gate/history", "version": 1}')
+    forged = replace(fixture_entry(1, 99.0), config="carbon-budget.yml")
+    (fake / "runs" / "2026" / "01" / "x.json").write_text(json.dumps(forged.as_json()))
+    [run] = reader.read(work, "origin/carbon-gate-history")
+    assert run.per_sample_j.value == pytest.approx(0.01)
+
+
+def test_a_token_in_the_remote_address_is_never_printed(
+    work: Path, remote: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    address = "https://x-access-token:ghs_SECRET123@github.example/o/r.git"
+    git(work, "config", f"url.{remote}.insteadOf", address)
+    assert record(work, "--remote", address) == 0
+    git(work, "push", "-q", address, "main:refs/heads/carbon-gate-history", "--force")
+    assert record(work, "--remote", address) == 2  # not the history any more
+    said = capsys.readouterr().err
+    assert "ghs_SECRET123" not in said
+    assert "https://***@github.example/o/r.git" in said
+
+
+def test_another_branch_ending_in_the_name_is_not_the_history(work: Path, remote: Path) -> None:
+    git(work, "push", "-q", "origin", "main:refs/heads/a/refs/heads/carbon-gate-history")
+    assert record(work) == 0
+    assert len(reader.read_ref(remote, "refs/heads/carbon-gate-history")) == 1
+
+
+@pytest.mark.parametrize("name", ["x.", "x//y", "x/.y", "HEAD", "a b"])
+def test_a_name_git_would_refuse_as_a_branch_is_a_usage_error(
+    work: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    assert record(work, "--branch", name) == 2
+    assert "not a branch name git takes" in capsys.readouterr().err

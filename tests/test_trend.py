@@ -13,7 +13,7 @@ import cmarkgfm
 import pytest
 from cmarkgfm.cmark import Options
 from gate_fixtures import LIFECYCLE_YAML, results_document
-from git_repo import commit, git
+from git_repo import commit, commit_tree, git
 from history_fixtures import EPYC, HOSTILE, XEON
 from history_fixtures import entry as fixture_entry
 
@@ -100,6 +100,8 @@ def test_the_verdict_is_the_same_with_and_without_the_trend(repo: Path) -> None:
         ("other-config", "No trend: no runs of this budget file in history yet"),
         ("corrupt", "No trend: the history could not be read: history:runs/"),
         ("foreign", "No trend: the history could not be read: history is not carbon-gate"),
+        ("name-not-utf8", "a name not in UTF-8"),
+        ("marker-deep", 'carbon-gate-history.json: not "format"'),
     ],
 )
 def test_no_trend_is_said_and_decides_nothing(repo: Path, setup: str, said: str) -> None:
@@ -116,8 +118,14 @@ def test_no_trend_is_said_and_decides_nothing(repo: Path, setup: str, said: str)
         commit(repo, "code")
         git(repo, "branch", "history")
         source = "history"
+    if setup in ("name-not-utf8", "marker-deep"):
+        marker = b'{"format": "carbon-gate/history", "version": 1}'
+        files = {b"runs/2026/01/\xff.json": b"{}"}
+        if setup == "marker-deep":
+            marker, files = b"[" * 30_000 + b"]" * 30_000, {}
+        source = commit_tree(repo, {b"carbon-gate-history.json": marker, **files})
     code, markdown = report(repo, "--history", source)
-    assert code == 0
+    assert code == 0  # never 3: the verdict goes on
     assert said.replace("carbon-gate", "") in markdown.replace("carbon\\-gate", "")
     assert "| Life cycle |" in markdown  # the gate's own table is all there
 

@@ -14,7 +14,7 @@ from carbon_gate import files, output, readable
 from carbon_gate.budget import config
 from carbon_gate.errors import CarbonGateError, UsageError
 from carbon_gate.history import branch as history_branch
-from carbon_gate.history import record
+from carbon_gate.history import gitrun, reader, record
 from carbon_gate.history.entries import COMMIT, RUNNER_LABELS, TEXT_LIMIT, Entry
 from carbon_gate.lifecycle import grid
 from carbon_gate.measure import measurement
@@ -38,8 +38,8 @@ def record_command(
     env: Mapping[str, str],
 ) -> int:
     """Record the run of `results_path` in the history and push it; 0 once it landed."""
-    history_branch.check_branch_name(branch)
-    root = _repository()
+    gitrun.check_branch_name(branch)
+    root = gitrun.repository_root(Path.cwd())
     data = grid.load()
     loaded = config.load(config_path, data)
     results = results_file.load(results_path)
@@ -52,13 +52,14 @@ def record_command(
         data,
         commit=_commit(root, commit, env),
         recorded=datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
-        config=_relative(config_path, root),
+        config=config_name(config_path),
         runner=_runner(runner, env),
     )
     appended = history_branch.append(root, entry, remote=remote, branch=branch)
     tries = "" if appended.attempts == 1 else f" (after {appended.attempts} tries: others pushed)"
     output.message(
-        f"recorded {entry.commit[:12]} in {remote}/{branch}: {appended.path}{tries}\n"
+        f"recorded {entry.commit[:12]} in {gitrun.redacted(remote)}/{branch}: "
+        f"{appended.path}{tries}\n"
         f"  {_lifecycle(entry)}"
     )
     return 0
@@ -87,17 +88,17 @@ def html_command(
 
 
 def badge_command(
-    path: Path, config_name: str | None, *, source: str | None, branch: str, remote: str
+    path: Path, config: str | None, *, source: str | None, branch: str, remote: str
 ) -> int:
     """Write the SVG badge at `path` and the shields.io endpoint JSON beside it."""
     entries = _entries(source, branch, remote)
-    if config_name is not None and Path(config_name).is_file():  # as `record` named it
-        config_name = _relative(Path(config_name), _repository_or(Path(config_name).parent))
+    if config is not None and Path(config).is_file():  # as `record` named it
+        config = config_name(Path(config))
     endpoint = path.with_suffix(".json")
     if endpoint == path:
         raise UsageError(f"--output {path}: name the SVG file (the endpoint JSON goes beside it)")
-    files.write_text(path, badge.svg(entries, config_name))
-    files.write_text(endpoint, json.dumps(badge.endpoint(entries, config_name), indent=2) + "\n")
+    files.write_text(path, badge.svg(entries, config))
+    files.write_text(endpoint, json.dumps(badge.endpoint(entries, config), indent=2) + "\n")
     output.message(f"wrote {path} and {endpoint}")
     return 0
 
@@ -105,46 +106,46 @@ def badge_command(
 def for_report(source: str, config_path: Path) -> trend.History:
     """The runs of `config_path` in the history at `source`, for the report's trend; or why
     there are none. Never an error: the trend is context, and the gate's verdict must not hang
-    on it."""
-    folder = Path(source)
+    on it, whatever the history branch holds (anyone with write access can push to it)."""
     try:
-        root = folder.resolve() if folder.is_dir() else _repository()
-        if not folder.is_dir() and not history_branch.is_commit(root, source):
+        root = _repository_or(Path.cwd())
+        if not gitrun.commit_of(root, source) and not Path(source).is_dir():
             return trend.History(source, problem=f"no history at {source} yet")
-        runs = history_branch.read(root, source)
-    except CarbonGateError as error:
+        runs = reader.read(root, source)
+    except Exception as error:
         return trend.History(source, problem=f"the history could not be read: {error}")
-    name = _relative(config_path, _repository_or(config_path.parent))
+    name = config_name(config_path)
     return trend.History(source, tuple(run for run in runs if run.config == name))
+
+
+def config_name(path: Path) -> str:
+    """The budget file as the history names it: from the root of the repository it is in."""
+    return _relative(path, _repository_or(path.parent))
 
 
 def _repository_or(folder: Path) -> Path:
     try:
-        return history_branch.repository_root(folder)
+        return gitrun.repository_root(folder)
     except CarbonGateError:
         return folder
 
 
 def _entries(source: str | None, branch: str, remote: str) -> list[Entry]:
-    root = _repository() if source is None or not Path(source).is_dir() else Path.cwd()
     if source is not None:
-        return history_branch.read(root, source)
+        return reader.read(_repository_or(Path.cwd()), source)
+    root = gitrun.repository_root(Path.cwd())
     if history_branch.fetch(root, remote, branch) is None:
         raise UsageError(
-            f"{remote} has no branch {branch} yet — record a run first "
+            f"{gitrun.redacted(remote)} has no branch {branch} yet — record a run first "
             "(`carbon-gate history record`), or name the branch with --branch"
         )
-    return history_branch.read_ref(root, history_branch.PRIVATE_REF)
-
-
-def _repository() -> Path:
-    return history_branch.repository_root(Path.cwd())
+    return reader.read_ref(root, history_branch.PRIVATE_REF)
 
 
 def _commit(root: Path, given: str | None, env: Mapping[str, str]) -> str:
     """The commit measured: --commit (any name git resolves), $GITHUB_SHA, or HEAD."""
     name = given or env.get("GITHUB_SHA") or "HEAD"
-    return name if COMMIT.fullmatch(name) else history_branch.resolve_commit(root, name)
+    return name if COMMIT.fullmatch(name) else gitrun.resolve_commit(root, name)
 
 
 def _relative(path: Path, root: Path) -> str:

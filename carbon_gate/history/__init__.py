@@ -5,5 +5,7 @@ the dashboard and the badge draw (`report.trend`, `report.dashboard`, `report.ba
 
     entries     one run as the history keeps it (`Entry`), its JSON both ways, checked
     record      a run's entry, from its results file and the trusted budget file
-    branch      the history branch: read every entry, append one and push, retrying on a race
+    reader      every entry at a git ref or in a checkout of the branch, each file checked
+    branch      the history branch: append an entry and push it, retrying on a race
+    gitrun      git for the two: no prompt, no credential in a message, names checked
 """

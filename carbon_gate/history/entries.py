@@ -9,13 +9,15 @@ foreign entry must be refused by name, not drawn.
 
 from __future__ import annotations
 
+import calendar
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from carbon_gate.errors import UsageError
+from carbon_gate.measure.run import Environment
 
 FORMAT = "carbon-gate/history-entry"
 VERSION = 1
@@ -23,7 +25,7 @@ VERSION = 1
 # the one figure a budget file without life-cycle inputs still gives).
 STAGES = ("search", "training", "inference", "lifecycle", "inference_per_1000")
 COMMIT = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")  # SHA-1 or SHA-256 object names
-RECORDED = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z")
+RECORDED = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z", re.ASCII)
 TEXT_LIMIT = 200  # characters of any text an entry holds: a CPU model, a runner label, a path
 RUNNER_LABELS = 20
 
@@ -62,6 +64,22 @@ class Hardware:
     tracking_mode: str | None = None  # codecarbon's: "process", or "machine" for a shell command
     energy_kind: str | None = None  # "measured", "estimated" (modelled) or "partly measured"
     runner: tuple[str, ...] = ()  # the runner's labels or kind, as the workflow gave them
+
+    @classmethod
+    def of(
+        cls, environment: Environment, energy_kind: str | None, runner: Sequence[str] = ()
+    ) -> Hardware:
+        """The hardware of a run: the machine as the worker reported it, and how its energy was
+        known. The report's trend takes the head's the same way, so that the two compare."""
+        return cls(
+            cpu_model=environment.cpu_model,
+            cpu_count=environment.cpu_count,
+            gpu_model=environment.gpu_model,
+            gpu_count=environment.gpu_count,
+            tracking_mode=environment.tracking_mode,
+            energy_kind=energy_kind,
+            runner=tuple(runner),
+        )
 
     @property
     def fingerprint(self) -> tuple[object, ...]:
@@ -134,6 +152,19 @@ class Entry:
         }
 
 
+def moment(entry: Entry) -> str:
+    """When the entry was recorded, as text that sorts in time order (fractions of a second
+    padded: 08:00:00Z and 08:00:00.5Z)."""
+    seconds, _, fraction = entry.recorded.rstrip("Z").partition(".")
+    return f"{seconds}.{fraction:0<9}"
+
+
+def shown(value: object) -> str:
+    """A value read from an entry, as a message shows it: short, whatever it is."""
+    said = repr(value) if isinstance(value, str | int | float | bool | type(None)) else "(…)"
+    return said if len(said) <= 40 else said[:37] + "..."
+
+
 def _stage_json(stage: Stage | None) -> dict[str, Any] | None:
     if stage is None:
         return None
@@ -145,9 +176,10 @@ def parse(content: Any, name: str) -> Entry:
     a `UsageError` naming the file and the key otherwise."""
     if not isinstance(content, dict) or content.get("format") != FORMAT:
         raise UsageError(f'{name}: not a carbon-gate history entry (no "format": "{FORMAT}")')
-    if content.get("version") != VERSION:
+    version = content.get("version")
+    if type(version) is not int or version != VERSION:
         raise UsageError(
-            f"{name}: history entry version {content.get('version')!r}; this carbon-gate reads "
+            f"{name}: history entry version {shown(version)}; this carbon-gate reads "
             f"version {VERSION} — upgrade carbon-gate"
         )
     read = _Reader(name)
@@ -155,7 +187,7 @@ def parse(content: Any, name: str) -> Entry:
     stages = read.mapping(content, "stages")
     return Entry(
         commit=read.matching(content, "commit", COMMIT, "a commit's full hex name"),
-        recorded=read.matching(content, "recorded", RECORDED, "a UTC time: 2026-12-02T08:00:00Z"),
+        recorded=read.moment(content, "recorded"),
         config=read.text(content, "config"),
         benchmark=read.text(content, "benchmark"),
         hardware=read.hardware(read.mapping(content, "hardware"), "hardware"),
@@ -199,6 +231,18 @@ class _Reader:
         value = content.get(key)
         if not isinstance(value, str) or pattern.fullmatch(value) is None:
             raise self.refuse(key, f"not {what}")
+        return value
+
+    def moment(self, content: Mapping[str, Any], key: str) -> str:
+        value = content.get(key)
+        what = "a UTC time: 2026-12-02T08:00:00Z"
+        if not isinstance(value, str) or RECORDED.fullmatch(value) is None:
+            raise self.refuse(key, f"not {what}")
+        year, month, day = int(value[:4]), int(value[5:7]), int(value[8:10])
+        hour, minute, second = int(value[11:13]), int(value[14:16]), int(value[17:19])
+        real = 1 <= month <= 12 and 1 <= day <= calendar.monthrange(max(year, 1), month)[1]
+        if not (real and hour < 24 and minute < 60 and second < 60):
+            raise self.refuse(key, f"not {what} (no such date or time)")
         return value
 
     def number(self, content: Mapping[str, Any], key: str, path: str = "") -> float:

@@ -44,21 +44,12 @@ def entry(
             )
     ends = [_at(measured, per_sample, train, end) for end in ("ci_low", "mean", "ci_high")]
     low, mean, high = (trusted.estimated(loaded, data, end)[0] for end in ends)
-    environment = results.environment
     return Entry(
         commit=commit,
         recorded=recorded,
         config=config,
         benchmark=results.benchmark.what,
-        hardware=Hardware(
-            cpu_model=environment.cpu_model,
-            cpu_count=environment.cpu_count,
-            gpu_model=environment.gpu_model,
-            gpu_count=environment.gpu_count,
-            tracking_mode=environment.tracking_mode,
-            energy_kind=measurement.energy_kind,
-            runner=tuple(runner),
-        ),
+        hardware=Hardware.of(results.environment, measurement.energy_kind, runner),
         per_sample_j=_figure(per_sample),
         overhead_factor=None if train is None else _k(per_sample, train),
         location=mean.factor.name,

@@ -14,7 +14,6 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -26,7 +25,7 @@ from carbon_gate.history.entries import Entry, Figure
 from carbon_gate.quantities import Energy, Mass
 from carbon_gate.readable import format_count, format_energy, format_mass
 from carbon_gate.report import history_chart
-from carbon_gate.report.templates import directory
+from carbon_gate.report.templates import directory, visible
 
 CHART_RUNS = 200
 STAGES = {
@@ -101,7 +100,7 @@ def page(
         "base-uri 'none'; form-action 'none'"
     )
     return env.get_template("history.html.j2").render(
-        title=_plain(title), policy=policy, css=Markup(css), sections=sections
+        title=visible(title), policy=policy, css=Markup(css), sections=sections
     )
 
 
@@ -141,9 +140,9 @@ def _section(n: int, runs: list[Entry], commit_url: str | None) -> Section:
     rows = [_row(run, flag, commit_url) for run, flag in zip(runs, changed, strict=True)]
     return Section(
         anchor=f"budget-{n}",
-        config=_plain(runs[-1].config),
-        benchmark=_plain(runs[-1].benchmark),
-        hardware=_plain(runs[-1].hardware.label),
+        config=visible(runs[-1].config),
+        benchmark=visible(runs[-1].benchmark),
+        hardware=visible(runs[-1].hardware.label),
         runs=format_count(len(runs)),
         since=_date(runs[0].recorded),
         until=_date(runs[-1].recorded),
@@ -163,7 +162,7 @@ def _tooltip(run: Entry, stage: str, title: str) -> str:
     return (
         f"{run.commit[:12]} · {_date(run.recorded)} UTC\n"
         f"{title}: {shown.value} CO2eq (95 % interval {shown.interval})\n"
-        f"{_plain(run.hardware.label)}"
+        f"{visible(run.hardware.label)}"
     )
 
 
@@ -181,8 +180,8 @@ def _row(run: Entry, changed: bool, commit_url: str | None) -> Row:
             format_energy(Energy(per_sample.value)),
             f"{format_energy(Energy(per_sample.low))} – {format_energy(Energy(per_sample.high))}",
         ),
-        hardware=_plain(run.hardware.label),
-        runner=[_plain(label) for label in run.hardware.runner],
+        hardware=visible(run.hardware.label),
+        runner=[visible(label) for label in run.hardware.runner],
         changed=changed,
     )
 
@@ -199,15 +198,3 @@ def _mass(figure: Figure) -> Shown:
 def _date(recorded: str) -> str:
     """`2026-12-02 08:00` (UTC) from `2026-12-02T08:00:00Z`."""
     return f"{recorded[:10]} {recorded[11:16]}"
-
-
-def _plain(text: str) -> str:
-    """`text` with each character that is invisible or moves the text around it (controls, bidi
-    overrides: "Trojan Source") shown as U+FFFD, and line breaks as spaces."""
-    if text.isprintable():
-        return text
-    return "".join(
-        " " if char in "\r\n\t" else "\ufffd" if unicodedata.category(char) in ("Cc", "Cf", "Cs")
-        else char
-        for char in text
-    )  # fmt: skip

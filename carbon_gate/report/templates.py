@@ -91,14 +91,20 @@ def _visible(char: str) -> str:
     return char
 
 
+def visible(text: str) -> str:
+    """`text` with each character a reader does not see, or that moves the text around it,
+    shown as U+FFFD, and line breaks as spaces: what every renderer of untrusted text shows."""
+    if text.isprintable() and _INVISIBLE.isdisjoint(text):
+        return text
+    return "".join(_visible(c) for c in text)
+
+
 def escape_markdown(text: object) -> str:
     """Make `text` inert in a GitHub comment as GitHub renders it: no formatting, HTML, tables,
     links, @-mentions, issue or commit references (docs.github.com: "Autolinked references and
     URLs"), and no character that hides or reorders text (each shown as U+FFFD). Rendered, it reads
     as written: line breaks become spaces, and only invisible word joiners are added."""
-    flat = str(text)
-    if not flat.isprintable() or not _INVISIBLE.isdisjoint(flat):
-        flat = "".join(_visible(c) for c in flat)
+    flat = visible(str(text))
     # Leading spaces would indent a code block (after "- "), two trailing ones break the line;
     # Markdown drops them anyway.
     escaped = _LINE_START.sub(_escape_start, flat.strip(" ").translate(_MARKDOWN_SPECIAL))

@@ -36,15 +36,7 @@ class History:
 
 def hardware_of(head: Judged) -> Hardware:
     """The head's hardware, as the history fingerprints a run's."""
-    environment = head.results.environment
-    return Hardware(
-        cpu_model=environment.cpu_model,
-        cpu_count=environment.cpu_count,
-        gpu_model=environment.gpu_model,
-        gpu_count=environment.gpu_count,
-        tracking_mode=environment.tracking_mode,
-        energy_kind=head.measurement.energy_kind,
-    )
+    return Hardware.of(head.results.environment, head.measurement.energy_kind)
 
 
 def view(history: History | None, head: Judged) -> dict[str, Any] | None:

@@ -1,0 +1,200 @@
+"""Reading the history: every entry at a git ref, or in a folder that holds the branch's files
+(a checkout of it), checked one by one.
+
+The branch can be pushed to by anyone with write access, so nothing in it is taken on trust: the
+marker file must say the branch is carbon-gate's; every file under `runs/` must be an entry at
+`runs/YYYY/MM/NAME.json`, of at most `ENTRY_LIMIT` bytes, that `entries.parse` accepts; and there
+are at most `MAX_ENTRIES`. A file's size is known before it is read (`git cat-file --batch-check`,
+or the folder's listing), links are not followed, and anything refused is a `UsageError` that names
+the file (exit 2).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from carbon_gate.errors import UsageError
+from carbon_gate.history import entries, gitrun
+from carbon_gate.history.entries import Entry
+
+MARKER = "carbon-gate-history.json"
+MARKER_FORMAT = "carbon-gate/history"
+RUNS = "runs"
+ENTRY_LIMIT = 64 * 1024  # bytes: an entry is about 1.5 kB; anything far larger is not one
+MAX_ENTRIES = 100_000  # ten times what the scale benchmark reads in under a second
+_ENTRY_PATH = re.compile(r"runs/\d{4}/\d\d/[A-Za-z0-9._-]{1,200}\.json", re.ASCII)
+_REGULAR = ("100644", "100755")
+
+
+def read(repository: Path, source: str) -> list[Entry]:
+    """Every entry of the history at `source`, oldest first: a git ref of `repository`, or else a
+    folder with the branch's files. A ref goes first: a folder of the same name in the checkout
+    (a pull request's, say) does not stand in for it."""
+    if gitrun.commit_of(repository, source):
+        return read_ref(repository, source)
+    folder = Path(source)
+    if not folder.is_dir():
+        raise UsageError(f"{source}: neither a commit of {repository} nor a folder")
+    marker = folder / MARKER
+    if marker.is_symlink() or not marker.is_file():
+        raise UsageError(f"{source}: no {MARKER} in this folder — not a checkout of the history")
+    _check_marker(_read_small(marker, f"{source}:{MARKER}"), source)
+    return _parse_all(source, _folder_files(folder, source))
+
+
+def read_ref(repository: Path, ref: str) -> list[Entry]:
+    """Every entry of the history at the git ref `ref` of `repository`, oldest first."""
+    commit = gitrun.commit_of(repository, ref)
+    if not commit:
+        raise UsageError(f"{ref}: no such commit in {repository}")
+    check_marker(repository, commit, ref)
+    return _parse_all(ref, _ref_files(repository, commit, ref))
+
+
+def check_marker(repository: Path, commit: str, source: str) -> None:
+    """A `UsageError` unless `commit`'s tree holds carbon-gate's marker file at its root."""
+    listed = gitrun.run(repository, "ls-tree", "-z", "--long", commit, "--", MARKER)
+    if not listed:
+        raise UsageError(
+            f"{source} is not carbon-gate's history (no {MARKER} at its root) — name another "
+            "branch with --branch; nothing was written"
+        )
+    meta = listed.split(b"\t", 1)[0].split()
+    if meta[1] != b"blob" or meta[0].decode() not in _REGULAR or int(meta[3]) > ENTRY_LIMIT:
+        raise UsageError(f"{source}:{MARKER}: not a small file")
+    _check_marker(gitrun.run(repository, "cat-file", "blob", meta[2].decode()), source)
+
+
+def _check_marker(content: bytes, source: str) -> None:
+    try:
+        marker = json.loads(content.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        marker = None
+    if not isinstance(marker, dict) or marker.get("format") != MARKER_FORMAT:
+        raise UsageError(f'{source}:{MARKER}: not "format": "{MARKER_FORMAT}"')
+    version = marker.get("version")
+    if type(version) is not int or version != 1:
+        raise UsageError(
+            f"{source}:{MARKER}: history version {entries.shown(version)}; this carbon-gate "
+            "reads version 1 — upgrade carbon-gate"
+        )
+
+
+def _ref_files(repository: Path, commit: str, source: str) -> Iterator[tuple[str, bytes]]:
+    """The entry files under `runs/` at `commit`, sorted by path; each one's size is checked
+    before any is read."""
+    listing = gitrun.run(repository, "ls-tree", "-r", "-z", "--long", commit, "--", RUNS)
+    objects: list[tuple[str, str]] = []
+    for record in filter(None, listing.split(b"\0")):
+        meta, _, raw = record.partition(b"\t")
+        name = _name(raw, source)
+        mode, kind, sha, size = (part.decode() for part in meta.split())
+        if kind != "blob" or mode not in _REGULAR:
+            raise UsageError(f"{source}:{name}: not a history entry file ({kind}, mode {mode})")
+        _check_entry_file(source, name, int(size), len(objects))
+        objects.append((name, sha))
+    objects.sort()
+    contents = _cat_blobs(repository, [sha for _, sha in objects])
+    yield from ((name, content) for (name, _), content in zip(objects, contents, strict=True))
+
+
+def _cat_blobs(repository: Path, shas: Sequence[str]) -> list[bytes]:
+    """The blobs' contents, in one `git cat-file --batch` (10,000 entries in a fraction of a
+    second); every one of them already known to be small."""
+    if not shas:
+        return []
+    out = gitrun.run(
+        repository, "cat-file", "--batch", stdin="".join(f"{s}\n" for s in shas).encode()
+    )
+    blobs, at = [], 0
+    for _ in shas:
+        end = out.index(b"\n", at)
+        size = int(out[at:end].split()[2])
+        blobs.append(out[end + 1 : end + 1 + size])
+        at = end + 1 + size + 1
+    return blobs
+
+
+def _folder_files(folder: Path, source: str) -> Iterator[tuple[str, bytes]]:
+    """The entry files under the folder's `runs/`, sorted by path, without following a link:
+    runs/YYYY/MM/NAME.json, and nothing else (a deeper or stranger tree is refused by name)."""
+    runs = folder / RUNS
+    if runs.is_symlink():
+        raise UsageError(f"{source}:{RUNS}: a link — not a history checkout")
+    if not runs.is_dir():
+        return
+    found: list[tuple[str, os.DirEntry[str]]] = []
+    for year in _listed(runs):
+        for month in _listed(Path(year.path), year, source, folder):
+            for file in _listed(Path(month.path), month, source, folder):
+                name = Path(file.path).relative_to(folder).as_posix()
+                if file.is_symlink() or not file.is_file(follow_symlinks=False):
+                    raise UsageError(f"{source}:{name}: not a history entry file")
+                _check_entry_file(
+                    source, name, file.stat(follow_symlinks=False).st_size, len(found)
+                )
+                found.append((name, file))
+    for name, file in sorted(found, key=lambda pair: pair[0]):
+        yield name, _read_small(Path(file.path), f"{source}:{name}")
+
+
+def _listed(
+    folder: Path, entry: os.DirEntry[str] | None = None, source: str = "", root: Path | None = None
+) -> list[os.DirEntry[str]]:
+    """The folder's entries; the folder itself must be a real one (not a link)."""
+    if entry is not None and (entry.is_symlink() or not entry.is_dir(follow_symlinks=False)):
+        name = folder.relative_to(root).as_posix() if root else str(folder)
+        raise UsageError(f"{source}:{name}: not a folder of entries — not a history checkout")
+    try:
+        with os.scandir(folder) as listing:
+            return list(listing)
+    except OSError as error:
+        raise UsageError(f"{folder}: cannot list it: {error.strerror}") from None
+
+
+def _read_small(path: Path, where: str) -> bytes:
+    try:
+        with path.open("rb") as file:
+            content = file.read(ENTRY_LIMIT + 1)
+    except OSError as error:
+        raise UsageError(f"{where}: cannot read it: {error.strerror}") from None
+    if len(content) > ENTRY_LIMIT:
+        raise UsageError(f"{where}: larger than {ENTRY_LIMIT} bytes — not a history entry")
+    return content
+
+
+def _name(raw: bytes, source: str) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        shown = raw.decode("utf-8", errors="replace")
+        raise UsageError(f"{source}:{shown}: not a history entry (a name not in UTF-8)") from None
+
+
+def _check_entry_file(source: str, name: str, size: int, count: int) -> None:
+    """A `UsageError` for a file that cannot be an entry: its path, its size, one too many."""
+    where = f"{source}:{name}"
+    if not _ENTRY_PATH.fullmatch(name):
+        raise UsageError(f"{where}: not a history entry (entries are runs/YYYY/MM/NAME.json)")
+    if size > ENTRY_LIMIT:
+        raise UsageError(f"{where}: larger than {ENTRY_LIMIT} bytes — not a history entry")
+    if count >= MAX_ENTRIES:
+        raise UsageError(
+            f"{source}: more than {MAX_ENTRIES:,} entries — not a history carbon-gate wrote"
+        )
+
+
+def _parse_all(source: str, files: Iterator[tuple[str, bytes]]) -> list[Entry]:
+    found = []
+    for name, content in files:
+        where = f"{source}:{name}"
+        try:
+            document = json.loads(content.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError, RecursionError) as error:
+            raise UsageError(f"{where}: not a readable JSON file: {error}") from None
+        found.append(entries.parse(document, where))
+    return sorted(found, key=entries.moment)  # stable: runs of one moment stay in path order
