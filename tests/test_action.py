@@ -290,6 +290,7 @@ def test_init_then_a_push_to_main_records_a_point_in_the_history(
     )
     git(repo, "init", "-q", "-b", "main")
     git(repo, "remote", "add", "origin", str(remote))
+    before = commit(repo, "the model, before carbon-gate")
     carbon_gate = shutil.which("carbon-gate", path=str(Path(sys.executable).parent))
     assert carbon_gate
     done = subprocess.run(
@@ -302,7 +303,10 @@ def test_init_then_a_push_to_main_records_a_point_in_the_history(
     git(repo, "push", "-q", "origin", "main")
     act = Act(repo, server, tmp_path)
 
-    log = act("push", webhooks.push(main, "0" * 40), "carbon-gate-history.yml", "bot-token")
+    # The push that adds carbon-gate: the commit before it has no budget file, so the head is
+    # measured alone (and said so); the run is recorded all the same.
+    log = act("push", webhooks.push(main, before), "carbon-gate-history.yml", "bot-token")
+    assert f"the base {before[:12]} has no carbon-budget.yml: measuring the head alone" in log
     assert f"recorded {main[:12]} in origin/carbon-gate-history" in log
     listed = git(remote, "ls-tree", "-r", "--name-only", "carbon-gate-history").splitlines()
     assert [name for name in listed if name.startswith("runs/")] != []
@@ -311,13 +315,28 @@ def test_init_then_a_push_to_main_records_a_point_in_the_history(
     # init's budget file has no life-cycle inputs yet: a thousand inferences are known.
     assert entry["stages"]["inference_per_1000"]["co2eq_kg"]["value"] > 0
     assert entry["stages"]["lifecycle"] is None
+    assert entry["hardware"]["batch_seconds"] > 0
     site = tmp_path / "store" / "carbon-gate-history-site"
     assert sorted(p.name for p in site.iterdir()) == ["badge.json", "badge.svg", "index.html"]
     assert main[:7] in (site / "index.html").read_text()
     assert server.comments == {}  # a push comments on nothing
 
-    log = act(
-        "push", webhooks.push(main, main, branch="topic"), "carbon-gate-history.yml", "bot-token"
-    )
+    # The next push is measured as a pull request is, beside the commit before it: in the same
+    # short batches as a pull request's head, so that the two compare.
+    (repo / "NOTES.md").write_text("a change that does not touch the model\n")
+    second = commit(repo, "notes")
+    git(repo, "push", "-q", "origin", "main")
+    log = act("push", webhooks.push(second, main), "carbon-gate-history.yml", "bot-token")
+    assert f"measuring the head and the base {main[:12]}" in log
+    listed = git(remote, "ls-tree", "-r", "--name-only", "carbon-gate-history").splitlines()
+    runs = [json.loads(git(remote, "show", f"carbon-gate-history:{name}")) for name in listed
+            if name.startswith("runs/")]  # fmt: skip
+    assert [run["commit"] for run in runs] == [main, second]
+    alone, paired = (run["hardware"]["batch_seconds"] for run in runs)
+    assert paired < alone / 2  # 0.25 s batches beside the base; duration / repeats alone
+
+    # A new branch (no commit before it) that is not the default branch: nothing runs.
+    topic = webhooks.push(second, "0" * 40, branch="topic")
+    log = act("push", topic, "carbon-gate-history.yml", "bot-token")
     assert "recorded" not in log
-    assert git(remote, "rev-list", "--count", "carbon-gate-history") == "1"
+    assert git(remote, "rev-list", "--count", "carbon-gate-history") == "2"

@@ -63,7 +63,7 @@ def test_the_trend_shows_the_last_runs_and_the_head(repo: Path) -> None:
     assert len(line) == 20
     assert line[0] == "▁"  # rising runs: the lowest first
     assert set(line) <= set(trend.BARS)
-    assert "on other hardware" not in markdown
+    assert "measured otherwise" not in markdown
 
 
 def test_runs_on_other_hardware_have_their_own_row(repo: Path) -> None:
@@ -81,7 +81,7 @@ def test_runs_on_other_hardware_have_their_own_row(repo: Path) -> None:
     }
     # The runs are all alike and below the head (whose assumptions differ from the fixtures').
     assert rows["Life cycle"] == "▁▁▁▁▁····▁▁▁"
-    assert rows["↳ on other hardware"] == "·····▁▁▁▁···"
+    assert rows["↳ measured otherwise"] == "·····▁▁▁▁···"
     assert "<img" not in rendered  # the hostile CPU model is text
     assert "onerror=alert(1)&gt;" in rendered or "onerror=alert(1)" not in rendered.split("<")[0]
 
@@ -140,5 +140,19 @@ def test_a_checkout_of_the_branch_works_as_the_ref(repo: Path, tmp_path: Path) -
 
 
 def _here() -> dict[str, object]:
-    """Hardware fields that make a fixture run the head's machine (results_document's)."""
-    return {"cpu_model": HEAD_CPU, "cpu_count": None, "tracking_mode": None}
+    """Hardware fields that make a fixture run the head's machine (results_document's), measured
+    as the head was (in batches of 1 s)."""
+    return {"cpu_model": HEAD_CPU, "cpu_count": None, "tracking_mode": None, "batch_seconds": 1.0}
+
+
+def test_runs_in_batches_of_another_length_are_measured_otherwise(repo: Path) -> None:
+    """Where codecarbon models the energy, the batch length moves it (docs/history.md)."""
+    here = replace(EPYC, **_here())
+    runs = [
+        fixture_entry(i, 0.01, hardware=replace(here, batch_seconds=seconds))
+        for i, seconds in enumerate([2.0, 2.0, 1.1, 0.9, 0.25])
+    ]
+    _, markdown = report(repo, "--history", history_ref(repo, runs))
+    [line] = [row for row in markdown.splitlines() if row.startswith("| Life cycle | `")]
+    assert line.split("`")[1] == "··▁▁·"  # within a quarter of 1 s: the head's row
+    assert "batches of 2 s" in markdown

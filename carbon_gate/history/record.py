@@ -49,7 +49,9 @@ def entry(
         recorded=recorded,
         config=config,
         benchmark=results.benchmark.what,
-        hardware=Hardware.of(results.environment, measurement.energy_kind, runner),
+        hardware=Hardware.of(
+            results.environment, measurement.energy_kind, results.batches.inference, runner
+        ),
         per_sample_j=_figure(per_sample),
         overhead_factor=None if train is None else _k(per_sample, train),
         location=mean.factor.name,

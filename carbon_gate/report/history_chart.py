@@ -2,9 +2,9 @@
 
 Runs are evenly spaced in the order they were recorded (not by date: a week without pushes is no
 gap). Each run is a point at its CO2eq with a whisker over its 95 % interval; the line joining the
-points breaks where a stage is missing and where the hardware changed, since runs on different
-machines are not comparable at the few-percent level. Coordinates are given as short strings,
-ready for the template's SVG attributes.
+points breaks where a stage is missing and where the runs are measured otherwise (other hardware,
+batches of another length), since such runs are not comparable at the few-percent level.
+Coordinates are given as short strings, ready for the template's SVG attributes.
 """
 
 from __future__ import annotations
@@ -202,7 +202,7 @@ def _changes(
     changes = []
     for row, i in enumerate(found):
         x = max(LEFT, x_of(i) - slot / 2)
-        full = f"hardware changed: {runs[i].hardware.label}"
+        full = f"measured otherwise: {runs[i].hardware.label}"
         right = x > LEFT + (WIDTH - LEFT - RIGHT) * 2 / 3
         room = int(((x - LEFT) if right else (WIDTH - RIGHT - x)) / CHANGE_LABEL_CHAR_PX)
         short = full if len(full) <= room else full[: max(1, room - 1)] + "…"

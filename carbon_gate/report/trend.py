@@ -1,9 +1,10 @@
 """The default branch's trend in the pull-request report: its recent runs of the life cycle and of
 inference as Unicode sparklines, with the head's figure beside them.
 
-Context, never a verdict: separate runs on different machines differ by more than the few percent
-the paired comparison resolves, so runs on hardware other than the head's are drawn on a row of
-their own, and the report says the comparison judges the pull request.
+Context, never a verdict: separate runs on different machines, or in batches of other lengths,
+differ by more than the few percent the paired comparison resolves, so runs measured otherwise than
+the head are drawn on a row of their own, and the report says the comparison judges the pull
+request.
 """
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ class History:
 
 def hardware_of(head: Judged) -> Hardware:
     """The head's hardware, as the history fingerprints a run's."""
-    return Hardware.of(head.results.environment, head.measurement.energy_kind)
+    results = head.results
+    return Hardware.of(results.environment, head.measurement.energy_kind, results.batches.inference)
 
 
 def view(history: History | None, head: Judged) -> dict[str, Any] | None:
@@ -102,7 +104,7 @@ def _rows(
         other = [not s for s in same]
         rows.append(
             {
-                "label": "↳ on other hardware",
+                "label": "↳ measured otherwise",
                 "line": _line(values, other, low, high),
                 "head": "",
                 "range": _range(values, other),
