@@ -85,34 +85,29 @@ def _rows(
     head: float | None,
     here: tuple[object, ...],
 ) -> list[dict[str, str]]:
-    """The stage's row of runs on the head's hardware, and a row of the others when there are."""
-    known = [v for v in values if v is not None] + ([head] if head is not None else [])
-    low, high = min(known), max(known)
+    """The stage's row of runs measured as the head was, and a row of the others when there are.
+    Each row is drawn to its own scale (the head's row with the head): the two do not compare."""
     same = [run.hardware.fingerprint == here for run in runs]
-    latest = next((v for v in reversed(values) if v is not None), None)
-    rows = [
-        {
-            "label": label,
-            "line": _line(values, same, low, high),
-            "head": "" if head is None else _bar(head, low, high),
-            "range": _range(values, same),
-            "latest": "–" if latest is None else _mass(latest),
-            "head_value": "–" if head is None else _mass(head),
-        }
-    ]
+    rows = [_row(label, values, same, head)]
     if not all(same):
-        other = [not s for s in same]
-        rows.append(
-            {
-                "label": "↳ measured otherwise",
-                "line": _line(values, other, low, high),
-                "head": "",
-                "range": _range(values, other),
-                "latest": "",
-                "head_value": "",
-            }
-        )
+        rows.append(_row("↳ measured otherwise", values, [not s for s in same], None))
     return rows
+
+
+def _row(
+    label: str, values: Sequence[float | None], shown: Sequence[bool], head: float | None
+) -> dict[str, str]:
+    picked = [v for v, show in zip(values, shown, strict=True) if show and v is not None]
+    known = picked + ([head] if head is not None else [])
+    low, high = (min(known), max(known)) if known else (0.0, 0.0)
+    return {
+        "label": label,
+        "line": _line(values, shown, low, high),
+        "head": "" if head is None else _bar(head, low, high),
+        "range": _range(values, shown),
+        "latest": _mass(picked[-1]) if picked else "–",
+        "head_value": "" if head is None else _mass(head),
+    }
 
 
 def _line(values: Sequence[float | None], shown: Sequence[bool], low: float, high: float) -> str:
