@@ -282,7 +282,20 @@ class _Reader:
         return value
 
     def figure(self, content: Mapping[str, Any], key: str, path: str = "") -> Figure:
-        where = path or key
+        value = content.get(key)
+        # What carbon-gate writes, checked at once (a history holds thousands of figures): three
+        # floats, finite, from zero up, in order. Anything else takes the way that names the key.
+        if type(value) is dict:
+            number, bounds = value.get("value"), value.get("ci95")
+            if (
+                type(number) is float and type(bounds) is list and len(bounds) == 2
+                and type(bounds[0]) is float and type(bounds[1]) is float
+                and 0.0 <= bounds[0] <= number <= bounds[1] < 1e300
+            ):  # fmt: skip
+                return Figure(number, bounds[0], bounds[1])
+        return self._figure(content, key, path or key)
+
+    def _figure(self, content: Mapping[str, Any], key: str, where: str) -> Figure:
         value = self.mapping(content, key, where)
         number = self.number(value, "value", f"{where}.value")
         bounds = value.get("ci95")
