@@ -86,15 +86,20 @@ echo "$*" >> "$CARBON_GATE_SEEN"
 """
 
 
-def test_record_mode_records_then_draws_the_page_and_the_badge(tmp_path: Path) -> None:
-    env = _gate_environment(tmp_path, "record", RECORDING_STAND_IN)
-    env["CARBON_GATE_ARTIFACT"] = str(tmp_path / "artifact")
+def _run_gate_step(tmp_path: Path, env: dict[str, str]) -> subprocess.CompletedProcess[bytes]:
+    """The gate step, run by bash as GitHub runs a `shell: bash` step."""
     script = tmp_path / "step.sh"
     script.write_text(str(_step()["run"]))
-    done = subprocess.run(
+    return subprocess.run(
         ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)], env=env, timeout=30,
         check=False,
     )  # fmt: skip
+
+
+def test_record_mode_records_then_draws_the_page_and_the_badge(tmp_path: Path) -> None:
+    env = _gate_environment(tmp_path, "record", RECORDING_STAND_IN)
+    env["CARBON_GATE_ARTIFACT"] = str(tmp_path / "artifact")
+    done = _run_gate_step(tmp_path, env)
     assert done.returncode == 0
     site = tmp_path / "carbon-gate-history-site"
     assert (tmp_path / "seen").read_text().splitlines() == [
@@ -109,12 +114,7 @@ def test_record_mode_records_then_draws_the_page_and_the_badge(tmp_path: Path) -
 
 def test_a_failed_record_fails_the_step_with_its_code(tmp_path: Path) -> None:
     env = _gate_environment(tmp_path, "record", RECORDING_STAND_IN + "exit 3\n")
-    script = tmp_path / "step.sh"
-    script.write_text(str(_step()["run"]))
-    done = subprocess.run(
-        ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)], env=env, timeout=30,
-        check=False,
-    )  # fmt: skip
+    done = _run_gate_step(tmp_path, env)
     assert done.returncode == 3
     assert len((tmp_path / "seen").read_text().splitlines()) == 1  # no page of a failed record
 

@@ -128,12 +128,8 @@ def test_entries_append_in_order_and_read_back_whole(work: Path, remote: Path) -
     assert changed.startswith("A\truns/")
 
 
-def test_a_writer_that_lost_the_race_adds_its_entry_on_the_new_tip(
-    work: Path, remote: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A fetches the tip; B pushes; A's push is refused (not a fast-forward) and tried again."""
-    other = clone(remote, tmp_path / "other")
-    assert record(work) == 0  # the branch exists
+def other_pushes_first(monkeypatch: pytest.MonkeyPatch, other: Path) -> None:
+    """The next append fetches the tip, then `other` (a clone) appends and pushes before it."""
     real_fetch = branch.fetch
     raced: list[bool] = []
 
@@ -145,6 +141,15 @@ def test_a_writer_that_lost_the_race_adds_its_entry_on_the_new_tip(
         return tip
 
     monkeypatch.setattr(branch, "fetch", fetch_then_lose)
+
+
+def test_a_writer_that_lost_the_race_adds_its_entry_on_the_new_tip(
+    work: Path, remote: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fetches the tip; B pushes; A's push is refused (not a fast-forward) and tried again."""
+    other = clone(remote, tmp_path / "other")
+    assert record(work) == 0  # the branch exists
+    other_pushes_first(monkeypatch, other)
     appended = branch.append(work, fixture_entry(2, 0.03))
     assert appended.attempts == 2
     landed = remote_entries(remote)
@@ -156,17 +161,7 @@ def test_two_writers_creating_the_branch_at_once_both_land(
     work: Path, remote: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     other = clone(remote, tmp_path / "other")
-    real_fetch = branch.fetch
-    raced: list[bool] = []
-
-    def fetch_then_lose(repository: Path, remote_name: str, name: str) -> str | None:
-        tip = real_fetch(repository, remote_name, name)
-        if not raced:
-            raced.append(True)  # before: the other writer's append fetches through here too
-            branch.append(other, fixture_entry(1, 0.02), remote=remote_name)
-        return tip
-
-    monkeypatch.setattr(branch, "fetch", fetch_then_lose)
+    other_pushes_first(monkeypatch, other)
     appended = branch.append(work, fixture_entry(2, 0.03))
     assert appended.attempts == 2  # its first commit had no parent: refused, then added on top
     assert len(remote_entries(remote)) == 2
