@@ -196,8 +196,8 @@ def _x_ticks(runs: Sequence[Entry], x_of: Callable[[int], float], slot: float) -
 def _changes(
     runs: Sequence[Entry], changed: Sequence[bool], x_of: Callable[[int], float], slot: float
 ) -> list[Change]:
-    """A line where the hardware changed; labels take turns on three rows, so close ones stay
-    legible, and run leftwards from a line in the right third."""
+    """A line where the runs are measured otherwise; labels take turns on three rows, so close
+    ones stay legible, and run leftwards from a line in the right third."""
     found = [i for i, flag in enumerate(changed) if flag]
     changes = []
     for row, i in enumerate(found):
