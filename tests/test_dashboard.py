@@ -189,3 +189,11 @@ def test_ten_thousand_runs_load_in_chromium(tmp_path: Path) -> None:
     assert shown["consoleErrors"] == shown["pageErrors"] == []
     assert shown["points"] == 4 * dashboard.CHART_RUNS
     assert shown["rows"] == 10_000
+
+
+def test_a_commit_url_that_is_no_http_address_is_refused() -> None:
+    for url in ("javascript:alert(1)//", 'https://x/" onmouseover="a'):
+        assert not dashboard.is_link_base(url)
+        with pytest.raises(UsageError, match="is not an https:// or http:// address"):
+            dashboard.page(entries(2), commit_url=url)
+    assert dashboard.is_link_base("https://github.com/acme/model/commit/")

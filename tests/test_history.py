@@ -494,3 +494,14 @@ def test_a_name_git_would_refuse_as_a_branch_is_a_usage_error(
 ) -> None:
     assert record(work, "--branch", name) == 2
     assert "not a branch name git takes" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)//", 'https://x/" onmouseover="a', "ftp://x/"])
+def test_a_commit_url_that_is_no_http_address_is_refused(
+    work: Path, capsys: pytest.CaptureFixture[str], url: str
+) -> None:
+    assert record(work) == 0
+    capsys.readouterr()
+    assert main(["history", "html", "--commit-url", url, "--output", "site"]) == 2
+    assert "--commit-url" in capsys.readouterr().err
+    assert not (work / "site").exists()

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime
 import json
-import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -24,7 +23,6 @@ from carbon_gate.results import results_file
 
 # What Actions says of the runner: kept with each run when no --runner is given.
 _RUNNER_VARIABLES = ("RUNNER_OS", "RUNNER_ARCH", "RUNNER_ENVIRONMENT")
-_URL = re.compile(r"https?://[^\s\"'<>]+")
 
 
 def record_command(
@@ -75,10 +73,10 @@ def html_command(
     env: Mapping[str, str],
 ) -> int:
     """Write the dashboard's index.html into `folder`."""
-    if commit_url is not None and not _URL.fullmatch(commit_url):
+    if commit_url is not None and not dashboard.is_link_base(commit_url):
         raise UsageError(f"--commit-url {commit_url!r}: not an http(s) address")
     server, repository = env.get("GITHUB_SERVER_URL"), env.get("GITHUB_REPOSITORY")
-    if commit_url is None and server and repository and _URL.fullmatch(server):
+    if commit_url is None and server and repository and dashboard.is_link_base(server):
         commit_url = f"{server.rstrip('/')}/{repository}/commit/"
     entries = _entries(source, branch, remote)
     page = folder / "index.html"
@@ -108,10 +106,9 @@ def for_report(source: str, config_path: Path) -> trend.History:
     there are none. Never an error: the trend is context, and the gate's verdict must not hang
     on it, whatever the history branch holds (anyone with write access can push to it)."""
     try:
-        root = _repository_or(Path.cwd())
-        if not gitrun.commit_of(root, source) and not Path(source).is_dir():
-            return trend.History(source, problem=f"no history at {source} yet")
-        runs = reader.read(root, source)
+        runs = reader.read(_repository_or(Path.cwd()), source)
+    except reader.NoHistory:
+        return trend.History(source, problem=f"no history at {source} yet")
     except Exception as error:
         return trend.History(source, problem=f"the history could not be read: {error}")
     name = config_name(config_path)

@@ -30,6 +30,10 @@ _ENTRY_PATH = re.compile(r"runs/\d{4}/\d\d/[A-Za-z0-9._-]{1,200}\.json", re.ASCI
 _REGULAR = ("100644", "100755")
 
 
+class NoHistory(UsageError):
+    """Nothing at the source: neither a commit nor a folder (no history there yet)."""
+
+
 def read(repository: Path, source: str) -> list[Entry]:
     """Every entry of the history at `source`, oldest first: a git ref of `repository`, or else a
     folder with the branch's files. A ref goes first: a folder of the same name in the checkout
@@ -38,7 +42,7 @@ def read(repository: Path, source: str) -> list[Entry]:
         return read_ref(repository, source)
     folder = Path(source)
     if not folder.is_dir():
-        raise UsageError(f"{source}: neither a commit of {repository} nor a folder")
+        raise NoHistory(f"{source}: neither a commit of {repository} nor a folder")
     marker = folder / MARKER
     if marker.is_symlink() or not marker.is_file():
         raise UsageError(f"{source}: no {MARKER} in this folder — not a checkout of the history")

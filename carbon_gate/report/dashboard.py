@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -28,6 +29,7 @@ from carbon_gate.report import history_chart
 from carbon_gate.report.templates import directory, visible
 
 CHART_RUNS = 200
+_LINK_BASE = re.compile(r"https?://[^\s\"'<>]+")
 STAGES = {
     "lifecycle": "Life cycle CO2eq",
     "inference_per_1000": "CO2eq of 1,000 inferences",
@@ -83,11 +85,17 @@ class Section:
     rows: list[Row]
 
 
+def is_link_base(url: str) -> bool:
+    """Whether `url` can start the page's commit links: http(s), and nothing that ends an
+    attribute or a URL (spaces, quotes, angle brackets)."""
+    return _LINK_BASE.fullmatch(url) is not None
+
+
 def page(
     entries: Sequence[Entry], *, commit_url: str | None = None, title: str = "carbon-gate history"
 ) -> str:
     """The dashboard of `entries` (oldest first); each commit links to `commit_url` + its name."""
-    if commit_url is not None and not commit_url.startswith(("https://", "http://")):
+    if commit_url is not None and not is_link_base(commit_url):
         raise UsageError(f"the commit URL {commit_url!r} is not an https:// or http:// address")
     sections = [
         _section(n, runs, commit_url) for n, runs in enumerate(_by_config(entries), start=1)
