@@ -133,8 +133,8 @@ def _folder_files(folder: Path, source: str) -> Iterator[tuple[str, bytes]]:
         return
     found: list[tuple[str, os.DirEntry[str]]] = []
     for year in _listed(runs):
-        for month in _listed(Path(year.path), year, source, folder):
-            for file in _listed(Path(month.path), month, source, folder):
+        for month in _listed(_folder(year, folder, source)):
+            for file in _listed(_folder(month, folder, source)):
                 name = Path(file.path).relative_to(folder).as_posix()
                 if file.is_symlink() or not file.is_file(follow_symlinks=False):
                     raise UsageError(f"{source}:{name}: not a history entry file")
@@ -146,13 +146,16 @@ def _folder_files(folder: Path, source: str) -> Iterator[tuple[str, bytes]]:
         yield name, _read_small(Path(file.path), f"{source}:{name}")
 
 
-def _listed(
-    folder: Path, entry: os.DirEntry[str] | None = None, source: str = "", root: Path | None = None
-) -> list[os.DirEntry[str]]:
-    """The folder's entries; the folder itself must be a real one (not a link)."""
-    if entry is not None and (entry.is_symlink() or not entry.is_dir(follow_symlinks=False)):
-        name = folder.relative_to(root).as_posix() if root else str(folder)
+def _folder(entry: os.DirEntry[str], root: Path, source: str) -> Path:
+    """`entry`, to be listed: a real folder, not a link to one."""
+    path = Path(entry.path)
+    if entry.is_symlink() or not entry.is_dir(follow_symlinks=False):
+        name = path.relative_to(root).as_posix()
         raise UsageError(f"{source}:{name}: not a folder of entries — not a history checkout")
+    return path
+
+
+def _listed(folder: Path) -> list[os.DirEntry[str]]:
     try:
         with os.scandir(folder) as listing:
             return list(listing)
