@@ -5,5 +5,6 @@ CO2eq. Pure, but for `grid`, which reads the emission factors that ship inside c
 
     assumptions  the model's inputs, each value with where it came from (`Given`)
     grid         emission factors by country, cloud region or the world average, offline
+    hardware     embodied emissions (TE) and lifespans of hardware, from Boavizta's data, offline
     estimate     the estimator's formulas, as pure functions
 """
