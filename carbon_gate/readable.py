@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from carbon_gate.quantities import Energy, Intensity, Mass
+from carbon_gate.quantities import Duration, Energy, Intensity, Mass
 
 
 def _significant(x: float, digits: int = 3) -> str:
@@ -56,6 +56,14 @@ def format_energy_range(low_j: float, high_j: float, median_j: float) -> str:
     repeats can reach below zero; energy cannot, so the lower end stops at 0."""
     like = Energy(median_j)
     return f"{format_energy(Energy(max(0.0, low_j)), like)} – {format_energy(Energy(high_j), like)}"
+
+
+def format_duration(duration: Duration) -> str:
+    """`412 µs`, `3.20 ms`, `1.00 h`, `4.00 years`: the largest unit that keeps it at 1 or more."""
+    scales = [(1e-6, "µs"), (1e-3, "ms"), (1.0, "s"), (60.0, "min"), (3600.0, "h")]
+    if duration.seconds >= 2 * 365.25 * 86_400:
+        return f"{_significant(duration.seconds / (365.25 * 86_400))} years"
+    return _pick(duration.seconds, scales)
 
 
 def format_intensity(intensity: Intensity) -> str:

@@ -45,6 +45,8 @@ _MASS_UNITS = {
 _INTENSITY_UNITS = {"g/kWh": 1.0, "kg/kWh": 1e3, "g/Wh": 1e3, "kg/MWh": 1.0, "t/MWh": 1e3}
 _POWER_UNITS = {"mW": 1e-3, "W": 1.0, "kW": 1e3}
 _TIME_UNITS = {
+    **dict.fromkeys(("µs", "us"), 1e-6),
+    **dict.fromkeys(("ms",), 1e-3),
     **dict.fromkeys(("s", "sec", "second", "seconds"), 1.0),
     **dict.fromkeys(("min", "minute", "minutes"), 60.0),
     **dict.fromkeys(("h", "hr", "hour", "hours"), 3600.0),

@@ -17,8 +17,9 @@ from carbon_gate.gate.limits import BUDGET_KEYS
 from carbon_gate.gate.paired import Change, Paired
 from carbon_gate.gate.sides import side_of
 from carbon_gate.github.pull_request import PullRequest
+from carbon_gate.lifecycle.assumptions import EmbodiedHardware, FunctionalUnit
 from carbon_gate.lifecycle.grid import EmissionFactor
-from carbon_gate.quantities import Intensity, Mass
+from carbon_gate.quantities import Duration, Intensity, Mass
 from carbon_gate.report import decision_view, pr_report
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
@@ -231,3 +232,40 @@ def test_why_a_base_was_not_measured_comes_out_inert() -> None:
     assert "@everyone" not in text
     assert "](https://evil.example)" not in text
     assert not re.search(r"^# H", text, re.MULTILINE)  # the reason's line break opens nothing
+
+
+def test_the_sci_and_embodied_rows_appear_with_the_hardware_and_its_parts_below() -> None:
+    machine = EmbodiedHardware(
+        Mass(39.0), Duration(6 * 8766 * 3600.0), "Boavizta", name="aws/c5.xlarge"
+    )
+    assumptions = replace(
+        ASSUMPTIONS,
+        inference_embodied=machine,
+        training_embodied=machine,
+        functional_unit=FunctionalUnit(32, "request"),
+    )
+    head, base = results_document(0.0101), results_document(0.010)
+    decision = decide(
+        side_from_results(head, assumptions),
+        side_from_results(base, assumptions),
+        Budgets(sci=Mass(1e-12)),
+    )
+    shown = [
+        judged(doc, replace(assumptions, per_inference_time=Duration(1e-3))) for doc in (head, base)
+    ]
+    markdown = pr_report.to_markdown(pr_report.ReportInput(decision, *shown, PR, "ci:gate"))
+    assert "| SCI, per request \\(32 inferences\\) |" in markdown
+    assert "| Embodied, life cycle |" in markdown
+    assert "❌ fail (budget)" in markdown.split("| SCI, per request")[1].splitlines()[0]
+    assert (
+        "_SCI per request \\(32 inferences\\) \\(ISO/IEC 21031, boundary: serving the "
+        "model\\): head " in markdown
+    )
+    assert "; base " in markdown
+    assert "embodied \\(M\\)" in markdown
+
+
+def test_without_hardware_the_report_has_no_sci_rows() -> None:
+    markdown = render("pass")
+    assert "SCI" not in markdown
+    assert "Embodied" not in markdown

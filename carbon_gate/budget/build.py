@@ -18,7 +18,16 @@ from carbon_gate.budget.settings import (
     Budgets,
     Config,
 )
-from carbon_gate.lifecycle.assumptions import Assumptions, Given, Location, TrainingHardware
+from carbon_gate.lifecycle.assumptions import (
+    Assumptions,
+    EmbodiedHardware,
+    FunctionalUnit,
+    Given,
+    Location,
+    TrainingHardware,
+)
+from carbon_gate.lifecycle.hardware import HardwareData
+from carbon_gate.quantities import Duration
 
 
 def config(
@@ -26,8 +35,10 @@ def config(
     parsed: dict[str, Any],
     positions: dict[str, tuple[int, int]],
     directory: Path,
+    hardware_data: HardwareData | None = None,
 ) -> Config:
-    """The `Config` of a budget file whose values passed the schema's walk and the checks."""
+    """The `Config` of a budget file whose values passed the schema's walk and the checks;
+    `hardware_data` is Boavizta's table, where the file names a machine in it."""
     grid = parsed.get("grid") or {}
     life = parsed.get("lifecycle") or {}
     search = life.get("search") or {}
@@ -51,12 +62,23 @@ def config(
         if hardware
         else None,
         "location": location(grid) or Location(),
+        "per_inference_time": life.get("per_inference_time"),
+        "functional_unit": functional_unit(parsed.get("sci")),
     }
+    embodied = life.get("embodied") or {}
+    for stage in ("inference", "training"):
+        key = f"lifecycle.embodied.{stage}"
+        values[f"{stage}_embodied"] = machine(
+            embodied.get(stage), key, filename, positions, hardware_data
+        )
     key_of = {
         "search_trials": "lifecycle.search.trials",
         "trial_share": "lifecycle.search.trial_share",
         "pue": "grid.pue",
         "location": "grid",
+        "inference_embodied": "lifecycle.embodied.inference",
+        "training_embodied": "lifecycle.embodied.training",
+        "functional_unit": "sci",
     }
     given = {name: value for name, value in values.items() if value is not None}
     from_file = {}  # a value no position says where from keeps only its value
@@ -80,6 +102,53 @@ def config(
         report_template=directory / report["template"] if report.get("template") else None,
         report_id=report.get("id"),
         positions=positions,
+    )
+
+
+def machine(
+    section: dict[str, Any] | None,
+    key: str,
+    filename: str,
+    positions: dict[str, tuple[int, int]],
+    data: HardwareData | None,
+) -> EmbodiedHardware | None:
+    """A machine of `lifecycle.embodied`, from Boavizta's table or the file's own figures."""
+    if not section:
+        return None
+    lifespan: Duration | None = section.get("lifespan")
+    if section.get("hardware"):
+        if data is None:
+            raise ValueError(f"{key}.hardware needs Boavizta's table")  # a caller's mistake
+        row = data.lookup(section["hardware"])
+        total, name, source = row.total, row.name, row.source
+        if lifespan is not None:
+            line = positions[f"{key}.lifespan"][0]
+            source += f"; lifespan from {filename}:{line} ({key}.lifespan)"
+        lifespan = lifespan or row.lifespan
+    else:
+        total, name = section["total"], ""
+        source = f"{filename}:{positions[f'{key}.total'][0]} ({key}.total)"
+    if lifespan is None:
+        raise ValueError(f"{key}.lifespan is missing")  # the schema's walk requires it
+    return EmbodiedHardware(
+        total,
+        lifespan,
+        source,
+        share=section.get("share") or 1.0,
+        count=section.get("count") or 1.0,
+        utilization=section.get("utilization") or 1.0,
+        name=name,
+    )
+
+
+def functional_unit(section: dict[str, Any] | None) -> FunctionalUnit | None:
+    """The sci section's functional unit; None without one (the default unit stays)."""
+    if not section:
+        return None
+    return FunctionalUnit(
+        inferences=section.get("per") or 1.0,
+        name=section.get("unit") or "",
+        boundary=section.get("boundary") or "inference",
     )
 
 

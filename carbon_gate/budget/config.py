@@ -16,6 +16,7 @@ from carbon_gate.budget.schema import ROOT
 from carbon_gate.budget.settings import MIN_PAIRS, Config
 from carbon_gate.errors import ConfigError, UsageError
 from carbon_gate.lifecycle.grid import GridData
+from carbon_gate.lifecycle.hardware import HardwareData
 
 
 def read(path: Path) -> str:
@@ -63,9 +64,31 @@ def parse(text: str, filename: str, grid_data: GridData, directory: Path | None 
                 f"{template} is not a file",
                 "give a Jinja2 template's path relative to the budget file",
             )
+    table = None
+    if parsed is not None and _names_hardware(parsed):
+        from carbon_gate.lifecycle import hardware
+
+        table = hardware.load()
+        _check_hardware(parsed, walk, table)
     if walk.problems:
         raise ConfigError(walk.problems)
-    return build.config(filename, parsed, walk.positions, directory or Path())
+    return build.config(filename, parsed, walk.positions, directory or Path(), table)
+
+
+def _names_hardware(parsed: dict[str, Any]) -> bool:
+    embodied = (parsed.get("lifecycle") or {}).get("embodied") or {}
+    return any((section or {}).get("hardware") for section in embodied.values())
+
+
+def _check_hardware(parsed: dict[str, Any], walk: Walk, table: HardwareData) -> None:
+    """Each machine the file names is in Boavizta's table."""
+    embodied = (parsed.get("lifecycle") or {}).get("embodied") or {}
+    for stage, section in embodied.items():
+        name = (section or {}).get("hardware")
+        failure = None if not name else table.problem_with(name)
+        if failure is not None:
+            key = f"lifecycle.embodied.{stage}.hardware"
+            walk.problem(walk.positions[key], key, *failure)
 
 
 def _check_benchmark(section: dict[str, Any], walk: Walk, directory: Path | None) -> None:

@@ -52,12 +52,14 @@ class Scalar:
 
 @dataclass(frozen=True)
 class Section:
-    """A mapping of named fields; `exclusive` groups keys of which one at most may be set."""
+    """A mapping of named fields; `exclusive` groups keys of which one at most may be set;
+    `one_of` lists ways to be complete, each a group of keys all of which are set."""
 
     doc: str
     fields: dict[str, Spec]
     exclusive: tuple[tuple[str, ...], ...] = ()
     required: tuple[str, ...] = ()
+    one_of: tuple[tuple[str, ...], ...] = ()
 
     def json_schema(self) -> dict[str, Any]:
         schema: dict[str, Any] = {
@@ -73,6 +75,10 @@ class Section:
                 {"not": {"anyOf": [{"required": [a, b]} for a in group for b in group if a < b]}}
                 for group in self.exclusive
             ]
+        if self.one_of:
+            schema.setdefault("allOf", []).append(
+                {"anyOf": [{"required": list(group)} for group in self.one_of]}
+            )
         return schema
 
 
@@ -209,6 +215,9 @@ class Walk:
                     f"`{given[0]}` and `{given[1]}` are both set",
                     f"keep only one of {', '.join(group)}",
                 )
+        if spec.one_of and not any(all(k in node.value for k in g) for g in spec.one_of):
+            ways = " or ".join(" and ".join(f"`{k}`" for k in group) for group in spec.one_of)
+            self.problem(where, path, "is incomplete", f"give {ways}")
         for key in spec.required:
             if key not in node.value:
                 self.problem(

@@ -11,6 +11,7 @@ from typing import Any
 
 from carbon_gate import units
 from carbon_gate.budget.fields import NUMBER_WITH_UNIT, Either, ListOf, Mapping, Scalar, Section
+from carbon_gate.lifecycle.assumptions import BOUNDARIES
 from carbon_gate.quantities import Energy, Mass
 from carbon_gate.units import QuantityError
 
@@ -102,6 +103,33 @@ def at_most_one(value: float) -> tuple[str, str] | None:
     return None
 
 
+def at_most_all(value: float) -> tuple[str, str] | None:
+    if value > 1:
+        return "must be at most 1 (all of it)", 'write e.g. 0.25 or "25 %"'
+    return None
+
+
+def _unit_name(value: Any) -> str:
+    text = _text(value)
+    if not re.fullmatch(r"[^\W_][\w ,.'()/-]{0,39}", text):
+        raise QuantityError(
+            f"expected a short name of words, got {text!r}",
+            'write e.g. "request" or "hour of use" (letters, digits, spaces; 40 at most)',
+        )
+    return text
+
+
+def _boundary(value: Any) -> str:
+    text = _text(value)
+    if text not in BOUNDARIES:
+        raise QuantityError(
+            f"expected inference or lifecycle, got {text!r}",
+            "inference: serving the model; lifecycle: search and training spread over the "
+            "inferences too",
+        )
+    return text
+
+
 def at_least_two(value: int) -> tuple[str, str] | None:
     if value < 2:
         return "must be 2 or more", "the spread of the result needs at least 2 repeats"
@@ -186,6 +214,49 @@ GRID = Section(
     exclusive=(("country", "cloud", "intensity", "world_average"),),
 )
 
+
+def _hardware(doc: str) -> Section:
+    return Section(
+        doc + " Give `hardware` (Boavizta's figures) or `total` and `lifespan` (your own).",
+        {
+            "hardware": _string(
+                "A machine in Boavizta's data, as provider/instance or server/archetype: its "
+                "embodied emissions (TE, the instance's share of its host) and lifespan (EL). "
+                "`carbon-gate hardware` lists them.",
+                _text,
+                "aws/c5.xlarge",
+            ),
+            "total": _quantity(
+                "TE: embodied emissions of one machine, from its manufacture to its disposal "
+                "(plain number: kg CO2eq).",
+                units.parse_mass,
+                "1200 kg",
+            ),
+            "lifespan": _quantity(
+                "EL: how long the machine is in service (plain number: hours). With `hardware`, "
+                "replaces Boavizta's figure.",
+                _duration("h"),
+                "4 years",
+            ),
+            "share": _fraction(
+                "RR/ToR: the share of the machine reserved for the model, e.g. 2 of its 16 vCPUs "
+                "(default 1; Boavizta's cloud instances are already their host's share).",
+                0.125,
+                checks=(positive, at_most_all),
+            ),
+            "count": _count("How many such machines (default 1).", 8, checks=(positive,)),
+            "utilization": _fraction(
+                "The share of the reserved time the model keeps the machine busy (default 1). "
+                "Below 1, idle time is allocated too: time reserved = busy time / utilization.",
+                0.3,
+                checks=(positive, at_most_all),
+            ),
+        },
+        exclusive=(("hardware", "total"),),
+        one_of=(("hardware",), ("total", "lifespan")),
+    )
+
+
 LIFECYCLE = Section(
     "The life-cycle assumptions of the seed paper's model.",
     {
@@ -194,6 +265,21 @@ LIFECYCLE = Section(
             "A measurement replaces it.",
             units.parse_energy,
             "18 mJ",
+        ),
+        "per_inference_time": _quantity(
+            "Busy time of one inference (one sample) on the benchmark hardware, which the "
+            "embodied emissions are allocated by (plain number: seconds). A measurement replaces "
+            "it.",
+            _duration("s"),
+            "4 ms",
+        ),
+        "embodied": Section(
+            "The hardware's embodied emissions, allocated by the time each stage keeps it "
+            "reserved (SCI: M = TE × TiR/EL × RR/ToR).",
+            {
+                "inference": _hardware("The hardware that serves the model."),
+                "training": _hardware("The hardware that trains the model (and runs the search)."),
+            },
         ),
         "hardware_transfer": _fraction(
             "Production energy / benchmark energy, when the benchmark runs on other hardware.", 0.1
@@ -258,6 +344,16 @@ BUDGETS = Section(
         "training": _quantity("One training run.", _budget, "5 kg"),
         "search": _quantity("The model search.", _budget, "50 kg"),
         "lifecycle": _quantity("Search + training + inference.", _budget, "100 kg"),
+        "embodied": _quantity(
+            "The life cycle's embodied emissions (CO2eq only; plain number: kg).",
+            units.parse_mass,
+            "20 kg",
+        ),
+        "sci": _quantity(
+            "The SCI score per functional unit (CO2eq only; plain number: kg).",
+            units.parse_mass,
+            "2 mg",
+        ),
         "max_increase": _quantity(
             "Largest allowed increase against the pull request's base, in percent.",
             units.parse_percent,
@@ -362,6 +458,29 @@ BENCHMARK = Section(
     exclusive=(("callable", "command"), ("setup", "command"), ("train_step", "command")),
 )
 
+SCI = Section(
+    "The Software Carbon Intensity (ISO/IEC 21031): (E × I + M) per functional unit R. Needs "
+    "lifecycle.embodied.",
+    {
+        "per": _count(
+            "R: inferences (samples) in one functional unit (default 1).",
+            1000,
+            checks=(positive,),
+        ),
+        "unit": _string(
+            "The functional unit's name (default: inference), as the report says it.",
+            _unit_name,
+            "request",
+        ),
+        "boundary": _string(
+            "inference (default): serving the model; lifecycle: its search and training "
+            "spread over the inferences in the field too.",
+            _boundary,
+            "inference",
+        ),
+    },
+)
+
 REPORT = Section(
     "The pull-request report of `carbon-gate check`.",
     {
@@ -387,6 +506,7 @@ ROOT = Section(
         "grid": GRID,
         "lifecycle": LIFECYCLE,
         "budgets": BUDGETS,
+        "sci": SCI,
         "benchmark": BENCHMARK,
         "report": REPORT,
     },

@@ -30,12 +30,22 @@ class Budgets:
     training: Mass | Energy | None = None
     search: Mass | Energy | None = None
     lifecycle: Mass | Energy | None = None
+    embodied: Mass | None = None  # the life cycle's embodied emissions (SCI's M)
+    sci: Mass | None = None  # per functional unit
     max_increase_percent: float | None = None
     noise_floor_percent: float = DEFAULT_NOISE_FLOOR_PERCENT
     require_comparison: bool = False  # fail when the comparison with the base cannot be made
 
 
-BUDGET_LIMITS = ("inference_per_1000", "inference", "training", "search", "lifecycle")
+BUDGET_LIMITS = (
+    "inference_per_1000",
+    "inference",
+    "training",
+    "search",
+    "lifecycle",
+    "embodied",
+    "sci",
+)
 
 
 @dataclass(frozen=True)

@@ -17,4 +17,5 @@ or budget-file error, 3 measurement or internal error).
     decision, verdict               what `check` and `report` share: the decision, then its output
     comment                         `comment`, and publishing for `check` and `report`
     history                         `history record|html|badge`: the default branch's history
+    hardware                        `hardware`: the machines Boavizta's table knows
 """

@@ -121,3 +121,16 @@ def schema() -> int:
 
     output.result(json.dumps(budget_schema.json_schema(), indent=2))
     return 0
+
+
+@click.command("hardware")
+@click.argument("pattern", default="")
+def hardware(pattern: str) -> int:
+    """List the machines whose embodied emissions carbon-gate knows (Boavizta's data).
+
+    PATTERN keeps the names that hold it, e.g. `aws/c5` or `g4dn`. Use a name in the budget file
+    as lifecycle.embodied.inference.hardware (docs/budget-file.md).
+    """
+    from carbon_gate.cli.hardware import hardware_command
+
+    return hardware_command(pattern)

@@ -59,6 +59,7 @@ for _command in (
     history_commands.history,
     budget_commands.init,
     budget_commands.schema,
+    budget_commands.hardware,
 ):
     cli.add_command(_command)
 

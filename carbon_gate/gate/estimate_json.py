@@ -8,11 +8,11 @@ import json
 from dataclasses import asdict
 from typing import Any
 
-from carbon_gate.gate.limits import BudgetCheck, verdict
-from carbon_gate.lifecycle.assumptions import Assumptions
+from carbon_gate.gate.limits import BudgetCheck, reason_missing, verdict
+from carbon_gate.lifecycle.assumptions import Assumptions, EmbodiedHardware
 from carbon_gate.lifecycle.estimate import STAGES, Estimate, Footprint
 from carbon_gate.lifecycle.grid import EmissionFactor
-from carbon_gate.quantities import Energy, Mass
+from carbon_gate.quantities import Duration, Energy, Mass
 
 JSON_FORMAT = "carbon-gate/estimate"
 JSON_VERSION = 1
@@ -20,6 +20,7 @@ JSON_VERSION = 1
 # The unit each assumption is echoed in, in the JSON contract.
 ASSUMPTION_UNITS = {
     "per_inference": "J",
+    "per_inference_time": "s",
     "training_samples": "samples",
     "epochs": "epochs",
     "overhead_factor": "ratio",
@@ -50,6 +51,12 @@ def as_json(estimate: Estimate, checks: list[BudgetCheck]) -> dict[str, Any]:
         "missing": dict(estimate.missing),
         "per_inference": None if per is None else _per_inference(per),
         "per_1000_inferences": _footprint(estimate.per_1000_inferences),
+        "embodied": {
+            stage: None if mass is None else {"co2eq_kg": mass.kg}
+            for stage in STAGES
+            for mass in [estimate.embodied.get(stage)]
+        },
+        "sci": sci(estimate),
         "break_even_inferences": {
             "training": estimate.break_even(),
             "training_and_search": estimate.break_even(include_search=True),
@@ -73,6 +80,85 @@ def as_json(estimate: Estimate, checks: list[BudgetCheck]) -> dict[str, Any]:
     }
     rounded: dict[str, Any] = _rounded(document)
     return rounded
+
+
+def sci(estimate: Estimate) -> dict[str, Any]:
+    """The SCI object: the score per functional unit and its parts in g CO2eq, R, the boundary,
+    and every input with its source; the figures are null, with the reason, where not computed."""
+    a, score = estimate.assumptions, estimate.sci
+    unit = a.functional_unit
+    per = estimate.per_inference
+    time = a.per_inference_time
+    energy = None if per is None else per.energy * unit.inferences
+    source = f"{a.source('per_inference') or 'given'}, × PUE {a.pue:g}" + (
+        f" × hardware transfer {a.hardware_transfer:g}" if a.hardware_transfer != 1 else ""
+    )
+    if unit.boundary == "lifecycle":
+        whole = estimate.stages["lifecycle"]
+        energy = (
+            None
+            if whole is None or not a.inferences
+            else whole.energy * (unit.inferences / a.inferences)
+        )
+        source = "the life cycle's energy ÷ e"
+    inputs: dict[str, Any] = {
+        "E": None if energy is None else {"value": energy.kwh, "unit": "kWh", "source": source},
+        "I": {
+            "value": estimate.factor.intensity.g_per_kwh,
+            "unit": "g/kWh",
+            "source": (estimate.factor.source),
+        },
+        "TiR": None
+        if time is None or a.inference_embodied is None
+        else {
+            "value": time.seconds * unit.inferences / a.inference_embodied.utilization,
+            "unit": "s",
+            "source": f"{a.source('per_inference_time') or 'given'}, ÷ utilization "
+            f"{a.inference_embodied.utilization:g}",
+        },
+        "inference_hardware": _hardware(a.inference_embodied, a.source("inference_embodied")),
+        "training_hardware": _hardware(a.training_embodied, a.source("training_embodied")),
+    }
+    if unit.boundary == "lifecycle":
+        inputs["e"] = {
+            "value": a.inferences,
+            "unit": "inferences",
+            "source": a.source("inferences"),
+        }
+    grams = (
+        None
+        if score is None
+        else {
+            "total_g": score.total.kg * 1000,
+            "operational_g": score.operational.kg * 1000,
+            "embodied_g": score.embodied.kg * 1000,
+        }
+    )
+    return {
+        "unit": unit.describe(),
+        "R": {"inferences": unit.inferences, "source": a.source("functional_unit")},
+        "boundary": unit.boundary,
+        **(grams or {"total_g": None, "operational_g": None, "embodied_g": None}),
+        "missing": None if score is not None else reason_missing(estimate.missing, "sci"),
+        "inputs": inputs,
+    }
+
+
+def _hardware(machine: EmbodiedHardware | None, given: str | None) -> dict[str, Any] | None:
+    """A machine's embodied inputs; `source` says where TE and EL come from, `given` where the
+    machine is described."""
+    if machine is None:
+        return None
+    return {
+        "name": machine.name or None,
+        "TE_kg": machine.total.kg,
+        "EL_h": machine.lifespan.hours,
+        "RR/ToR": machine.share,
+        "count": machine.count,
+        "utilization": machine.utilization,
+        "source": machine.source,
+        "given": given,
+    }
 
 
 def _rounded(value: Any) -> Any:
@@ -121,6 +207,8 @@ def _assumptions(a: Assumptions) -> dict[str, Any]:
         value = getattr(a, name)
         if isinstance(value, Energy):
             value = value.joules
+        elif isinstance(value, Duration):
+            value = value.seconds
         echoed[name] = {"value": value, "unit": unit, "source": source(name)}
     hw = a.training_hardware
     echoed["training_hardware"] = (

@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from carbon_gate.budget.settings import Budgets
+from carbon_gate.budget.settings import BUDGET_LIMITS, Budgets
 from carbon_gate.lifecycle.estimate import NEEDS_I, Estimate, Footprint
 from carbon_gate.quantities import Energy, Mass
 from carbon_gate.readable import format_energy, format_mass
 
 # Budget keys in the order a report lists them.
-BUDGET_KEYS = ("inference_per_1000", "inference", "training", "search", "lifecycle")
+BUDGET_KEYS = BUDGET_LIMITS
+# The figures that exist only for those who describe their hardware (lifecycle.embodied): a report
+# shows their rows when they are computed or limited, and the reason they are not otherwise.
+HARDWARE_KEYS = {
+    "embodied": "needs lifecycle.embodied.inference and lifecycle.embodied.training (the "
+    "hardware's TE and lifespan)",
+    "sci": "needs lifecycle.embodied.inference (the hardware serving the model)",
+}
 
 
 @dataclass(frozen=True)
@@ -36,6 +44,11 @@ def stage_of(key: str) -> str:
     return "inference" if key == "inference_per_1000" else key
 
 
+def reason_missing(missing: Mapping[str, str], key: str) -> str:
+    """Why the figure of budget key `key` could not be computed."""
+    return missing.get(stage_of(key), HARDWARE_KEYS.get(key, f"needs {NEEDS_I}"))
+
+
 def check(estimate: Estimate, budgets: Budgets) -> list[BudgetCheck]:
     """Every budget the file sets, checked against the estimate."""
     checks = []
@@ -43,9 +56,9 @@ def check(estimate: Estimate, budgets: Budgets) -> list[BudgetCheck]:
         limit = getattr(budgets, key)
         if limit is None:
             continue
-        footprint = _footprint(estimate, key)
+        footprint = figure(estimate, key)
         if footprint is None:
-            reason = estimate.missing.get(stage_of(key), f"needs {NEEDS_I}")
+            reason = reason_missing(estimate.missing, key)
             checks.append(BudgetCheck(key, limit, None, "unknown", reason))
             continue
         value: Mass | Energy = footprint.co2eq if isinstance(limit, Mass) else footprint.energy
@@ -72,7 +85,16 @@ def exit_code(status: str) -> int:
     return {"fail": 1, "unknown": 2}.get(status, 0)
 
 
-def _footprint(estimate: Estimate, key: str) -> Footprint | None:
+def figure(estimate: Estimate, key: str) -> Footprint | None:
+    """The estimate's figure that budget key `key` limits: a stage, 1,000 inferences, the life
+    cycle's embodied emissions (no energy of its own: 0 J), or the SCI score per functional unit
+    with the energy of its operational part."""
     if key == "inference_per_1000":
         return estimate.per_1000_inferences
+    if key == "embodied":
+        mass = estimate.embodied.get("lifecycle")
+        return None if mass is None else Footprint(Energy(0.0), mass)
+    if key == "sci":
+        score = estimate.sci
+        return None if score is None else Footprint(score.energy, score.total)
     return estimate.stages[key]

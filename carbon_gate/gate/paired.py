@@ -24,12 +24,12 @@ import statistics
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from carbon_gate.gate.limits import BUDGET_KEYS
+from carbon_gate.gate.limits import BUDGET_KEYS, figure
 from carbon_gate.lifecycle.assumptions import Assumptions, Given
 from carbon_gate.lifecycle.estimate import estimate
 from carbon_gate.lifecycle.grid import EmissionFactor
 from carbon_gate.measure.batches import Repeat
-from carbon_gate.quantities import Energy
+from carbon_gate.quantities import Duration, Energy
 from carbon_gate.readable import signed_percent
 from carbon_gate.stats import Shift, hodges_lehmann, ratio_of_means
 
@@ -115,29 +115,30 @@ def figures(pricing: Pricing, repeat: Repeat, watts: dict[str, float]) -> dict[s
     per_call = {
         name: watts[name] * batch.fastest_call_s for name, batch in repeat.by_workload().items()
     }
-    return _through(pricing, per_call)
+    return _through(pricing, per_call, repeat.inference.fastest_call_s)
 
 
 def whole_figures(pricing: Pricing, repeat: Repeat) -> dict[str, float]:
     """One batch's CO2eq (kg) by budget key, from its whole cost: the energy codecarbon measured
     for the batch, per call. Linear in it, so their mean over batches is the side's estimate."""
     per_call = {name: b.energy_j / b.calls for name, b in repeat.by_workload().items()}
-    return _through(pricing, per_call)
+    return _through(pricing, per_call, repeat.inference.seconds / repeat.inference.calls)
 
 
-def _through(pricing: Pricing, per_call: dict[str, float]) -> dict[str, float]:
-    """The estimator's stages (CO2eq, kg) for energies per call (J) by workload."""
+def _through(pricing: Pricing, per_call: dict[str, float], call_s: float) -> dict[str, float]:
+    """The estimator's figures (CO2eq, kg) by budget key, for energies per call (J) by workload
+    and the inference call's time (s): the embodied emissions follow the time."""
     per_sample = Energy(per_call["inference"] / pricing.batch_size)
-    batch = {"per_inference": Given(per_sample, BATCH_SOURCE)}
+    batch = {
+        "per_inference": Given(per_sample, BATCH_SOURCE),
+        "per_inference_time": Given(Duration(call_s / pricing.batch_size), BATCH_SOURCE),
+    }
     if "train_step" in per_call:
         k = per_call["train_step"] / per_call["inference"]
         batch["overhead_factor"] = Given(k, BATCH_SOURCE)
     result = estimate(pricing.assumptions.given(**batch), pricing.factor)
-    values = {key: result.stages.get(key) for key in BUDGET_KEYS if key != "inference_per_1000"}
-    out = {key: value.co2eq.kg for key, value in values.items() if value is not None}
-    if result.per_inference is not None:
-        out["inference_per_1000"] = result.per_inference.co2eq.kg * 1000
-    return out
+    values = {key: figure(result, key) for key in BUDGET_KEYS}
+    return {key: value.co2eq.kg for key, value in values.items() if value is not None}
 
 
 def spread(

@@ -9,9 +9,9 @@ Pure; the overall verdict is `gate.compare`'s.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from carbon_gate.gate.limits import stage_of, within
+from carbon_gate.gate.limits import reason_missing, within
 from carbon_gate.gate.paired import Change
 from carbon_gate.gate.sides import Side
 from carbon_gate.lifecycle.estimate import Footprint
@@ -24,6 +24,8 @@ LABELS = {
     "training": "Training",
     "search": "Model search",
     "lifecycle": "Life cycle",
+    "embodied": "Embodied, life cycle",
+    "sci": "SCI",
 }
 
 
@@ -41,6 +43,7 @@ class Row:
     rule: str = ""  # which rule set the status: "budget" or "growth"
     change: Change | None = None  # the whole cost's change measured in pairs, with its interval
     typical: Change | None = None  # the typical call's change over the same pairs
+    unit: str = "inference"  # SCI's functional unit, for the SCI row's label
 
     @property
     def delta(self) -> Mass | None:
@@ -59,10 +62,26 @@ class Row:
 
     @property
     def label(self) -> str:
-        return LABELS[self.key]
+        return f"SCI, per {self.unit}" if self.key == "sci" else LABELS[self.key]
 
 
 def row_apart(
+    key: str,
+    head: Side,
+    base: Side | None,
+    *,
+    limit: Mass | Energy | None,
+    allowed: float | None,
+    floor: float,
+    warn_only: bool,
+) -> Row:
+    """The row of `key` with head and base measured apart (or no base): its budget, and growth
+    beyond both the allowed increase and what separate runs can differ by."""
+    row = _apart(key, head, base, limit=limit, allowed=allowed, floor=floor, warn_only=warn_only)
+    return replace(row, unit=head.sci_unit)
+
+
+def _apart(
     key: str,
     head: Side,
     base: Side | None,
@@ -85,7 +104,7 @@ def row_apart(
     if figure is None:
         if limit is None:
             return Row(key, None, previous, None, "pass", "not computed", noise)
-        reason = head.missing.get(stage_of(key), "not computed")
+        reason = reason_missing(head.missing, key)
         return Row(
             key,
             None,
@@ -125,6 +144,13 @@ def row_apart(
 
 
 def row_in_pairs(
+    row: Row, whole: Change, typical: Change | None, allowed: float | None, warn_only: bool
+) -> Row:
+    """`row` judged again with its changes measured in pairs (see `_in_pairs`)."""
+    return replace(_in_pairs(row, whole, typical, allowed, warn_only), unit=row.unit)
+
+
+def _in_pairs(
     row: Row, whole: Change, typical: Change | None, allowed: float | None, warn_only: bool
 ) -> Row:
     """The row judged again with its changes measured in pairs: growth fails when the whole

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from carbon_gate.gate import limits
 from carbon_gate.lifecycle.estimate import Estimate, Footprint
 from carbon_gate.measure.measurement import Measurement
 from carbon_gate.stats import Summary
@@ -21,12 +22,12 @@ class Side:
     figures: dict[str, Footprint | None]
     uncertainty: dict[str, float]
     missing: dict[str, str]
+    sci_unit: str = "inference"  # SCI's functional unit, as the row's label names it
 
 
 def side_of(result: Estimate, measurement: Measurement | None) -> Side:
     """A `Side` from an estimate and the measurement it rests on (None: nothing measured)."""
-    figures: dict[str, Footprint | None] = dict(result.stages)
-    figures["inference_per_1000"] = result.per_1000_inferences
+    figures = {key: limits.figure(result, key) for key in limits.BUDGET_KEYS}
     u_energy = u_train = 0.0
     if measurement is not None:
         u_energy = _run_uncertainty(measurement.per_sample_j)
@@ -45,7 +46,16 @@ def side_of(result: Estimate, measurement: Measurement | None) -> Side:
     uncertainty["lifecycle"] = sum(
         (result.share(key) or 0.0) * uncertainty[key] for key in ("search", "training", "inference")
     )
-    return Side(figures, uncertainty, dict(result.missing))
+    # The embodied emissions follow the measured time, which moves with the energy (energy is
+    # power × time); the SCI score with its operational part or, over the life cycle, with it.
+    uncertainty["embodied"] = max(u_energy, u_train)
+    uncertainty["sci"] = (
+        uncertainty["lifecycle"]
+        if result.assumptions.functional_unit.boundary == "lifecycle"
+        else u_energy
+    )
+    unit = result.assumptions.functional_unit.describe()
+    return Side(figures, uncertainty, dict(result.missing), unit)
 
 
 def _run_uncertainty(summary: Summary) -> float:

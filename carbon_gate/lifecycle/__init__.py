@@ -7,4 +7,5 @@ CO2eq. Pure, but for `grid`, which reads the emission factors that ship inside c
     grid         emission factors by country, cloud region or the world average, offline
     hardware     embodied emissions (TE) and lifespans of hardware, from Boavizta's data, offline
     estimate     the estimator's formulas, as pure functions
+    embodied     the hardware's embodied emissions by each stage's time, and the SCI score
 """

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, fields, replace
 from types import MappingProxyType
 from typing import Any
 
-from carbon_gate.quantities import Energy, Intensity
+from carbon_gate.quantities import Duration, Energy, Intensity, Mass
 
 # Seed paper (shared/seeds/README.md): data-centre PUE 1.58 (Uptime Institute 2020, §3.4); training
 # overhead k ≈ 5 (overhead measured at about 80 % of training energy, §3.5 and §4.4).
@@ -18,7 +18,11 @@ DEFAULT_SOURCES: Mapping[str, str] = {
     "overhead_factor": "default: k ≈ 5, overhead ≈ 80 % of training energy (seed paper §4.4)",
     "hardware_transfer": "default: benchmark hardware = production hardware",
     "trial_share": "default: each search trial costs a full training",
+    "functional_unit": "default: one inference, serving the model (SCI's R and boundary)",
 }
+# SCI's boundaries: the hardware that serves the model, or the whole life cycle (search and
+# training amortized over the inferences in the field).
+BOUNDARIES = ("inference", "lifecycle")
 
 
 @dataclass(frozen=True)
@@ -28,6 +32,40 @@ class TrainingHardware:
     processors: float
     hours: float
     watts_per_processor: float
+
+
+@dataclass(frozen=True)
+class EmbodiedHardware:
+    """Hardware as SCI allocates its embodied emissions (ISO/IEC 21031, M = TE × TiR/EL × RR/ToR):
+    TE over the expected lifespan EL, of which the software reserves `share` (RR/ToR) of `count`
+    such machines. `utilization` is the share of the reserved time the model keeps it busy, so
+    that the busy time measured per inference becomes the time reserved: TiR = busy / utilization.
+    `source` says where TE and EL come from."""
+
+    total: Mass  # TE, of one machine
+    lifespan: Duration  # EL
+    source: str
+    share: float = 1.0  # RR/ToR
+    count: float = 1.0
+    utilization: float = 1.0
+    name: str = ""  # as Boavizta's table spells it (aws/c5.xlarge), or "" for figures of one's own
+
+
+@dataclass(frozen=True)
+class FunctionalUnit:
+    """SCI's R: how many inferences one unit is (1, a request of 32 samples, 1,000), its name, and
+    the boundary (`BOUNDARIES`): serving the model alone, or its whole life cycle."""
+
+    inferences: float = 1.0
+    name: str = ""
+    boundary: str = "inference"
+
+    def describe(self) -> str:
+        """The unit as the report names it: "inference", "request (32 inferences)"."""
+        plain = "inference" if self.inferences == 1 else f"{self.inferences:,.10g} inferences"
+        if not self.name or self.name == plain:
+            return plain
+        return self.name if self.inferences == 1 else f"{self.name} ({plain})"
 
 
 @dataclass(frozen=True)
@@ -71,6 +109,7 @@ class Assumptions:
     that the two cannot disagree; `sources` is read-only."""
 
     per_inference: Energy | None = None  # I on the benchmark hardware, before PUE
+    per_inference_time: Duration | None = None  # the busy time of one inference (SCI's TiR)
     training_samples: float | None = None  # D
     epochs: float | None = None  # E
     overhead_factor: float = DEFAULT_OVERHEAD_FACTOR  # k
@@ -80,6 +119,9 @@ class Assumptions:
     hardware_transfer: float = 1.0  # production energy / benchmark energy
     pue: float = DEFAULT_PUE
     training_hardware: TrainingHardware | None = None
+    inference_embodied: EmbodiedHardware | None = None  # the hardware that serves the model
+    training_embodied: EmbodiedHardware | None = None  # the hardware that trains it (and searches)
+    functional_unit: FunctionalUnit = field(default_factory=FunctionalUnit)
     location: Location = field(default_factory=Location)
     sources: Mapping[str, str] = field(default_factory=lambda: MappingProxyType(DEFAULT_SOURCES))
 

@@ -6,6 +6,7 @@
     CT = H · share · T                                           (model search; §3.6)
     LC = CT + T + e · I                                          (life cycle; §3.7)
     CO2eq = energy × emission factor                             (§3.8)
+    M, SCI: the hardware's embodied emissions and the SCI score   (`lifecycle.embodied`)
 
 PUE is applied exactly once, in I (or in the hardware formula). A stage whose inputs are missing is
 None, with the reason in `Estimate.missing`, never zero.
@@ -15,10 +16,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from carbon_gate.errors import UsageError
+from carbon_gate.lifecycle import embodied as hardware_share
 from carbon_gate.lifecycle.assumptions import Assumptions
 from carbon_gate.lifecycle.grid import EmissionFactor
 from carbon_gate.quantities import Energy, Mass
@@ -49,6 +51,10 @@ class Estimate:
     missing: Mapping[str, str]
     training_method: str  # "data" (I·D·E·k) or "hardware" (Patterson et al.)
     alternatives: tuple[tuple[EmissionFactor, Mass], ...] = ()
+    # Each stage's embodied emissions and the life cycle's (None: no hardware described, or no
+    # time), and the SCI score; why not in `missing` ("embodied_<stage>", "sci").
+    embodied: Mapping[str, Mass | None] = field(default_factory=lambda: MappingProxyType({}))
+    sci: hardware_share.Sci | None = None
 
     @property
     def per_1000_inferences(self) -> Footprint | None:
@@ -129,16 +135,28 @@ def estimate(
                 "compute with; check D, E, H and e for a typo"
             )
 
+    per, whole = footprint(per_inference), footprint(lifecycle)
+    why: dict[str, str] = {}
+    embodied = hardware_share.embodied_stages(a, why)
+    score = hardware_share.sci(
+        a,
+        None if per is None else (per.energy, per.co2eq),
+        None if whole is None else (whole.energy, whole.co2eq),
+        embodied,
+        why,
+    )
+    if a.inference_embodied is not None or a.training_embodied is not None:
+        missing.update(why)  # said only to those who describe hardware: the rest did not ask
     return Estimate(
         assumptions=a,
         factor=factor,
-        per_inference=footprint(per_inference),
+        per_inference=per,
         stages=MappingProxyType(
             {
                 "search": footprint(search),
                 "training": footprint(training),
                 "inference": footprint(inference),
-                "lifecycle": footprint(lifecycle),
+                "lifecycle": whole,
             }
         ),
         missing=MappingProxyType(missing),
@@ -148,6 +166,8 @@ def estimate(
             for other in (alternatives or [])
             if lifecycle is not None
         ),
+        embodied=MappingProxyType(embodied),
+        sci=score,
     )
 
 

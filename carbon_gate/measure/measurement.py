@@ -32,6 +32,7 @@ class Measurement:
     energy_kind: str  # "measured", "estimated" (codecarbon only modelled it) or "partly measured"
     train_per_sample_j: Summary | None = None
     overhead_factor: Summary | None = None  # k measured: train step / inference, per sample
+    per_sample_s: Summary | None = None  # the busy time of one inference (batch time per sample)
     warnings: list[str] = field(default_factory=list)
 
 
@@ -91,6 +92,7 @@ def summarize_run(batches: Batches, batch_size: int, power_sources: PowerSources
         train_per_sample_j=train_summary,
         overhead_factor=overhead,
         warnings=warnings,
+        per_sample_s=summarize([b.seconds / b.calls / batch_size for b in batches.inference]),
     )
 
 

@@ -12,8 +12,14 @@ from carbon_gate.gate.rows import Row
 from carbon_gate.lifecycle.assumptions import Assumptions
 from carbon_gate.lifecycle.estimate import Estimate
 from carbon_gate.lifecycle.grid import EmissionFactor
-from carbon_gate.quantities import Energy
-from carbon_gate.readable import format_count, format_energy, format_intensity, format_mass
+from carbon_gate.quantities import Duration, Energy, Mass
+from carbon_gate.readable import (
+    format_count,
+    format_duration,
+    format_energy,
+    format_intensity,
+    format_mass,
+)
 
 # The seed paper: 552 t CO2 "is equal to the annual emission of 276 average-style cars" (§1,
 # citing its reference [6]), i.e. 2 t of CO2 per car and year.
@@ -63,6 +69,25 @@ def alternatives(estimate: Estimate) -> list[dict[str, str]]:
     ]
 
 
+def sci(head: Estimate, base: Estimate | None) -> str | None:
+    """The SCI score of head and base with their parts, in words; None when the head has none."""
+    score = head.sci
+    if score is None:
+        return None
+    boundary = "its life cycle" if score.boundary == "lifecycle" else "serving the model"
+    sides = [("head", score), *([("base", base.sci)] if base is not None and base.sci else [])]
+    parts = "; ".join(
+        f"{name} {_mass(s.total)} = {_mass(s.operational)} operational (E × I) + "
+        f"{_mass(s.embodied)} embodied (M)"
+        for name, s in sides
+    )
+    return f"SCI per {score.unit} (ISO/IEC 21031, boundary: {boundary}): {parts}."
+
+
+def _mass(mass: Mass) -> str:
+    return format_mass(mass).removesuffix(" CO2eq")
+
+
 def everyday(lifecycle: Row) -> dict[str, str] | None:
     """The head's life cycle as a share of a car's year and as hours of an LED lamp."""
     if lifecycle.head is None:
@@ -85,6 +110,8 @@ def _value_and_unit(value: Any, unit: str) -> dict[str, str]:
     """An assumption as people read it: energy with its prefix (28.0 µJ, not 2.8e-05 J)."""
     if isinstance(value, Energy):
         return {"value": format_energy(value), "unit": ""}
+    if isinstance(value, Duration):
+        return {"value": format_duration(value), "unit": ""}
     return {"value": str(number(value)), "unit": unit}
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from carbon_gate import __version__
 from carbon_gate.budget.settings import Budgets
 from carbon_gate.gate.compare import Decision
+from carbon_gate.gate.limits import HARDWARE_KEYS
 from carbon_gate.gate.trusted import Judged
 from carbon_gate.github.pull_request import PullRequest
 from carbon_gate.report import chart, estimate_view, measurement_view, trend
@@ -64,11 +65,18 @@ def context(data: ReportInput) -> dict[str, Any]:
     lifecycle = next(r for r in decision.rows if r.key == "lifecycle")
     shares = estimate_view.shares(estimate)
     pr = data.pull_request
+    # The embodied and SCI rows are for those who describe their hardware or limit them.
+    shown = [
+        r
+        for r in decision.rows
+        if r.key not in HARDWARE_KEYS or r.head or r.base or r.limit is not None
+    ]
     return {
         "marker": marker(data.report_id),
         "headline": headline(decision),
-        "rows": [row_view(r) for r in decision.rows],
-        "reasons": reasons(decision.rows),
+        "rows": [row_view(r) for r in shown],
+        "reasons": reasons(shown),
+        "sci": estimate_view.sci(estimate, None if data.base is None else data.base.estimate),
         "has_base": decision.has_base,
         "warn_only": decision.warn_only,
         "max_increase": decision.max_increase_percent,

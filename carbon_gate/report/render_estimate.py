@@ -6,10 +6,17 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from carbon_gate.gate.estimate_json import ASSUMPTION_UNITS
-from carbon_gate.gate.limits import BudgetCheck, verdict
+from carbon_gate.gate.limits import HARDWARE_KEYS, BudgetCheck, figure, verdict
+from carbon_gate.lifecycle.assumptions import EmbodiedHardware
 from carbon_gate.lifecycle.estimate import STAGES, Estimate
-from carbon_gate.quantities import Energy
-from carbon_gate.readable import format_count, format_energy, format_intensity, format_mass
+from carbon_gate.quantities import Duration, Energy
+from carbon_gate.readable import (
+    format_count,
+    format_duration,
+    format_energy,
+    format_intensity,
+    format_mass,
+)
 from carbon_gate.report.templates import environment
 
 LABELS = {
@@ -18,6 +25,8 @@ LABELS = {
     "training": "training",
     "inference": "inference (field)",
     "lifecycle": "life cycle",
+    "embodied": "embodied (life cycle)",
+    "sci": "SCI",
 }
 # --- for people ----------------------------------------------------------------------------------
 
@@ -36,17 +45,21 @@ class Row(NamedTuple):
 def rows(estimate: Estimate, checks: list[BudgetCheck]) -> list[Row]:
     """The table both the terminal and the Markdown show."""
     by_key = {c.key: c for c in checks}
-    footprints = {"inference_per_1000": estimate.per_1000_inferences, **estimate.stages}
     table = []
     for key, label in LABELS.items():
-        fp = footprints[key]
+        fp = figure(estimate, key)
         share = estimate.share(key) if key in STAGES and key != "lifecycle" else None
         check = by_key.get(key)
+        if key in HARDWARE_KEYS and fp is None and check is None and not describes(estimate):
+            continue
+        name = label
+        if key == "sci":
+            name = f"SCI, per {estimate.assumptions.functional_unit.describe()}"
         status = {"pass": "ok", "fail": "OVER", "unknown": "?"}[check.status] if check else ""
         table.append(
             Row(
-                label,
-                "—" if fp is None else format_energy(fp.energy),
+                name,
+                "—" if fp is None or key == "embodied" else format_energy(fp.energy),
                 "—" if fp is None else format_mass(fp.co2eq),
                 "" if share is None else f"{share:.1%}",
                 f"≤ {check.describe_limit()}" if check else "",
@@ -75,6 +88,7 @@ def _facts(estimate: Estimate) -> dict[str, Any]:
         "break_even_search": _maybe_count(estimate.break_even(include_search=True)),
         "training_method": estimate.training_method,
         "missing": dict(estimate.missing),
+        "sci": sci_line(estimate),
         "alternatives": [
             (f"{g.name} ({g.location})", format_intensity(g.intensity), format_mass(m))
             for g, m in estimate.alternatives
@@ -83,8 +97,52 @@ def _facts(estimate: Estimate) -> dict[str, Any]:
             (name, _show(getattr(a, name)), a.source(name) or "given")
             for name in ASSUMPTION_UNITS
             if getattr(a, name) is not None
+        ]
+        + [
+            (name, describe_machine(machine), machine.source)
+            for name, machine in (
+                ("inference_embodied", a.inference_embodied),
+                ("training_embodied", a.training_embodied),
+            )
+            if machine is not None
         ],
     }
+
+
+def describes(estimate: Estimate) -> bool:
+    """Whether the assumptions describe any hardware's embodied emissions."""
+    a = estimate.assumptions
+    return a.inference_embodied is not None or a.training_embodied is not None
+
+
+def sci_line(estimate: Estimate) -> str | None:
+    """The SCI score in words with its parts, or None when it was not computed."""
+    score = estimate.sci
+    if score is None:
+        return None
+    boundary = (
+        "the life cycle spread over its inferences"
+        if score.boundary == "lifecycle"
+        else "serving the model"
+    )
+    return (
+        f"SCI per {score.unit} ({boundary}): {format_mass(score.total)} = "
+        f"{format_mass(score.operational)} operational (E × I) + "
+        f"{format_mass(score.embodied)} embodied (M)"
+    )
+
+
+def describe_machine(machine: EmbodiedHardware) -> str:
+    """A machine's embodied inputs in one line: TE, EL, RR/ToR, and count and utilization."""
+    parts = [
+        *([machine.name] if machine.name else []),
+        f"TE {format_mass(machine.total)}",
+        f"EL {format_duration(machine.lifespan)}",
+    ]
+    parts += [f"RR/ToR {machine.share:g}"] if machine.share != 1 else []
+    parts += [f"× {machine.count:g} machines"] if machine.count != 1 else []
+    parts += [f"utilization {machine.utilization:g}"] if machine.utilization != 1 else []
+    return ", ".join(parts)
 
 
 def _maybe_count(count: float | None) -> str | None:
@@ -94,6 +152,8 @@ def _maybe_count(count: float | None) -> str | None:
 def _show(value: object) -> str:
     if isinstance(value, Energy):
         return format_energy(value)
+    if isinstance(value, Duration):
+        return format_duration(value)
     if isinstance(value, float):
         return format_count(value) if value >= 1e4 else f"{value:g}"
     return str(value)
@@ -112,6 +172,8 @@ def to_text(estimate: Estimate, checks: list[BudgetCheck]) -> str:
     out = [f"Life-cycle estimate — {facts['grid']}, PUE {facts['pue']}", "", *lines, ""]
     if facts["per_inference"]:
         out.append(f"Per inference: {facts['per_inference']} (including PUE)")
+    if facts["sci"]:
+        out.append(facts["sci"] + ".")
     if facts["break_even"]:
         out.append(
             f"Inference outweighs training after {facts['break_even']} inferences"

@@ -7,8 +7,8 @@ from carbon_gate.budget.settings import Benchmark
 from carbon_gate.measure.batches import Batch
 from carbon_gate.measure.measurement import Measurement
 from carbon_gate.measure.power_sources import PowerSources
-from carbon_gate.quantities import Energy
-from carbon_gate.readable import format_energy, format_energy_range
+from carbon_gate.quantities import Duration, Energy
+from carbon_gate.readable import format_duration, format_energy, format_energy_range
 from carbon_gate.results.records import Results
 from carbon_gate.stats import Summary
 
@@ -47,6 +47,11 @@ def to_text(m: Measurement, recorded: Results, bench: Benchmark, results_path: s
         # The mean: the whole cost, every call counted, as the estimate takes it.
         f"  energy per sample   {_energy(m.per_sample_j.mean)}  ({_spread(m.per_sample_j)})",
         f"  energy per call     {_energy(m.per_call_j.mean)}",
+        *(
+            [f"  time per sample     {format_duration(Duration(m.per_sample_s.mean))}"]
+            if m.per_sample_s is not None
+            else []
+        ),
         f"  energy is           {label}",
         f"  of which            {_shares(recorded.batches.inference)}",
     ]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from carbon_gate.lifecycle.assumptions import Assumptions, Given
 from carbon_gate.measure.measurement import Measurement
-from carbon_gate.quantities import Energy
+from carbon_gate.quantities import Duration, Energy
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,7 @@ class MeasuredEnergy:
     overhead_factor: float | None
     energy_kind: str  # "measured", "estimated" or "partly measured"
     path: str
+    per_sample_s: float | None = None  # the time of one inference, for the embodied emissions
 
     @property
     def source(self) -> str:
@@ -34,13 +35,17 @@ class MeasuredEnergy:
         per_sample = m.per_sample_j.mean
         train = m.train_per_sample_j
         k = None if train is None else train.mean / per_sample
-        return cls(per_sample, m.per_sample_j.n, k, m.energy_kind, path)
+        seconds = None if m.per_sample_s is None else m.per_sample_s.mean
+        return cls(per_sample, m.per_sample_j.n, k, m.energy_kind, path, seconds)
 
 
 def apply(assumptions: Assumptions, measured: MeasuredEnergy) -> Assumptions:
-    """`assumptions` with the measured energy per inference, and the measured overhead factor k
-    when the benchmark had a train step (a measurement beats the paper's default of 5)."""
+    """`assumptions` with the measured energy and time per inference, and the measured overhead
+    factor k when the benchmark had a train step (a measurement beats the paper's default of 5)."""
     changes = {"per_inference": Given(Energy(measured.per_sample_j), measured.source)}
+    if measured.per_sample_s is not None:
+        time_source = f"{measured.path} (timed, mean of {measured.repeats} repeats)"
+        changes["per_inference_time"] = Given(Duration(measured.per_sample_s), time_source)
     if measured.overhead_factor is not None:
         changes["overhead_factor"] = Given(
             measured.overhead_factor, f"train step / inference, {measured.source}"
