@@ -107,10 +107,10 @@ def _scaled(number: float, unit: str, table: dict[str, float], what: str, exampl
     """`number` in `unit`, converted to the table's base unit; case matters only where it must."""
     compact = unit.replace(" ", "")
     if compact in table:
-        return number * table[compact]
+        return _finite(number * table[compact], number, unit)
     matches = [name for name in table if name.lower() == compact.lower()]
     if len(matches) == 1:
-        return number * table[matches[0]]
+        return _finite(number * table[matches[0]], number, unit)
     if matches:
         raise QuantityError(
             f"ambiguous unit {unit!r} for {what}", f"write one of {', '.join(matches)} exactly"
@@ -165,7 +165,16 @@ def parse_count(value: object) -> float:
             f"unknown suffix {unit!r} for a number",
             'use k (thousand), M (million), B or G (billion), T (trillion), e.g. "10M"',
         )
-    return number * _COUNT_SUFFIXES[unit]
+    return _finite(number * _COUNT_SUFFIXES[unit], number, unit)
+
+
+def _finite(scaled: float, number: float, unit: str) -> float:
+    """`scaled`, unless the unit took a finite number out of range (1e308 years is no duration)."""
+    if not math.isfinite(scaled) or (number != 0 and scaled == 0):
+        raise QuantityError(
+            f"{number:g} {unit} is out of range", "write a number of a realistic size"
+        )
+    return scaled
 
 
 def parse_duration(value: object, unit_for_plain: str = "d") -> Duration:

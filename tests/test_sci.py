@@ -213,7 +213,9 @@ def test_those_who_describe_no_hardware_see_no_new_gaps() -> None:
     assert "sci" not in result.missing
     assert "embodied" not in result.missing
     checks = limits.check(result, Budgets(sci=Mass(1.0)))
-    assert [(c.status, c.reason) for c in checks] == [("unknown", limits.HARDWARE_KEYS["sci"])]
+    assert [(c.status, c.reason) for c in checks] == [
+        ("unknown", "needs lifecycle.embodied.inference (the hardware serving the model)")
+    ]
 
 
 def test_budgets_on_sci_and_embodied_pass_and_fail() -> None:
@@ -294,7 +296,7 @@ def test_a_boavizta_machine_brings_its_figures_and_their_source(
 def test_the_example_shows_its_sci_and_its_embodied_emissions() -> None:
     code, out, _ = run("estimate", "--example")
     assert code == 0
-    assert "SCI per inference (serving the model): " in out
+    assert "SCI per inference (ISO/IEC 21031, boundary: serving the model): " in out
     assert "embodied (M)" in out
     assert "inference_embodied = aws/c5.xlarge, TE 39.0 kg CO2eq, EL 6.00 years" in out
 
@@ -323,3 +325,58 @@ def test_pairs_price_the_embodied_emissions_by_each_batchs_time() -> None:
     assert slow_figures["sci"] > fast_figures["sci"]
     typical = paired.figures(pricing, slow, {"inference": 20.0})
     assert typical["embodied"] == pytest.approx(slow_figures["embodied"])  # 8 ms a call either way
+
+
+def test_the_allowance_between_processes_covers_the_embodied_part() -> None:
+    pricing = paired.Pricing(FULL, FACTOR, 4)
+    repeat = Repeat(Batch(calls=100, seconds=0.4, fastest_call_s=0.004, energy_j=8.0))
+    floors = paired.spread(pricing, repeat, {"inference": 20.0})
+    # A slower process spends more time per call as well as more energy: the hardware's share
+    # moves with it, so its change gets the same allowance as the energy's.
+    assert floors["embodied"] == pytest.approx(floors["inference_per_1000"])
+    assert floors["sci"] == pytest.approx(floors["inference_per_1000"])
+    assert floors["embodied"] > 0
+
+
+@pytest.mark.parametrize(
+    ("line", "where"),
+    [
+        ('inference: {total: 1 t, lifespan: "1e308 years"}', "carbon-budget.yml:5:39: "),
+        ('inference: {total: "1e308 t", lifespan: 1 year}', "carbon-budget.yml:5:24: "),
+    ],
+    ids=["lifespan", "total"],
+)
+def test_a_unit_that_takes_a_number_out_of_range_is_refused_with_its_line(
+    write_budget: Callable[[str], Path], line: str, where: str
+) -> None:
+    write_budget(f"version: 1\ngrid: {{country: FRA}}\nlifecycle:\n  embodied:\n    {line}\n")
+    code, _, err = run("validate")
+    assert code == 2
+    assert where in err
+    assert "is out of range" in err
+
+
+@pytest.mark.parametrize("key", ["utilization: 1e-320", "count: 1e308"])
+def test_inputs_too_extreme_to_compute_with_are_a_usage_error_not_a_figure(
+    write_budget: Callable[[str], Path], key: str
+) -> None:
+    write_budget(
+        "grid: {country: FRA}\nlifecycle:\n  per_inference: 1 mJ\n  per_inference_time: 1 ms\n"
+        f"  embodied:\n    inference: {{total: 1 t, lifespan: 4 years, {key}}}\n"
+        "budgets: {sci: 1 g}\n"
+    )
+    code, out, err = run("estimate")
+    assert code == 2, out
+    assert "the embodied emissions come out as a number too large to compute with" in err
+
+
+def test_the_reason_over_the_life_cycle_names_what_that_boundary_needs(
+    write_budget: Callable[[str], Path],
+) -> None:
+    write_budget(
+        "grid: {country: FRA}\nlifecycle: {per_inference: 1 mJ}\n"
+        "sci: {boundary: lifecycle}\nbudgets: {sci: 1 g}\n"
+    )
+    code, out, _ = run("estimate")
+    assert code == 2
+    assert "Not checked: the budget for SCI — needs the search, training, inference stages" in out

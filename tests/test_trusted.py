@@ -141,3 +141,12 @@ def test_a_measured_k_below_one_is_used_as_measured_and_said(folder: Path) -> No
     lines = (folder / "report.md").read_text().splitlines()
     overhead = next(line for line in lines if line.startswith("| overhead\\_factor"))
     assert "| 0.5 |" in overhead
+
+
+def test_a_batch_faster_than_any_call_can_be_is_refused(folder: Path) -> None:
+    # The embodied emissions follow the time per call: a forged file must not shrink it to nothing.
+    head = results_document(0.0101)
+    head["repeats"]["inference"][0].update(calls=10**6, seconds=1e-6, fastest_call_s=1e-6)
+    code, out = report(folder, head)
+    assert code == 2
+    assert "seconds: less than 10 ns per call — not a measurement" in out

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from carbon_gate import output
 from carbon_gate.budget import config
+from carbon_gate.budget.settings import BUDGET_LIMITS
 from carbon_gate.gate import limits
 from carbon_gate.lifecycle import grid
 from carbon_gate.lifecycle.assumptions import Given
@@ -50,11 +51,7 @@ def validate(path: Path) -> int:
         limits_note = f" (judged beyond the noise floor, {floor:g} %, between separate runs)"
     else:
         limits_note = ""
-    budgets = [
-        key
-        for key in ("inference_per_1000", "inference", "training", "search", "lifecycle")
-        if getattr(loaded.budgets, key) is not None
-    ]
+    budgets = [key for key in BUDGET_LIMITS if getattr(loaded.budgets, key) is not None]
     benchmark = "a benchmark" if loaded.benchmark else "no benchmark"
     limits_set = f"{len(budgets)} absolute budget{'s' * (len(budgets) != 1)}"
     if increase is not None:

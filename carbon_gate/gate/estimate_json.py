@@ -94,12 +94,7 @@ def sci(estimate: Estimate) -> dict[str, Any]:
         f" × hardware transfer {a.hardware_transfer:g}" if a.hardware_transfer != 1 else ""
     )
     if unit.boundary == "lifecycle":
-        whole = estimate.stages["lifecycle"]
-        energy = (
-            None
-            if whole is None or not a.inferences
-            else whole.energy * (unit.inferences / a.inferences)
-        )
+        energy = None if score is None else score.energy
         source = "the life cycle's energy ÷ e"
     inputs: dict[str, Any] = {
         "E": None if energy is None else {"value": energy.kwh, "unit": "kWh", "source": source},
@@ -113,8 +108,8 @@ def sci(estimate: Estimate) -> dict[str, Any]:
         else {
             "value": time.seconds * unit.inferences / a.inference_embodied.utilization,
             "unit": "s",
-            "source": f"{a.source('per_inference_time') or 'given'}, ÷ utilization "
-            f"{a.inference_embodied.utilization:g}",
+            "source": f"the serving machine's: {a.source('per_inference_time') or 'given'}, "
+            f"÷ utilization {a.inference_embodied.utilization:g}",
         },
         "inference_hardware": _hardware(a.inference_embodied, a.source("inference_embodied")),
         "training_hardware": _hardware(a.training_embodied, a.source("training_embodied")),
@@ -139,7 +134,7 @@ def sci(estimate: Estimate) -> dict[str, Any]:
         "R": {"inferences": unit.inferences, "source": a.source("functional_unit")},
         "boundary": unit.boundary,
         **(grams or {"total_g": None, "operational_g": None, "embodied_g": None}),
-        "missing": None if score is not None else reason_missing(estimate.missing, "sci"),
+        "missing": None if score is not None else reason_missing(estimate.reasons, "sci"),
         "inputs": inputs,
     }
 

@@ -14,12 +14,8 @@ from carbon_gate.readable import format_energy, format_mass
 # Budget keys in the order a report lists them.
 BUDGET_KEYS = BUDGET_LIMITS
 # The figures that exist only for those who describe their hardware (lifecycle.embodied): a report
-# shows their rows when they are computed or limited, and the reason they are not otherwise.
-HARDWARE_KEYS = {
-    "embodied": "needs lifecycle.embodied.inference and lifecycle.embodied.training (the "
-    "hardware's TE and lifespan)",
-    "sci": "needs lifecycle.embodied.inference (the hardware serving the model)",
-}
+# shows their rows when the hardware is described or the figures limited.
+HARDWARE_KEYS = ("embodied", "sci")
 
 
 @dataclass(frozen=True)
@@ -44,9 +40,9 @@ def stage_of(key: str) -> str:
     return "inference" if key == "inference_per_1000" else key
 
 
-def reason_missing(missing: Mapping[str, str], key: str) -> str:
-    """Why the figure of budget key `key` could not be computed."""
-    return missing.get(stage_of(key), HARDWARE_KEYS.get(key, f"needs {NEEDS_I}"))
+def reason_missing(reasons: Mapping[str, str], key: str) -> str:
+    """Why the figure of budget key `key` could not be computed (`reasons`: `Estimate.reasons`)."""
+    return reasons.get(stage_of(key), f"needs {NEEDS_I}")
 
 
 def check(estimate: Estimate, budgets: Budgets) -> list[BudgetCheck]:
@@ -58,7 +54,7 @@ def check(estimate: Estimate, budgets: Budgets) -> list[BudgetCheck]:
             continue
         footprint = figure(estimate, key)
         if footprint is None:
-            reason = reason_missing(estimate.missing, key)
+            reason = reason_missing(estimate.reasons, key)
             checks.append(BudgetCheck(key, limit, None, "unknown", reason))
             continue
         value: Mass | Energy = footprint.co2eq if isinstance(limit, Mass) else footprint.energy

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
 
 from carbon_gate.gate.limits import BUDGET_KEYS, figure
@@ -147,13 +147,15 @@ def spread(
     """How far (log) each budget key moves between the two sides' processes of the same code:
     the workloads' `PROCESS_SPREAD`, averaged over `workers` processes per side (the pairs use
     each in turn), taken through the estimator (a stage made of training alone moves with the
-    train step, the life cycle with both, by their shares)."""
+    train step, the life cycle with both, by their shares). A slower process takes longer per
+    call at the same power: its energy and its time move together, and the embodied emissions,
+    which follow the time, with them."""
     center = figures(pricing, repeat, watts)
     moved = []
-    for name in repeat.by_workload():
+    for name, batch in repeat.by_workload().items():
         moves = PROCESS_SPREAD.get(name, 0.0) / math.sqrt(max(1, workers))
-        step = {**watts, name: watts[name] * math.exp(moves)}
-        moved.append(figures(pricing, repeat, step))
+        slower = replace(batch, fastest_call_s=batch.fastest_call_s * math.exp(moves))
+        moved.append(figures(pricing, replace(repeat, **{name: slower}), watts))
     return {
         key: math.hypot(*(math.log(m[key] / value) for m in moved))
         for key, value in center.items()

@@ -62,7 +62,12 @@ class Row:
 
     @property
     def label(self) -> str:
-        return f"SCI, per {self.unit}" if self.key == "sci" else LABELS[self.key]
+        return sci_label(self.unit) if self.key == "sci" else LABELS[self.key]
+
+
+def sci_label(unit: str) -> str:
+    """The SCI row's label: "SCI, per inference", "SCI, per request (32 inferences)"."""
+    return f"SCI, per {unit}"
 
 
 def row_apart(
@@ -75,8 +80,8 @@ def row_apart(
     floor: float,
     warn_only: bool,
 ) -> Row:
-    """The row of `key` with head and base measured apart (or no base): its budget, and growth
-    beyond both the allowed increase and what separate runs can differ by."""
+    """The row of `key` with head and base measured apart (or no base), labelled with the head's
+    SCI unit (`_apart` judges it)."""
     row = _apart(key, head, base, limit=limit, allowed=allowed, floor=floor, warn_only=warn_only)
     return replace(row, unit=head.sci_unit)
 
@@ -146,7 +151,7 @@ def _apart(
 def row_in_pairs(
     row: Row, whole: Change, typical: Change | None, allowed: float | None, warn_only: bool
 ) -> Row:
-    """`row` judged again with its changes measured in pairs (see `_in_pairs`)."""
+    """`row` judged again with its changes measured in pairs, its SCI unit kept."""
     return replace(_in_pairs(row, whole, typical, allowed, warn_only), unit=row.unit)
 
 

@@ -55,7 +55,7 @@ def side_of(result: Estimate, measurement: Measurement | None) -> Side:
         else u_energy
     )
     unit = result.assumptions.functional_unit.describe()
-    return Side(figures, uncertainty, dict(result.missing), unit)
+    return Side(figures, uncertainty, result.reasons, unit)
 
 
 def _run_uncertainty(summary: Summary) -> float:

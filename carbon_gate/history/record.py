@@ -10,10 +10,10 @@ from collections.abc import Sequence
 
 from carbon_gate.budget.settings import Config
 from carbon_gate.errors import UsageError
-from carbon_gate.gate import trusted
+from carbon_gate.gate import limits, trusted
 from carbon_gate.history.entries import STAGES, Entry, Figure, Hardware, Stage
 from carbon_gate.lifecycle import grid
-from carbon_gate.lifecycle.estimate import Estimate, Footprint
+from carbon_gate.lifecycle.estimate import Estimate
 from carbon_gate.results.measured_energy import MeasuredEnergy
 from carbon_gate.results.records import Results
 from carbon_gate.stats import Summary
@@ -66,7 +66,9 @@ def _at(
     """`measured` with the energy per inference (and the train step) at one end of its interval."""
     sample = getattr(per_sample, end)
     k = None if train is None else getattr(train, end) / sample
-    return MeasuredEnergy(sample, measured.repeats, k, measured.energy_kind, measured.path)
+    return MeasuredEnergy(
+        sample, measured.repeats, k, measured.energy_kind, measured.path, measured.per_sample_s
+    )
 
 
 def _figure(s: Summary) -> Figure:
@@ -80,14 +82,8 @@ def _k(per_sample: Summary, train: Summary) -> Figure:
     return Figure(k, train.ci_low / per_sample.ci_high, train.ci_high / per_sample.ci_low)
 
 
-def _footprint(estimate: Estimate, name: str) -> Footprint | None:
-    if name == "inference_per_1000":
-        return estimate.per_1000_inferences
-    return estimate.stages.get(name)
-
-
 def _stage(name: str, low: Estimate, mean: Estimate, high: Estimate) -> Stage | None:
-    lo, at, hi = (_footprint(e, name) for e in (low, mean, high))
+    lo, at, hi = (limits.figure(e, name) for e in (low, mean, high))
     if lo is None or at is None or hi is None:
         return None
     return Stage(

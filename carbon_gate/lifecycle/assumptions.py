@@ -137,6 +137,11 @@ class Assumptions:
             sources=MappingProxyType(sources),
         )
 
+    @property
+    def describes_hardware(self) -> bool:
+        """Whether any machine's embodied emissions are described (`lifecycle.embodied`)."""
+        return self.inference_embodied is not None or self.training_embodied is not None
+
     def source(self, name: str) -> str | None:
         """Where the value of `name` came from; None for one nobody gave."""
         return self.sources.get(name)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from carbon_gate.lifecycle.assumptions import Assumptions, EmbodiedHardware
 from carbon_gate.quantities import Duration, Energy, Mass
 
+SERVING = "lifecycle.embodied.inference"
 NEEDS_TIME = (
     "the time per inference (`carbon-gate measure` it and pass --results FILE, or set "
     "lifecycle.per_inference_time)"
@@ -56,7 +57,7 @@ def embodied_stages(a: Assumptions, missing: dict[str, str]) -> dict[str, Mass |
     hardware = {
         "search": (a.training_embodied, "lifecycle.embodied.training"),
         "training": (a.training_embodied, "lifecycle.embodied.training"),
-        "inference": (a.inference_embodied, "lifecycle.embodied.inference"),
+        "inference": (a.inference_embodied, SERVING),
     }
     out: dict[str, Mass | None] = {}
     why: dict[str, str] = {}
@@ -64,7 +65,7 @@ def embodied_stages(a: Assumptions, missing: dict[str, str]) -> dict[str, Mass |
         machine, key = hardware[stage]
         out[stage] = None
         if machine is None:
-            why.setdefault(key, f"needs {key} (the hardware's TE and lifespan)")
+            why.setdefault(key, f"needs {key} (the hardware's TE and lifespan, docs/sci.md)")
         elif busy is None:
             why[stage] = f"needs {_time_needs(a, stage)}"
         else:
@@ -100,12 +101,14 @@ def sci(
     per_inference: tuple[Energy, Mass] | None,
     lifecycle: tuple[Energy, Mass] | None,
     embodied: Mapping[str, Mass | None],
-    missing: dict[str, str],
+    reasons: tuple[dict[str, str], str],
 ) -> Sci | None:
     """SCI per `a.functional_unit`: over serving the model (the energy and CO2eq of one inference,
     and the inference hardware's share of one inference's time), or over the whole life cycle
-    spread across its e inferences. None, with the reason in `missing["sci"]`, when a part is
-    unknown: an SCI without its embodied part would not be the standard's."""
+    spread across its e inferences. None, with the reason in `reasons[0]["sci"]`, when a part is
+    unknown (`reasons[1]` says why the operational part is): an SCI without its embodied part
+    would not be the standard's."""
+    missing, operational_missing = reasons
     unit = a.functional_unit
     if unit.boundary == "lifecycle":
         operational, spread = lifecycle, a.inferences
@@ -116,7 +119,7 @@ def sci(
         machine = _per_inference_embodied(a)
         what = "one inference"
     if operational is None:
-        missing["sci"] = f"needs the operational emissions of {what}"
+        missing["sci"] = operational_missing or f"needs the operational emissions of {what}"
         return None
     if machine is None:
         if unit.boundary == "lifecycle":
@@ -124,7 +127,7 @@ def sci(
                 "embodied", "not computed"
             )
         elif a.inference_embodied is None:
-            missing["sci"] = "needs lifecycle.embodied.inference (the hardware serving the model)"
+            missing["sci"] = f"needs {SERVING} (the hardware serving the model)"
         else:
             missing["sci"] = f"needs {NEEDS_TIME}"
         return None

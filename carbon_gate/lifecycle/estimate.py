@@ -52,9 +52,16 @@ class Estimate:
     training_method: str  # "data" (I·D·E·k) or "hardware" (Patterson et al.)
     alternatives: tuple[tuple[EmissionFactor, Mass], ...] = ()
     # Each stage's embodied emissions and the life cycle's (None: no hardware described, or no
-    # time), and the SCI score; why not in `missing` ("embodied_<stage>", "sci").
+    # time), and the SCI score. Why not ("embodied", "sci") is always in `hardware_missing`, and in
+    # `missing` too for those who describe hardware: the rest did not ask for them.
     embodied: Mapping[str, Mass | None] = field(default_factory=lambda: MappingProxyType({}))
     sci: hardware_share.Sci | None = None
+    hardware_missing: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+    @property
+    def reasons(self) -> dict[str, str]:
+        """Why each figure that was not computed was not, hardware's included."""
+        return {**self.hardware_missing, **self.missing}
 
     @property
     def per_1000_inferences(self) -> Footprint | None:
@@ -138,15 +145,26 @@ def estimate(
     per, whole = footprint(per_inference), footprint(lifecycle)
     why: dict[str, str] = {}
     embodied = hardware_share.embodied_stages(a, why)
+    operational_missing = (
+        missing.get("lifecycle", "")
+        if a.functional_unit.boundary == "lifecycle"
+        else f"needs {NEEDS_I}"
+    )
     score = hardware_share.sci(
         a,
         None if per is None else (per.energy, per.co2eq),
         None if whole is None else (whole.energy, whole.co2eq),
         embodied,
-        why,
+        (why, operational_missing),
     )
-    if a.inference_embodied is not None or a.training_embodied is not None:
-        missing.update(why)  # said only to those who describe hardware: the rest did not ask
+    figures = [*embodied.values(), *([] if score is None else [score.total])]
+    if any(mass is not None and not math.isfinite(mass.kg) for mass in figures):
+        raise UsageError(
+            "the embodied emissions come out as a number too large to compute with — check "
+            "lifecycle.embodied (lifespan, utilization, count) and the time per inference"
+        )
+    if a.describes_hardware:
+        missing.update(why)
     return Estimate(
         assumptions=a,
         factor=factor,
@@ -168,6 +186,7 @@ def estimate(
         ),
         embodied=MappingProxyType(embodied),
         sci=score,
+        hardware_missing=MappingProxyType(why),
     )
 
 

@@ -70,14 +70,16 @@ def alternatives(estimate: Estimate) -> list[dict[str, str]]:
 
 
 def sci(head: Estimate, base: Estimate | None) -> str | None:
-    """The SCI score of head and base with their parts, in words; None when the head has none."""
+    """The SCI score with its parts, in words, of the head and of the base when there is one;
+    None when the head has none."""
     score = head.sci
     if score is None:
         return None
     boundary = "its life cycle" if score.boundary == "lifecycle" else "serving the model"
-    sides = [("head", score), *([("base", base.sci)] if base is not None and base.sci else [])]
+    sides = [("head ", score), *([("base ", base.sci)] if base is not None and base.sci else [])]
+    named = base is not None
     parts = "; ".join(
-        f"{name} {_mass(s.total)} = {_mass(s.operational)} operational (E × I) + "
+        f"{name if named else ''}{_mass(s.total)} = {_mass(s.operational)} operational (E × I) + "
         f"{_mass(s.embodied)} embodied (M)"
         for name, s in sides
     )

@@ -66,11 +66,8 @@ def context(data: ReportInput) -> dict[str, Any]:
     shares = estimate_view.shares(estimate)
     pr = data.pull_request
     # The embodied and SCI rows are for those who describe their hardware or limit them.
-    shown = [
-        r
-        for r in decision.rows
-        if r.key not in HARDWARE_KEYS or r.head or r.base or r.limit is not None
-    ]
+    hardware = estimate.assumptions.describes_hardware
+    shown = [r for r in decision.rows if r.key not in HARDWARE_KEYS or hardware or r.limit]
     return {
         "marker": marker(data.report_id),
         "headline": headline(decision),

@@ -7,6 +7,7 @@ from typing import Any, NamedTuple
 
 from carbon_gate.gate.estimate_json import ASSUMPTION_UNITS
 from carbon_gate.gate.limits import HARDWARE_KEYS, BudgetCheck, figure, verdict
+from carbon_gate.gate.rows import sci_label
 from carbon_gate.lifecycle.assumptions import EmbodiedHardware
 from carbon_gate.lifecycle.estimate import STAGES, Estimate
 from carbon_gate.quantities import Duration, Energy
@@ -17,6 +18,7 @@ from carbon_gate.readable import (
     format_intensity,
     format_mass,
 )
+from carbon_gate.report import estimate_view
 from carbon_gate.report.templates import environment
 
 LABELS = {
@@ -50,11 +52,11 @@ def rows(estimate: Estimate, checks: list[BudgetCheck]) -> list[Row]:
         fp = figure(estimate, key)
         share = estimate.share(key) if key in STAGES and key != "lifecycle" else None
         check = by_key.get(key)
-        if key in HARDWARE_KEYS and fp is None and check is None and not describes(estimate):
+        if key in HARDWARE_KEYS and check is None and not estimate.assumptions.describes_hardware:
             continue
         name = label
         if key == "sci":
-            name = f"SCI, per {estimate.assumptions.functional_unit.describe()}"
+            name = sci_label(estimate.assumptions.functional_unit.describe())
         status = {"pass": "ok", "fail": "OVER", "unknown": "?"}[check.status] if check else ""
         table.append(
             Row(
@@ -88,7 +90,7 @@ def _facts(estimate: Estimate) -> dict[str, Any]:
         "break_even_search": _maybe_count(estimate.break_even(include_search=True)),
         "training_method": estimate.training_method,
         "missing": dict(estimate.missing),
-        "sci": sci_line(estimate),
+        "sci": estimate_view.sci(estimate, None),
         "alternatives": [
             (f"{g.name} ({g.location})", format_intensity(g.intensity), format_mass(m))
             for g, m in estimate.alternatives
@@ -107,29 +109,6 @@ def _facts(estimate: Estimate) -> dict[str, Any]:
             if machine is not None
         ],
     }
-
-
-def describes(estimate: Estimate) -> bool:
-    """Whether the assumptions describe any hardware's embodied emissions."""
-    a = estimate.assumptions
-    return a.inference_embodied is not None or a.training_embodied is not None
-
-
-def sci_line(estimate: Estimate) -> str | None:
-    """The SCI score in words with its parts, or None when it was not computed."""
-    score = estimate.sci
-    if score is None:
-        return None
-    boundary = (
-        "the life cycle spread over its inferences"
-        if score.boundary == "lifecycle"
-        else "serving the model"
-    )
-    return (
-        f"SCI per {score.unit} ({boundary}): {format_mass(score.total)} = "
-        f"{format_mass(score.operational)} operational (E × I) + "
-        f"{format_mass(score.embodied)} embodied (M)"
-    )
 
 
 def describe_machine(machine: EmbodiedHardware) -> str:
@@ -173,7 +152,7 @@ def to_text(estimate: Estimate, checks: list[BudgetCheck]) -> str:
     if facts["per_inference"]:
         out.append(f"Per inference: {facts['per_inference']} (including PUE)")
     if facts["sci"]:
-        out.append(facts["sci"] + ".")
+        out.append(facts["sci"])
     if facts["break_even"]:
         out.append(
             f"Inference outweighs training after {facts['break_even']} inferences"

@@ -105,6 +105,9 @@ def _batch(row: Any, where: str) -> Batch:
         raise UsageError(f"{where}.fastest_call_s: longer than the whole batch")
     if figures["energy_j"] / calls < 1e-12:
         raise UsageError(f"{where}.energy_j: less than a picojoule per call — not a measurement")
+    # The embodied emissions follow the time per call: no Python call takes under 10 ns.
+    if figures["seconds"] / calls < 1e-8:
+        raise UsageError(f"{where}.seconds: less than 10 ns per call — not a measurement")
     return Batch(calls, figures["seconds"], figures["fastest_call_s"], figures["energy_j"])
 
 
