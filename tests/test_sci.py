@@ -380,3 +380,18 @@ def test_the_reason_over_the_life_cycle_names_what_that_boundary_needs(
     code, out, _ = run("estimate")
     assert code == 2
     assert "Not checked: the budget for SCI — needs the search, training, inference stages" in out
+
+
+def test_validate_expects_the_time_from_the_benchmark_as_it_does_the_energy(
+    write_budget: Callable[[str], Path],
+) -> None:
+    write_budget(
+        "grid: {country: FRA}\n"
+        "lifecycle:\n  embodied:\n    inference: {hardware: aws/c5.xlarge}\n"
+        "budgets: {sci: 1 g}\n"
+        "benchmark: {callable: model:predict}\n"
+    )
+    code, out, err = run("validate")
+    assert code == 0
+    assert "1 absolute budget, a benchmark" in out
+    assert err == ""

@@ -11,7 +11,7 @@ from carbon_gate.gate import limits
 from carbon_gate.lifecycle import grid
 from carbon_gate.lifecycle.assumptions import Given
 from carbon_gate.lifecycle.estimate import estimate
-from carbon_gate.quantities import Energy
+from carbon_gate.quantities import Duration, Energy
 from carbon_gate.readable import format_intensity
 
 
@@ -30,10 +30,18 @@ def validate(path: Path) -> int:
         factor = data.factor(location)
         where = f"grid {factor.location} ({format_intensity(factor.intensity)})"
         assumptions = loaded.assumptions
-        if loaded.benchmark is not None and assumptions.per_inference is None:
-            # `measure` will supply I: judge the budgets as they will be then.
-            to_come = Given(Energy(1.0), "to be measured by `carbon-gate measure`")
-            assumptions = assumptions.given(per_inference=to_come)
+        if loaded.benchmark is not None:
+            # `measure` will supply I and its time: judge the budgets as they will be then.
+            to_come = "to be measured by `carbon-gate measure`"
+            measured = {"per_inference": Given(Energy(1.0), to_come)}
+            measured |= {"per_inference_time": Given(Duration(1.0), to_come)}
+            assumptions = assumptions.given(
+                **{
+                    name: given
+                    for name, given in measured.items()
+                    if getattr(assumptions, name) is None
+                }
+            )
         result = estimate(assumptions, factor)
         for check in limits.check(result, loaded.budgets):
             if check.status == "unknown":
