@@ -154,6 +154,10 @@ def test_this_repositorys_workflow_comments_updates_and_survives_a_read_only_tok
     assert "the change against the base was not judged" in first.splitlines()[1]
     assert first.startswith(f"{MARKER}carbon_gate/example/carbon-budget.yml:gate -->")
     assert f"head {head[:7]}" in first
+    # The example describes its hardware: the embodied and SCI rows, and the SCI's parts.
+    assert "| Embodied, life cycle |" in first
+    assert "| SCI, per inference |" in first
+    assert "\\(ISO/IEC 21031, boundary: serving the model\\): " in first
     assert "Summary - " + MARKER in log
 
     log = act("pull_request", event, "carbon-gate.yml", "bot-token")
