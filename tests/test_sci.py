@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from test_estimate import FULL as SEED
 
 from carbon_gate.budget.settings import Budgets
 from carbon_gate.cli.main import cli
 from carbon_gate.gate import limits, paired
 from carbon_gate.lifecycle.assumptions import (
-    Assumptions,
     EmbodiedHardware,
     FunctionalUnit,
     TrainingHardware,
@@ -25,7 +25,7 @@ from carbon_gate.lifecycle.embodied import allocated
 from carbon_gate.lifecycle.estimate import Estimate, estimate
 from carbon_gate.lifecycle.grid import EmissionFactor
 from carbon_gate.measure.batches import Batch, Repeat
-from carbon_gate.quantities import Duration, Energy, Intensity, Mass
+from carbon_gate.quantities import Duration, Intensity, Mass
 
 HOUR = 3600.0
 FACTOR = EmissionFactor(Intensity(400.0), "TST", "Testland", "test data", 2024)
@@ -101,16 +101,10 @@ def test_the_two_eshoppen_servers_add_up_to_the_case_studys_total(
 
 
 SERVER = EmbodiedHardware(Mass(1200.0), Duration(4 * 8766 * HOUR), "test", share=0.25)
-FULL = Assumptions(
-    per_inference=Energy(0.02),
+# test_estimate's seed-model assumptions (I, D, E, k, H, share, e, PUE), with the hardware.
+FULL = replace(
+    SEED,
     per_inference_time=Duration(0.004),
-    training_samples=60_000,
-    epochs=20,
-    overhead_factor=5.0,
-    search_trials=30,
-    trial_share=0.25,
-    inferences=1e8,
-    pue=1.5,
     inference_embodied=SERVER,
     training_embodied=replace(SERVER, share=1.0, total=Mass(3000.0)),
 )

@@ -9,7 +9,7 @@ be made is said (`unjudged`), and fails the gate when `budgets.require_compariso
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from carbon_gate.budget.settings import Budgets
 from carbon_gate.gate.limits import BUDGET_KEYS, exit_code
@@ -110,6 +110,7 @@ def decide(
             else row
             for row in rows
         ]
+    rows = [replace(row, unit=head.sci_unit) for row in rows]  # the SCI row's label
     statuses = {row.status for row in rows}
     status = next((s for s in ("fail", "unknown", "warn") if s in statuses), "pass")
     required = budgets.require_comparison

@@ -9,7 +9,7 @@ Pure; the overall verdict is `gate.compare`'s.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from carbon_gate.gate.limits import reason_missing, within
 from carbon_gate.gate.paired import Change
@@ -80,22 +80,6 @@ def row_apart(
     floor: float,
     warn_only: bool,
 ) -> Row:
-    """The row of `key` with head and base measured apart (or no base), labelled with the head's
-    SCI unit (`_apart` judges it)."""
-    row = _apart(key, head, base, limit=limit, allowed=allowed, floor=floor, warn_only=warn_only)
-    return replace(row, unit=head.sci_unit)
-
-
-def _apart(
-    key: str,
-    head: Side,
-    base: Side | None,
-    *,
-    limit: Mass | Energy | None,
-    allowed: float | None,
-    floor: float,
-    warn_only: bool,
-) -> Row:
     """The row of `key` with head and base measured apart (or no base): its budget, and growth
     beyond both the allowed increase and what separate runs can differ by."""
     figure = head.figures.get(key)
@@ -149,13 +133,6 @@ def _apart(
 
 
 def row_in_pairs(
-    row: Row, whole: Change, typical: Change | None, allowed: float | None, warn_only: bool
-) -> Row:
-    """`row` judged again with its changes measured in pairs, its SCI unit kept."""
-    return replace(_in_pairs(row, whole, typical, allowed, warn_only), unit=row.unit)
-
-
-def _in_pairs(
     row: Row, whole: Change, typical: Change | None, allowed: float | None, warn_only: bool
 ) -> Row:
     """The row judged again with its changes measured in pairs: growth fails when the whole

@@ -101,14 +101,15 @@ def sci(
     per_inference: tuple[Energy, Mass] | None,
     lifecycle: tuple[Energy, Mass] | None,
     embodied: Mapping[str, Mass | None],
-    reasons: tuple[dict[str, str], str],
+    missing: dict[str, str],
+    *,
+    operational_missing: str = "",
 ) -> Sci | None:
     """SCI per `a.functional_unit`: over serving the model (the energy and CO2eq of one inference,
     and the inference hardware's share of one inference's time), or over the whole life cycle
-    spread across its e inferences. None, with the reason in `reasons[0]["sci"]`, when a part is
-    unknown (`reasons[1]` says why the operational part is): an SCI without its embodied part
-    would not be the standard's."""
-    missing, operational_missing = reasons
+    spread across its e inferences. None, with the reason in `missing["sci"]`, when a part is
+    unknown (`operational_missing` says why the operational part is): an SCI without its
+    embodied part would not be the standard's."""
     unit = a.functional_unit
     if unit.boundary == "lifecycle":
         operational, spread = lifecycle, a.inferences

@@ -155,7 +155,8 @@ def estimate(
         None if per is None else (per.energy, per.co2eq),
         None if whole is None else (whole.energy, whole.co2eq),
         embodied,
-        (why, operational_missing),
+        why,
+        operational_missing=operational_missing,
     )
     figures = [*embodied.values(), *([] if score is None else [score.total])]
     if any(mass is not None and not math.isfinite(mass.kg) for mass in figures):
