@@ -15,6 +15,7 @@ from gate_fixtures import LIFECYCLE_YAML, results_document
 from github_server import FakeGitHub
 
 from carbon_gate.cli.main import cli
+from carbon_gate.github import artifact
 
 HEAD_SHA, BASE_SHA = "b" * 40, "a" * 40
 
@@ -61,8 +62,10 @@ def test_the_artifact_holds_both_results_and_the_pull_request(saved: Path) -> No
     assert sorted(p.name for p in saved.iterdir()) == [
         "base.json",
         "head.json",
+        "leg.json",  # which budget file it belongs to, for a merge of a matrix's legs
         "pull-request.json",
     ]
+    assert artifact.load_leg(saved) == artifact.Leg("carbon-budget.yml", "carbon-budget.yml", "")
     claim = json.loads((saved / "pull-request.json").read_text())
     assert (claim["number"], claim["head_sha"], claim["base_sha"]) == (42, HEAD_SHA, BASE_SHA)
     for name in ("head.json", "base.json"):  # the results files judged, as they were

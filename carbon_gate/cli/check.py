@@ -26,6 +26,7 @@ def check_command(
     data = grid.load()
     loaded = config.load(config_path, data)
     pr = from_environment(env, options.publishing.repo, options.publishing.pr)
+    leg = _leg(config_path, options)  # a wrong --leg fails now, not after measuring
     if options.baseline and options.base_ref:
         raise UsageError("--baseline and --base-ref both given: keep only one of them")
     base = decision.baseline(options)  # a missing or broken baseline fails now, not after measuring
@@ -62,8 +63,34 @@ def check_command(
         output.message(done.measurement_text)  # the gate's own table follows, not measure's
     if options.artifact:
         artifact.save(options.artifact, head_path, base_path, pr)
+        if leg is None:
+            (options.artifact / artifact.LEG).unlink(missing_ok=True)  # a stale one
+        else:
+            artifact.save_leg(options.artifact, leg)
     inputs = decision.Inputs(head, base, (), unjudged)
     return verdict.give(loaded, config_path, inputs, data, options=options, env=env, pr=pr)
+
+
+def _leg(config_path: Path, options: GateOptions) -> artifact.Leg | None:
+    """Which leg of a matrix --artifact holds: its name, its budget file relative to the
+    repository root (where the merging job will read it), its runner; None outside a matrix (no
+    --leg, and a budget file outside the working directory)."""
+    if (options.leg or options.runner) and not options.artifact:
+        raise UsageError("--leg and --runner name what --artifact saves: give --artifact DIR too")
+    try:
+        relative = config_path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        relative = ""
+    if not relative or not artifact.leg_config_allowed(relative):
+        if options.leg or options.runner:
+            raise UsageError(
+                f"--leg: {config_path} is not a budget file inside this folder — run check from "
+                "the repository root, with --config path/to/carbon-budget.yml"
+            )
+        return None
+    runner = options.runner or ""
+    name = options.leg or (f"{relative}@{runner}" if runner else relative)
+    return artifact.Leg(name, relative, runner)
 
 
 def _given(path: Path | None) -> Path:

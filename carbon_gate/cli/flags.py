@@ -93,6 +93,68 @@ def artifact(help_text: str) -> Callable[[F], F]:
     )
 
 
+def _words(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """A leg's name or a runner's label: plain words, as a matrix writes them."""
+    import re
+
+    for item in value if isinstance(value, tuple) else [value]:
+        if item is not None and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9 ._/@+-]{0,79}", item):
+            raise click.BadParameter(
+                f"{item!r}: letters, digits, spaces and ._/@+- only (80 at most), e.g. classifier"
+            )
+    return value
+
+
+# `check --artifact`: which leg of a matrix the folder holds.
+leg = together(
+    [
+        click.option(
+            "--leg",
+            metavar="NAME",
+            callback=_words,
+            help="With --artifact: this leg's name in a matrix, as the merging `report --expect` "
+            "names it. [default: the budget file, @RUNNER]",
+        ),
+        click.option(
+            "--runner",
+            metavar="LABEL",
+            callback=_words,
+            help="With --artifact: the kind of machine this leg ran on (e.g. cpu, gpu), shown "
+            "beside its figures.",
+        ),
+    ]
+)
+
+# `report`: one artifact, or the legs of a matrix to merge into one report.
+merge = together(
+    [
+        click.option(
+            "--artifact",
+            "artifacts",
+            multiple=True,
+            type=click.Path(path_type=Path, file_okay=False),
+            help="A folder saved by `check --artifact`: the results, and the pull request to "
+            "comment on, checked against the workflow_run event. Repeat it to merge a matrix's "
+            "legs into one report (with --expect).",
+        ),
+        click.option(
+            "--expect",
+            metavar="LEG",
+            multiple=True,
+            callback=_words,
+            help="Merging: a leg the matrix runs (repeat it for each). A leg that did not report "
+            "fails the merge.",
+        ),
+        click.option(
+            "--json",
+            "json_output",
+            type=click.Path(path_type=Path, dir_okay=False),
+            help="Merging: also write every leg's verdict and figures to this JSON file.",
+        ),
+    ]
+)
+
+
 def results_output(dest: str, help_text: str) -> Callable[[F], F]:
     """`--output FILE` for the results file, shared by `measure` and `check`."""
     return click.option(

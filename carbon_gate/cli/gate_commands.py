@@ -66,6 +66,7 @@ def measure(config: Path | None, example: bool, results_path: Path, output_forma
     "Also save the results and the pull request's number in this folder, for the workflow that "
     "comments (fork-safe setup)."
 )
+@flags.leg
 @flags.gate
 @flags.pull_request
 def check(config: Path | None, example: bool, **options: Any) -> int:
@@ -88,10 +89,7 @@ def check(config: Path | None, example: bool, **options: Any) -> int:
     type=click.Path(path_type=Path, dir_okay=False),
     help="The head's results file.",
 )
-@flags.artifact(
-    "A folder saved by `check --artifact`: the results, and the pull request to comment on, "
-    "checked against the workflow_run event."
-)
+@flags.merge
 @flags.comment("off", "Post the report on the pull request too.")
 @flags.gate
 @flags.pull_request
@@ -99,9 +97,17 @@ def report(config: Path | None, example: bool, **options: Any) -> int:
     """Render the report from saved results files, without measuring.
 
     With --artifact and --comment, this is the trusted half of the fork-safe setup: it treats the
-    folder as untrusted data, checks which pull request it is for, and comments."""
+    folder as untrusted data, checks which pull request it is for, and comments. With several
+    --artifact and --expect, it merges a matrix's legs into one report: each leg judged by its
+    own budget file, read from this checkout."""
     from carbon_gate.cli.report import report_command
 
+    if len(options["artifacts"]) > 1 or options["expect"]:
+        from carbon_gate.cli.merge import merge_command
+
+        return merge_command(
+            GateOptions(publishing=flags.publishing(options), **options), os.environ
+        )
     path = flags.required_config(config, example)
     publishing = flags.publishing(options)
     return report_command(path, GateOptions(publishing=publishing, **options), os.environ)

@@ -39,6 +39,11 @@ class GateOptions:
     results_output: Path | None = None  # where `check` writes the head's results
     base_output: Path | None = None  # where `check` writes the base's results
     history: str | None = None  # the default branch's history, for the trend: a ref or a checkout
+    leg: str | None = None  # `check --artifact`: which leg of a matrix this is
+    runner: str | None = None  # `check --artifact`: the kind of runner the leg ran on
+    artifacts: tuple[Path, ...] = ()  # `report`: one folder, or a matrix's legs to merge
+    expect: tuple[str, ...] = ()  # `report`, merging: the legs the matrix runs
+    json_output: Path | None = None  # `report`, merging: every leg as JSON
 
 
 @dataclass(frozen=True)

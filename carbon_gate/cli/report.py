@@ -26,7 +26,7 @@ def report_command(config_path: Path, options: GateOptions, env: Mapping[str, st
     Comments only when asked to (--comment): the trusted half of the fork-safe setup."""
     data = grid.load()
     loaded = config.load(config_path, data)
-    folder = options.artifact
+    folder = options.artifacts[0] if options.artifacts else None
     if folder is None:
         if not options.results:
             raise UsageError("give the head's results: --results FILE, or --artifact FOLDER")
@@ -37,15 +37,15 @@ def report_command(config_path: Path, options: GateOptions, env: Mapping[str, st
         if options.results or options.baseline:
             raise UsageError("--artifact holds the results: leave out --results and --baseline")
         bundle = artifact.load(folder)
-        inputs = _artifact_inputs(bundle, loaded, folder)
+        inputs = artifact_inputs(bundle, loaded, folder)
         options = replace(options, results=folder / artifact.HEAD, baseline=folder / artifact.BASE)
         pr = None  # the claim is checked only when it is about to be acted on
         if options.comment != "off":
-            pr = _artifact_pull_request(bundle.claim, options.publishing, env)
+            pr = artifact_pull_request(bundle.claim, options.publishing, env)
     return verdict.give(loaded, config_path, inputs, data, options=options, env=env, pr=pr)
 
 
-def _artifact_inputs(bundle: artifact.Artifact, loaded: Config, folder: Path) -> decision.Inputs:
+def artifact_inputs(bundle: artifact.Artifact, loaded: Config, folder: Path) -> decision.Inputs:
     """The artifact's results, with what the trusted budget file makes of them: a pull request
     has a base, so an artifact without one is a comparison that could not be made."""
     notes, unjudged = [], ""
@@ -62,7 +62,7 @@ def _artifact_inputs(bundle: artifact.Artifact, loaded: Config, folder: Path) ->
     return decision.Inputs(bundle.head, bundle.base, tuple(notes), unjudged)
 
 
-def _artifact_pull_request(
+def artifact_pull_request(
     claim: artifact.Claim | None, publishing: Publishing, env: Mapping[str, str]
 ) -> PullRequest | None:
     """--pr when given; else the artifact's claim, checked against the trusted event."""

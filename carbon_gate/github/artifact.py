@@ -3,6 +3,7 @@
     head.json          the head's results file
     base.json          the base's results file, when the base was measured
     pull-request.json  which pull request and commit the results are for
+    leg.json           which leg of a matrix it is: its name, budget file and runner (`Leg`)
 
 The measuring half runs the pull request's code, so in the commenting half everything in the folder
 is untrusted data: read with size limits, parsed, never executed or posted as it is, and the pull
@@ -23,8 +24,12 @@ from carbon_gate.github.pull_request import PullRequest, event
 from carbon_gate.results import results_file
 from carbon_gate.results.records import Results
 
-HEAD, BASE, PULL_REQUEST = "head.json", "base.json", "pull-request.json"
-FORMAT = "carbon-gate/pull-request"
+HEAD, BASE, PULL_REQUEST, LEG = "head.json", "base.json", "pull-request.json", "leg.json"
+FORMAT, LEG_FORMAT = "carbon-gate/pull-request", "carbon-gate/leg"
+# A leg's name and runner label: words as a matrix writes them ("classifier", "gpu", "a100 x2").
+NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._/@+-]{0,79}")
+# A budget file as the leg names it: relative to the repository root, no way out of it.
+_CONFIG = re.compile(r"(?!/)(?!.*(?:^|/)\.\.(?:/|$))[A-Za-z0-9_./-]{1,200}\.ya?ml")
 MAX_BYTES = 4 * 1024 * 1024  # a results file is a few kB: anything this large is not one
 _SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 
@@ -40,6 +45,16 @@ class Claim(NamedTuple):
     number: int
     head_sha: str
     base_sha: str
+
+
+class Leg(NamedTuple):
+    """One leg of a matrix: its name, the budget file it measured (relative to the repository
+    root), and the kind of runner it ran on ("" when not said). Untrusted in the merge: the
+    budget file is read from the merging job's own checkout, never from the leg."""
+
+    name: str
+    config: str
+    runner: str
 
 
 class Artifact(NamedTuple):
@@ -71,6 +86,39 @@ def save(folder: Path, head: Path, base: Path | None, pr: PullRequest | None) ->
     files.write_text(folder / PULL_REQUEST, json.dumps(claim, indent=2) + "\n")
 
 
+def save_leg(folder: Path, leg: Leg) -> None:
+    """Write which leg the folder is (`check --artifact --leg`)."""
+    document = {"format": LEG_FORMAT, "version": 1, **leg._asdict()}
+    files.write_text(folder / LEG, json.dumps(document, indent=2) + "\n")
+
+
+def leg_config_allowed(path: str) -> bool:
+    """Whether a leg may name this budget file: relative, inside the repository, a YAML file."""
+    return bool(_CONFIG.fullmatch(path))
+
+
+def load_leg(folder: Path) -> Leg | None:
+    """The folder's leg, checked: a name and runner of plain words, a budget file that stays
+    inside the repository; None when the folder says no leg."""
+    path = folder / LEG
+    if not _bounded(path):
+        return None
+    data = _json(path)
+    if not isinstance(data, dict) or data.get("format") != LEG_FORMAT or data.get("version") != 1:
+        raise UsageError(f'{path}: not a carbon-gate leg file (no "format": "{LEG_FORMAT}")')
+    name, config_path, runner = data.get("name"), data.get("config"), data.get("runner")
+    if not isinstance(name, str) or not NAME.fullmatch(name):
+        raise UsageError(f"{path}: name: must be a leg's name of plain words, got {name!r}")
+    if not isinstance(config_path, str) or not _CONFIG.fullmatch(config_path):
+        raise UsageError(
+            f"{path}: config: must be a budget file relative to the repository root, got "
+            f"{config_path!r}"
+        )
+    if not isinstance(runner, str) or not (runner == "" or NAME.fullmatch(runner)):
+        raise UsageError(f"{path}: runner: must be a runner's label of plain words, got {runner!r}")
+    return Leg(name, config_path, runner)
+
+
 def load(folder: Path) -> Artifact:
     """Read the folder written by `save`, checking every file's size and shape."""
     if not folder.is_dir():
@@ -96,13 +144,17 @@ def _results(path: Path) -> Results | None:
     return results_file.load(path)  # checked: the format, the version, the batches
 
 
+def _json(path: Path) -> object:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, RecursionError) as error:  # bad JSON, too many digits, too deep
+        raise UsageError(f"{path}: not a readable JSON file: {error}") from None
+
+
 def _claim(path: Path) -> Claim | None:
     if not _bounded(path):
         return None
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (ValueError, RecursionError) as error:  # bad JSON, too many digits, too deep
-        raise UsageError(f"{path}: not a readable JSON file: {error}") from None
+    data = _json(path)
     if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("version") != 1:
         raise UsageError(f'{path}: not a carbon-gate pull-request file (no "format": "{FORMAT}")')
     number, head, base = data.get("number"), data.get("head_sha"), data.get("base_sha")

@@ -5,6 +5,7 @@ the default branch's history); gives Markdown (a sandboxed Jinja2 template, ever
 escaped), plain text, and the history's HTML page and SVG badge.
 
     pr_report          the pull-request report: Markdown and text
+    merged             a matrix's legs in one report: the worst leg's verdict, a table per leg
     decision_view      its headline and table
     estimate_view      its life cycle, assumptions and grids
     measurement_view   its account of what each side measured

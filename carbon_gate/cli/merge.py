@@ -1,0 +1,120 @@
+"""`carbon-gate report --artifact DIR --artifact DIR … --expect LEG …`: a matrix's legs gathered
+into one report and one comment.
+
+Each leg's folder (`check --artifact --leg`) is untrusted, as in the fork-safe setup: its results
+are read and checked, and it is judged by its own budget file, read from this job's checkout (the
+default branch's), never from the folder. A leg that did not report, or whose folder cannot be
+judged, is said first and never counts as passed; the merge's verdict is its worst leg's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path
+
+from carbon_gate import files, output
+from carbon_gate.budget import config
+from carbon_gate.cli import decision
+from carbon_gate.cli.comment import publish
+from carbon_gate.cli.options import GateOptions
+from carbon_gate.cli.report import artifact_inputs, artifact_pull_request
+from carbon_gate.errors import UsageError
+from carbon_gate.github import actions, artifact
+from carbon_gate.lifecycle import grid
+from carbon_gate.report import merged, pr_report
+
+DEFAULT_ID = "matrix"
+
+
+def merge_command(options: GateOptions, env: Mapping[str, str]) -> int:
+    """Judge every leg, write and print one report, comment once; the worst leg's exit code, and
+    2 when a leg did not report (1 when another leg already failed)."""
+    expected = options.expect
+    if not expected:
+        raise UsageError(
+            "merging legs needs --expect LEG for each leg the matrix runs: a leg that did not "
+            "report must not count as passed"
+        )
+    if len(set(expected)) != len(expected):
+        raise UsageError("--expect names a leg twice")
+    data = grid.load()
+    report_id = options.publishing.report_id or DEFAULT_ID
+    legs: list[merged.Leg] = []
+    claims: list[artifact.Claim] = []
+    for folder in options.artifacts:
+        leg, claim = _judged(folder, options, data, report_id)
+        legs.append(leg)
+        claims += [] if claim is None else [claim]
+    gathered = merged.gather(legs, expected)
+    pr = None
+    if options.comment != "off":
+        pr = artifact_pull_request(_one_claim(claims), options.publishing, env)
+    marker = pr_report.marker(report_id)
+    markdown = merged.to_markdown(gathered, marker, pr)
+    files.write_text(options.report_output, markdown)
+    output.result(merged.to_text(gathered))
+    output.message(f"report written to {options.report_output}")
+    if options.json_output is not None:
+        files.write_text(options.json_output, merged.to_json(gathered))
+    actions.append_summary(env, markdown)
+    actions.set_outputs(env, {"status": gathered.status, "report-path": str(options.report_output)})
+    if options.comment != "off":
+        if pr is None:
+            output.message("not a pull request (no event, no --pr): the report was not posted")
+        else:
+            comment_as = options.publishing.comment_as
+            posted = publish(markdown, marker, pr, options.comment, env, comment_as=comment_as)
+            if not posted and options.fail_on_comment_error:
+                return gathered.exit_code or 3
+    return gathered.exit_code
+
+
+def _judged(
+    folder: Path, options: GateOptions, data: grid.GridData, report_id: str
+) -> tuple[merged.Leg, artifact.Claim | None]:
+    """One leg, judged by its budget file in this checkout; or, when its folder cannot be read
+    or judged, the reason, under the leg's name when the folder says it."""
+    leg = None
+    try:
+        leg = artifact.load_leg(folder)
+        if leg is None:
+            raise UsageError(
+                f"{folder}: no {artifact.LEG} — measure each leg with `check --artifact DIR "
+                "--leg NAME`"
+            )
+        config_path = Path(leg.config)
+        if not config_path.is_file():
+            raise UsageError(f"{leg.config}: no such budget file in this checkout")
+        loaded = config.load(config_path, data)
+        bundle = artifact.load(folder)
+        inputs = artifact_inputs(bundle, loaded, folder)
+        leg_options = replace(
+            options, results=folder / artifact.HEAD, baseline=folder / artifact.BASE
+        )
+        decided = decision.decide(loaded, inputs, data, leg_options)
+    except UsageError as error:
+        name = leg.name if leg else f"artifact {folder.name}"
+        return merged.Leg(
+            name, leg.runner if leg else "", leg.config if leg else "", None, str(error)
+        ), None
+    report = pr_report.ReportInput(
+        decided.decision,
+        decided.head,
+        decided.base,
+        None,
+        report_id,
+        tuple(decided.notes),
+        loaded.budgets,
+    )
+    return merged.Leg(leg.name, leg.runner, leg.config, report), bundle.claim
+
+
+def _one_claim(claims: list[artifact.Claim]) -> artifact.Claim | None:
+    """The pull request the legs measured: every leg must name the same one and commit."""
+    if len(set(claims)) > 1:
+        raise UsageError(
+            "the legs' artifacts name different pull requests or commits — merge the legs of "
+            "one workflow run only"
+        )
+    return claims[0] if claims else None
