@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -169,4 +170,35 @@ def test_check_records_its_leg_in_the_artifact() -> None:
     assert code == 0
     assert artifact.load_leg(Path("out")) == artifact.Leg(
         "models/a/carbon-budget.yml@gpu", "models/a/carbon-budget.yml", "gpu"
+    )
+
+
+def test_budgets_can_differ_by_the_kind_of_runner() -> None:
+    Path("carbon-budget.yml").write_text(
+        BUDGET % "400 g" + "runners:\n  gpu:\n    budgets: {lifecycle: 1 kg}\n", encoding="utf-8"
+    )
+    leg("legs/cpu", "model-cpu", "carbon-budget.yml", "cpu", joules=0.02)
+    leg("legs/gpu", "model-gpu", "carbon-budget.yml", "gpu", joules=0.02)
+    code, _, _ = merge(
+        "--artifact", "legs/cpu", "--artifact", "legs/gpu", "--expect", "model-cpu",
+        "--expect", "model-gpu",
+    )  # fmt: skip
+    assert code == 1
+    markdown = Path("carbon-gate-report.md").read_text(encoding="utf-8")
+    # The same 541 g: over the file's 400 g on the CPU runner, within the GPU runner's 1 kg.
+    assert "| model-cpu | cpu | carbon-budget.yml | ❌ fail | over budget | 541 g |" in markdown
+    assert "| model-gpu | gpu | carbon-budget.yml | ✅ pass | within budget | 541 g |" in markdown
+    assert "| Life cycle | — | 541 g | — | — | ≤ 1.00 kg | ✅ pass |" in markdown
+    # The CPU runner has no budgets of its own: said, and the file's apply.
+    assert "sets budgets for the runners gpu, not for cpu: its own budgets apply" in markdown
+
+
+def test_a_runners_label_in_the_budget_file_is_checked_with_its_line(
+    write_budget: Callable[[str], Path],
+) -> None:
+    write_budget(BUDGET % "1 kg" + "runners:\n  gpu:\n    budgets: {lifecycel: 1 kg}\n")
+    code, _, err = run("validate")
+    assert code == 2
+    assert (
+        "carbon-budget.yml:7:15: runners.gpu.budgets.lifecycel: unknown key — did you mean" in err
     )

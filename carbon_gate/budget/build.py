@@ -88,20 +88,30 @@ def config(
             from_file[name] = Given(value, f"{filename}:{positions[key][0]} ({key})")
     assumptions = Assumptions(**given).given(**from_file)
     budgets = parsed.get("budgets") or {}
+    runners = {
+        label: _budgets({**budgets, **((section or {}).get("budgets") or {})})
+        for label, section in (parsed.get("runners") or {}).items()
+    }
     report = parsed.get("report") or {}
     return Config(
         path=filename,
         assumptions=assumptions,
-        budgets=Budgets(
-            **{name: budgets.get(name) for name in BUDGET_LIMITS if name in budgets},
-            require_comparison=bool(budgets.get("require_comparison")),
-            max_increase_percent=budgets.get("max_increase"),
-            noise_floor_percent=budgets.get("noise_floor", DEFAULT_NOISE_FLOOR_PERCENT),
-        ),
+        budgets=_budgets(budgets),
+        runners=runners,
         benchmark=benchmark(parsed.get("benchmark"), directory),
         report_template=directory / report["template"] if report.get("template") else None,
         report_id=report.get("id"),
         positions=positions,
+    )
+
+
+def _budgets(section: dict[str, Any]) -> Budgets:
+    """The budgets section's record."""
+    return Budgets(
+        **{name: section.get(name) for name in BUDGET_LIMITS if name in section},
+        require_comparison=bool(section.get("require_comparison")),
+        max_increase_percent=section.get("max_increase"),
+        noise_floor_percent=section.get("noise_floor", DEFAULT_NOISE_FLOOR_PERCENT),
     )
 
 

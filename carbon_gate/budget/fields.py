@@ -8,6 +8,7 @@ the docs of each field come from it too. Keeping all three in one place keeps th
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -116,7 +117,25 @@ class Mapping:
         return {"description": self.doc, "type": "object", "additionalProperties": plain}
 
 
-Spec = Scalar | Section | Either | ListOf | Mapping
+@dataclass(frozen=True)
+class Each:
+    """Keys that are names of the user's (e.g. runner labels), each holding the same section."""
+
+    section: Section
+    doc: str
+    key_pattern: str  # a regular expression every key must match in full
+    key_hint: str
+
+    def json_schema(self) -> dict[str, Any]:
+        return {
+            "description": self.doc,
+            "type": "object",
+            "propertyNames": {"pattern": f"^(?:{self.key_pattern})$"},
+            "additionalProperties": self.section.json_schema(),
+        }
+
+
+Spec = Scalar | Section | Either | ListOf | Mapping | Each
 
 
 @dataclass
@@ -143,6 +162,8 @@ class Walk:
             )
         if isinstance(spec, Mapping):
             return self._mapping(node, path)
+        if isinstance(spec, Each):
+            return self._each(spec, node, path)
         if isinstance(spec, ListOf):
             items = node.value if isinstance(node.value, list) else [node]
             return [self.walk(spec.item, item, f"{path}[{i}]") for i, item in enumerate(items)]
@@ -183,6 +204,22 @@ class Walk:
                 continue
             values[key] = child.value
         return values
+
+    def _each(self, spec: Each, node: Node, path: str) -> dict[str, Any] | None:
+        if node.value is None:
+            return {}
+        if not node.is_mapping:
+            self.problem((node.line, node.column), path, "expected a mapping of names", spec.doc)
+            return None
+        parsed: dict[str, Any] = {}
+        for key, child in node.value.items():
+            if not isinstance(key, str) or not re.fullmatch(spec.key_pattern, key):
+                where = node.key_positions[key]
+                self.problem(where, f"{path}.{key}", "is not a valid name", spec.key_hint)
+                continue
+            parsed[key] = self._section(spec.section, child, f"{path}.{key}")
+            self.positions[f"{path}.{key}"] = (child.line, child.column)
+        return parsed
 
     def _section(self, spec: Section, node: Node, path: str) -> dict[str, Any] | None:
         where = (node.line, node.column)

@@ -9,7 +9,15 @@ from __future__ import annotations
 from typing import Any
 
 from carbon_gate import units
-from carbon_gate.budget.fields import NUMBER_WITH_UNIT, Either, ListOf, Mapping, Scalar, Section
+from carbon_gate.budget.fields import (
+    NUMBER_WITH_UNIT,
+    Each,
+    Either,
+    ListOf,
+    Mapping,
+    Scalar,
+    Section,
+)
 from carbon_gate.budget.values import (
     SCHEMA_VERSION,
     at_least_one,
@@ -363,6 +371,21 @@ SCI = Section(
     },
 )
 
+# A runner's label, as a matrix writes it (`check --runner`): the same words a leg's name takes.
+RUNNER_LABEL = r"[A-Za-z0-9][A-Za-z0-9 ._/@+-]{0,79}"
+
+RUNNERS = Each(
+    Section(
+        "Settings for legs measured on this kind of runner (`check --runner LABEL`).",
+        {"budgets": BUDGETS},
+    ),
+    "Budgets by the kind of runner a leg measures on (`check --runner LABEL`), e.g. {gpu: "
+    "{budgets: {inference_per_1000: 5 mg}}}: each key replaces the file's own budget of that name "
+    "for legs on that runner; the others apply as they are.",
+    RUNNER_LABEL,
+    "a runner's label: letters, digits, spaces and ._/@+- (80 at most), e.g. gpu",
+)
+
 REPORT = Section(
     "The pull-request report of `carbon-gate check`.",
     {
@@ -389,6 +412,7 @@ ROOT = Section(
         "lifecycle": LIFECYCLE,
         "budgets": BUDGETS,
         "sci": SCI,
+        "runners": RUNNERS,
         "benchmark": BENCHMARK,
         "report": REPORT,
     },

@@ -95,3 +95,10 @@ class Config:
     positions: dict[str, tuple[int, int]] = field(default_factory=dict)
     report_template: Path | None = None
     report_id: str | None = None
+    runners: dict[str, Budgets] = field(default_factory=dict)  # budgets by runner label
+
+    def for_runner(self, label: str | None) -> Config:
+        """This file as it judges a leg measured on runner `label`: its budgets there."""
+        if not label or label not in self.runners:
+            return self
+        return replace(self, budgets=self.runners[label])

@@ -10,6 +10,7 @@ from carbon_gate import output
 from carbon_gate.budget import config
 from carbon_gate.cli import decision, verdict
 from carbon_gate.cli.beside_base import Paths, compare_with_base, repository_root
+from carbon_gate.cli.merge import runner_notes
 from carbon_gate.cli.options import GateOptions
 from carbon_gate.errors import UsageError
 from carbon_gate.github import artifact
@@ -27,6 +28,9 @@ def check_command(
     loaded = config.load(config_path, data)
     pr = from_environment(env, options.publishing.repo, options.publishing.pr)
     leg = _leg(config_path, options)  # a wrong --leg fails now, not after measuring
+    for note in runner_notes(loaded, options.runner):
+        output.message(f"warning: {note}")
+    loaded = loaded.for_runner(options.runner)
     if options.baseline and options.base_ref:
         raise UsageError("--baseline and --base-ref both given: keep only one of them")
     base = decision.baseline(options)  # a missing or broken baseline fails now, not after measuring

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from carbon_gate import files, output
 from carbon_gate.budget import config
+from carbon_gate.budget.settings import Config
 from carbon_gate.cli import decision
 from carbon_gate.cli.comment import publish
 from carbon_gate.cli.options import GateOptions
@@ -89,6 +90,8 @@ def _judged(
         loaded = config.load(config_path, data)
         bundle = artifact.load(folder)
         inputs = artifact_inputs(bundle, loaded, folder)
+        inputs = inputs._replace(notes=(*inputs.notes, *runner_notes(loaded, leg.runner)))
+        loaded = loaded.for_runner(leg.runner)
         leg_options = replace(
             options, results=folder / artifact.HEAD, baseline=folder / artifact.BASE
         )
@@ -108,6 +111,16 @@ def _judged(
         loaded.budgets,
     )
     return merged.Leg(leg.name, leg.runner, leg.config, report), bundle.claim
+
+
+def runner_notes(loaded: Config, runner: str | None) -> list[str]:
+    """What the report says when a budget file sets budgets by runner and this one has none."""
+    if not runner or not loaded.runners or runner in loaded.runners:
+        return []
+    return [
+        f"{loaded.path} sets budgets for the runners {', '.join(sorted(loaded.runners))}, not "
+        f"for {runner}: its own budgets apply"
+    ]
 
 
 def _one_claim(claims: list[artifact.Claim]) -> artifact.Claim | None:
