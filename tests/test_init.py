@@ -164,7 +164,7 @@ def test_the_installed_commit_becomes_the_action_reference(
         assert init.installed_action() is None, url
 
 
-@pytest.mark.parametrize("workflow", ["fork-safe", "single"])
+@pytest.mark.parametrize("workflow", ["fork-safe", "single", "matrix"])
 def test_what_init_writes_passes_the_schemas_and_zizmor(repo: Path, workflow: str) -> None:
     assert run(["init", "--workflow", workflow, "--action", PINNED])[0] == 0
     workflows = sorted(str(p) for p in (repo / ".github" / "workflows").iterdir())
@@ -184,7 +184,8 @@ def test_what_init_writes_passes_the_schemas_and_zizmor(repo: Path, workflow: st
 @pytest.mark.parametrize(
     ("workflow", "name"),
     [("single", "carbon-gate.yml"), ("fork-safe", "carbon-gate.yml"),
-     ("fork-safe", "carbon-gate-comment.yml")],
+     ("fork-safe", "carbon-gate-comment.yml"), ("matrix", "carbon-gate.yml"),
+     ("matrix", "carbon-gate-comment.yml")],
 )  # fmt: skip
 def test_two_runs_for_one_pull_request_never_race_to_post(
     repo: Path, workflow: str, name: str
@@ -256,7 +257,7 @@ def test_in_a_monorepos_subfolder_the_project_is_that_folder(
     assert not (repo / "carbon-budget.yml").exists()
 
 
-@pytest.mark.parametrize("workflow", ["fork-safe", "single"])
+@pytest.mark.parametrize("workflow", ["fork-safe", "single", "matrix"])
 def test_the_readme_shows_what_init_writes(repo: Path, workflow: str) -> None:
     """The copy-paste workflows of the README and docs/ are init's output, word for word."""
     write(repo / "requirements.txt", "numpy\n")

@@ -154,7 +154,7 @@ def test_check_names_its_leg_only_with_an_artifact() -> None:
     budget("carbon-budget.yml")
     code, _, err = run("check", "--results", "x.json", "--leg", "model")
     assert code == 2
-    assert "--leg and --runner name what --artifact saves" in err
+    assert "--leg names the leg --artifact saves" in err
     code, _, err = run("check", "--artifact", "out", "--leg", "bad<leg>")
     assert code == 2
     assert "letters, digits, spaces and ._/@+- only" in err

@@ -82,12 +82,13 @@ def estimate(config: Path | None, example: bool, **given: Any) -> int:
 @click.command("init")
 @click.option(
     "--workflow",
-    type=click.Choice(["fork-safe", "single", "none"]),
+    type=click.Choice(["fork-safe", "single", "matrix", "none"]),
     default="fork-safe",
     show_default=True,
     help="GitHub workflows to write: a pair that measures, then comments (forks' pull requests "
     "too, once on the default branch); one that does both (no comment on forks' pull "
-    "requests); or none.",
+    "requests); the pair for a matrix of legs (each budget file in the repository, on each "
+    "kind of runner) merged into one comment; or none.",
 )
 @click.option(
     "--action",

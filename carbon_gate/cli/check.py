@@ -79,14 +79,16 @@ def _leg(config_path: Path, options: GateOptions) -> artifact.Leg | None:
     """Which leg of a matrix --artifact holds: its name, its budget file relative to the
     repository root (where the merging job will read it), its runner; None outside a matrix (no
     --leg, and a budget file outside the working directory)."""
-    if (options.leg or options.runner) and not options.artifact:
-        raise UsageError("--leg and --runner name what --artifact saves: give --artifact DIR too")
+    if options.leg and not options.artifact:
+        raise UsageError("--leg names the leg --artifact saves: give --artifact DIR too")
+    if not options.artifact:
+        return None
     try:
         relative = config_path.resolve().relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
         relative = ""
     if not relative or not artifact.leg_config_allowed(relative):
-        if options.leg or options.runner:
+        if options.leg:
             raise UsageError(
                 f"--leg: {config_path} is not a budget file inside this folder — run check from "
                 "the repository root, with --config path/to/carbon-budget.yml"

@@ -38,6 +38,10 @@ WORKFLOWS = {
         "carbon-gate.yml": "workflow-measure.yml.j2",
         "carbon-gate-comment.yml": "workflow-comment.yml.j2",
     },
+    "matrix": {
+        "carbon-gate.yml": "workflow-matrix.yml.j2",
+        "carbon-gate-comment.yml": "workflow-merge.yml.j2",
+    },
     "none": {},
 }
 GITIGNORED = ("carbon-gate-results.json", "carbon-gate-base-results.json", "carbon-gate-report.md")
@@ -68,6 +72,7 @@ def init(cwd: Path, workflow: str, action: str | None, force: bool, *, history: 
         "upload_pages": UPLOAD_PAGES,
         "deploy_pages": DEPLOY_PAGES,
         "history": history and workflow != "none",
+        "legs": _legs(root, folder),
     }
     workflows = dict(WORKFLOWS[workflow])
     if history and workflows:
@@ -85,7 +90,7 @@ def init(cwd: Path, workflow: str, action: str | None, force: bool, *, history: 
         files.write_text(path, text)
         output.message(f"{verb} {path.relative_to(root)}")
     stale = root / ".github" / "workflows" / "carbon-gate-comment.yml"
-    if workflow != "fork-safe" and stale.exists():
+    if workflow not in ("fork-safe", "matrix") and stale.exists():
         output.message(
             f"warning: {stale.relative_to(root)} is from the fork-safe setup: remove it, or it "
             "runs after every measurement"
@@ -95,6 +100,27 @@ def init(cwd: Path, workflow: str, action: str | None, force: bool, *, history: 
         output.message("added carbon-gate's output files to .gitignore")
     _explain(found, workflow, action, f"{folder}/{BUDGET_FILE}" if folder else "")
     return 0
+
+
+def _legs(root: Path, folder: str) -> list[dict[str, str]]:
+    """The matrix's legs: one for each budget file in the repository (the one being written
+    too), named after its folder, with what its model needs installed."""
+    listed = git(root, "ls-files", "--cached", "--others", "--exclude-standard") or ""
+    folders = {
+        str(Path(p).parent.as_posix()) for p in listed.splitlines() if Path(p).name == BUDGET_FILE
+    }
+    folders.add(folder or ".")
+    legs = []
+    for place in sorted(folders):
+        config = BUDGET_FILE if place == "." else f"{place}/{BUDGET_FILE}"
+        name = re.sub(r"[^A-Za-z0-9._-]+", "-", place).strip("-.") if place != "." else "model"
+        requirements = _requirements(root / place)
+        if requirements == "-r requirements.txt" and place != ".":
+            requirements = f"-r {place}/requirements.txt"
+        elif requirements == "." and place != ".":
+            requirements = f"./{place}"
+        legs.append({"name": name or "model", "config": config, "requirements": requirements})
+    return legs
 
 
 def _repository_root(cwd: Path) -> Path:
@@ -172,7 +198,7 @@ def _explain(found: Found | None, workflow: str, action: str, config: str) -> No
             f"warning: the workflows use {action}: pin it to a commit SHA you trust "
             "(--action OWNER/REPO@SHA)"
         )
-    if workflow == "fork-safe":
+    if workflow in ("fork-safe", "matrix"):
         output.message(
             "the comment workflow runs from the default branch: pull requests get their "
             "comment once these files are merged"

@@ -92,6 +92,8 @@ def _judged(
         inputs = artifact_inputs(bundle, loaded, folder)
         inputs = inputs._replace(notes=(*inputs.notes, *runner_notes(loaded, leg.runner)))
         loaded = loaded.for_runner(leg.runner)
+        if options.require_comparison:
+            loaded = replace(loaded, budgets=replace(loaded.budgets, require_comparison=True))
         leg_options = replace(
             options, results=folder / artifact.HEAD, baseline=folder / artifact.BASE
         )
