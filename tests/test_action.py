@@ -70,7 +70,9 @@ class Act:
         event: dict[str, object],
         workflow: str,
         token: str,
+        *,
         succeed: bool = True,
+        jobs: int = 0,
     ) -> str:
         """Run `workflow` for the event; its log, after checking that the job succeeded or not."""
         path = self.scratch / f"{event_name}.json"
@@ -97,6 +99,7 @@ class Act:
             "--local-repository", f"{ACTION}={ROOT}",
             "--local-repository", f"{UPLOAD}={STUBS / 'upload-artifact'}",
             "--local-repository", f"{DOWNLOAD}={STUBS / 'download-artifact'}",
+            *(["--concurrent-jobs", str(jobs)] if jobs else []),
         ]  # fmt: skip
         done = subprocess.run(
             command,
@@ -212,6 +215,7 @@ def test_init_then_the_fork_safe_pair_comments_on_a_forks_pull_request(  # noqa:
     assert sorted(p.name for p in (tmp_path / "store" / "carbon-gate").iterdir()) == [
         "base.json",
         "head.json",
+        "leg.json",
         "pull-request.json",
     ]
     assert ours(server) == []  # the read-only token posted nothing
@@ -364,3 +368,110 @@ def test_init_then_pushes_to_main_are_recorded_and_a_pull_request_shows_the_tren
     assert "**Trend of the default branch**: its last 2 runs of carbon-budget.yml" in body
     assert "| ↳ measured otherwise |" in body
     assert "No trend" not in body
+
+
+def _init_model(repo: Path, name: str, size: int, budgets: str) -> None:
+    """A tiny model in models/NAME and its budget file, written by `init --workflow matrix` (which
+    lists every budget file of the repository in the matrix), with `budgets` added."""
+    folder = repo / "models" / name
+    (folder / name).mkdir(parents=True)
+    (folder / name / "__init__.py").write_text("")
+    (folder / name / "model.py").write_text(
+        f"def setup(size={size}):\n    return list(range(size))\n\n"
+        "def predict(rows):\n    return sum(x * x for x in rows)\n"
+    )
+    carbon_gate = shutil.which("carbon-gate", path=str(Path(sys.executable).parent))
+    assert carbon_gate
+    done = subprocess.run(
+        [
+            carbon_gate,
+            "init",
+            "--workflow",
+            "matrix",
+            "--no-history",
+            "--action",
+            ACTION,
+            "--force",
+        ],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    edit(folder / "carbon-budget.yml", {**FAST, "  max_increase: 5 %": budgets})
+
+
+def test_init_matrix_legs_of_two_models_and_two_runners_merge_into_one_comment(
+    tmp_path: Path, server: FakeGitHub
+) -> None:
+    """Two models in one repository, one of them also on a GPU runner with budgets of its own:
+    `init --workflow matrix`, a pull request measured leg by leg, and one comment from the merge.
+    Then a leg's artifact goes missing, and the merge fails and says which."""
+    repo = tmp_path / "models"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "remote", "add", "origin", "https://github.com/acme/model.git")
+    # The classifier is over its budget on CPU runners and within the GPU runners' own budget.
+    _init_model(
+        repo,
+        "classifier",
+        3000,
+        "  inference_per_1000: 1 µg\n  max_increase: 5 %\nrunners:\n  gpu:\n    budgets:\n"
+        "      inference_per_1000: 10 g",
+    )
+    _init_model(repo, "embedder", 3000, "  inference_per_1000: 10 g\n  max_increase: 5 %")
+    legs = repo / ".github" / "workflows" / "carbon-gate.yml"
+    edit(
+        legs,
+        {
+            "# - {leg: models-classifier-gpu": "- {leg: models-classifier-gpu",
+            "runner: gpu, runs-on: [self-hosted, gpu]}": "runner: gpu, runs-on: ubuntu-latest}",
+        },
+    )
+    merge = repo / ".github" / "workflows" / "carbon-gate-comment.yml"
+    edit(merge, {"models-classifier models-embedder": "models-classifier models-classifier-gpu "
+                 "models-embedder"})  # fmt: skip
+    main = commit(repo, "carbon-gate init")
+    (repo / "README.md").write_text("two models\n")
+    head = commit(repo, "a change beside the models")
+    server.pull_heads[42] = head
+    act = Act(repo, server, tmp_path)
+
+    log = act("pull_request", pull_request(42, main, head), "carbon-gate.yml", "readonly-token",
+              succeed=False, jobs=1)  # fmt: skip
+    assert "::error file=models/classifier/carbon-budget.yml" in log  # the CPU leg failed
+    store = tmp_path / "store"
+    assert sorted(p.name for p in store.iterdir()) == [
+        "carbon-gate-models-classifier",
+        "carbon-gate-models-classifier-gpu",
+        "carbon-gate-models-embedder",
+    ]
+
+    def comment_from_main(succeed: bool = True) -> str:
+        event = webhooks.workflow_run(head, head_repository="acme/model")
+        return act("workflow_run", event, "carbon-gate-comment.yml", "bot-token", succeed=succeed)
+
+    log = comment_from_main()
+    assert "comment created" in log
+    (body,) = ours(server)
+    assert body.startswith(f"{MARKER}matrix -->")
+    assert "❌ carbon-gate: a leg failed \\(3 legs\\)" in body.splitlines()[1]
+    cpu = (
+        "| models-classifier | cpu | models/classifier/carbon-budget.yml | ❌ fail | over budget |"
+    )
+    gpu = "| models-classifier-gpu | gpu | models/classifier/carbon-budget.yml | ✅ pass |"
+    # Within its budget; an A/A comparison on a busy machine may add a warning, never a failure.
+    embedder = "| models-embedder | cpu | models/embedder/carbon-budget.yml | "
+    assert all(line in body for line in (cpu, gpu, embedder)), body
+    assert "❌" not in body.split(embedder)[1].splitlines()[0]
+    assert "#### models-classifier-gpu · gpu" in body
+    assert "≤ 10.0 g | ✅ pass |" in body.split("#### models-classifier-gpu")[1]
+
+    # The embedder's leg did not report: the merge fails, and the comment says which leg.
+    shutil.rmtree(store / "carbon-gate-models-embedder")
+    log = comment_from_main(succeed=False)
+    assert "comment updated" in log
+    (body,) = ours(server)
+    assert "models-embedder: did not report" in body.splitlines()[1]
+    assert "| models-embedder | — | — | ❔ | **did not report** |" in body

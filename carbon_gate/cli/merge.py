@@ -30,7 +30,7 @@ DEFAULT_ID = "matrix"
 
 def merge_command(options: GateOptions, env: Mapping[str, str]) -> int:
     """Judge every leg, write and print one report, comment once; the worst leg's exit code, and
-    2 when a leg did not report (1 when another leg already failed)."""
+    2 when a leg did not report or could not be judged."""
     expected = options.expect
     if not expected:
         raise UsageError(

@@ -55,6 +55,10 @@ class Gathered:
 
     @property
     def exit_code(self) -> int:
+        """2 when a leg did not report or could not be judged, whatever the others did: a failing
+        leg's verdict was given by its own job, a missing leg's never was. Else the verdict's."""
+        if self.missing or any(leg.report is None for leg in self.legs):
+            return 2
         return exit_code(self.status)
 
 
@@ -110,7 +114,9 @@ def context(gathered: Gathered, marker: str, pr: PullRequest | None) -> dict[str
     legs = []
     for leg in gathered.legs:
         view = None if leg.report is None else pr_report.context(leg.report)
-        lifecycle = _row(view, "Life cycle")
+        # The figure the leg's own headline reads first: the life cycle where it is computed.
+        key = None if leg.report is None else leg.report.decision.headline_row.label
+        figure = None if key is None else _row(view, key)
         legs.append(
             {
                 "name": leg.name,
@@ -118,8 +124,8 @@ def context(gathered: Gathered, marker: str, pr: PullRequest | None) -> dict[str
                 "config": leg.config or "—",
                 "status": f"{STATUS[leg.status]} {leg.status}",
                 "verdict": "not judged" if leg.report is None else leg.report.decision.verdict,
-                "lifecycle": "—" if lifecycle is None else lifecycle["head"],
-                "change": "—" if lifecycle is None else lifecycle["percent"],
+                "figure": "—" if figure is None else f"{figure['label']}: {figure['head']}",
+                "change": "—" if figure is None else figure["percent"],
                 "problem": leg.problem,
                 "view": view,
                 "expected": leg.name not in gathered.unexpected,
