@@ -430,8 +430,9 @@ def test_init_matrix_legs_of_two_models_and_two_runners_merge_into_one_comment(
         },
     )
     merge = repo / ".github" / "workflows" / "carbon-gate-comment.yml"
-    edit(merge, {"models-classifier models-embedder": "models-classifier models-classifier-gpu "
-                 "models-embedder"})  # fmt: skip
+    cpu_leg = "            models-classifier:models/classifier/carbon-budget.yml:cpu\n"
+    gpu_leg = "            models-classifier-gpu:models/classifier/carbon-budget.yml:gpu\n"
+    edit(merge, {cpu_leg: cpu_leg + gpu_leg})  # the GPU leg, bound to its runner
     main = commit(repo, "carbon-gate init")
     (repo / "README.md").write_text("two models\n")
     head = commit(repo, "a change beside the models")

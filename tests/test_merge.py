@@ -208,3 +208,38 @@ def test_a_runners_label_in_the_budget_file_is_checked_with_its_line(
     assert (
         "carbon-budget.yml:7:15: runners.gpu.budgets.lifecycel: unknown key — did you mean" in err
     )
+
+
+def test_a_leg_is_held_to_the_budget_file_and_runner_the_merge_binds_it_to() -> None:
+    budget("models/strict/carbon-budget.yml", "10 g")
+    budget("models/lenient/carbon-budget.yml", "1 t")
+    # The pull request's run wrote this folder: it claims the lenient file for the strict leg.
+    leg("legs/a", "strict", "models/lenient/carbon-budget.yml", "cpu")
+    code, _, _ = merge(
+        "--artifact", "legs/a", "--expect", "strict:models/strict/carbon-budget.yml:cpu"
+    )
+    assert code == 2
+    markdown = Path("carbon-gate-report.md").read_text(encoding="utf-8")
+    assert (
+        "the leg says it measured the budget file 'models/lenient/carbon-budget.yml', but the "
+        in (markdown.replace("\\", ""))
+    )
+    leg("legs/b", "strict-gpu", "models/strict/carbon-budget.yml", "gpu")
+    code, _, _ = merge(
+        "--artifact", "legs/b", "--expect", "strict-gpu:models/strict/carbon-budget.yml:cpu"
+    )
+    assert code == 2
+    assert "the leg says it measured the runner 'gpu'" in Path("carbon-gate-report.md").read_text(
+        encoding="utf-8"
+    ).replace("\\", "")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a:b:c:d", "a:../x.yml", "a:x.yml:bad<", "<a>"],
+    ids=["parts", "path", "runner", "name"],
+)
+def test_an_expectation_that_is_not_a_binding_is_refused(text: str) -> None:
+    code, _, err = run("report", "--artifact", "x", "--expect", text)
+    assert code == 2
+    assert f"--expect {text!r}" in err

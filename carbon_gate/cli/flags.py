@@ -139,11 +139,11 @@ merge = together(
         ),
         click.option(
             "--expect",
-            metavar="LEG",
+            metavar="LEG[:BUDGET-FILE[:RUNNER]]",
             multiple=True,
-            callback=_words,
-            help="Merging: a leg the matrix runs (repeat it for each). A leg that did not report "
-            "fails the merge.",
+            help="Merging: a leg the matrix runs (repeat it for each), and the budget file and "
+            "runner it must have measured: a leg's folder is the pull request's to write, so "
+            "only this binds a leg to its budget file. A leg that did not report fails the merge.",
         ),
         click.option(
             "--json",

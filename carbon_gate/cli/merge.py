@@ -31,7 +31,8 @@ DEFAULT_ID = "matrix"
 def merge_command(options: GateOptions, env: Mapping[str, str]) -> int:
     """Judge every leg, write and print one report, comment once; the worst leg's exit code, and
     2 when a leg did not report or could not be judged."""
-    expected = options.expect
+    expectations = [artifact.expected(text) for text in options.expect]
+    expected = [item.name for item in expectations]
     if not expected:
         raise UsageError(
             "merging legs needs --expect LEG for each leg the matrix runs: a leg that did not "
@@ -43,8 +44,9 @@ def merge_command(options: GateOptions, env: Mapping[str, str]) -> int:
     report_id = options.publishing.report_id or DEFAULT_ID
     legs: list[merged.Leg] = []
     claims: list[artifact.Claim] = []
+    bound = {item.name: item for item in expectations}
     for folder in options.artifacts:
-        leg, claim = _judged(folder, options, data, report_id)
+        leg, claim = _judged(folder, options, data, report_id, bound)
         legs.append(leg)
         claims += [] if claim is None else [claim]
     gathered = merged.gather(legs, expected)
@@ -72,10 +74,15 @@ def merge_command(options: GateOptions, env: Mapping[str, str]) -> int:
 
 
 def _judged(
-    folder: Path, options: GateOptions, data: grid.GridData, report_id: str
+    folder: Path,
+    options: GateOptions,
+    data: grid.GridData,
+    report_id: str,
+    bound: Mapping[str, artifact.Expected],
 ) -> tuple[merged.Leg, artifact.Claim | None]:
     """One leg, judged by its budget file in this checkout; or, when its folder cannot be read
-    or judged, the reason, under the leg's name when the folder says it."""
+    or judged, or claims another budget file or runner than the merge expects of it (`bound`),
+    the reason, under the leg's name when the folder says it."""
     leg = None
     try:
         leg = artifact.load_leg(folder)
@@ -84,6 +91,7 @@ def _judged(
                 f"{folder}: no {artifact.LEG} — measure each leg with `check --artifact DIR "
                 "--leg NAME`"
             )
+        _held_to(leg, bound.get(leg.name))
         config_path = Path(leg.config)
         if not config_path.is_file():
             raise UsageError(f"{leg.config}: no such budget file in this checkout")
@@ -113,6 +121,21 @@ def _judged(
         loaded.budgets,
     )
     return merged.Leg(leg.name, leg.runner, leg.config, report), bundle.claim
+
+
+def _held_to(leg: artifact.Leg, expected: artifact.Expected | None) -> None:
+    """The leg measured what the trusted workflow expects of it, where it says."""
+    if expected is None:
+        return
+    for what, claimed, wanted in (
+        ("budget file", leg.config, expected.config),
+        ("runner", leg.runner, expected.runner),
+    ):
+        if wanted is not None and claimed != wanted:
+            raise UsageError(
+                f"the leg says it measured the {what} {claimed or '(none)'!r}, but the merge "
+                f"expects {wanted or '(none)'!r} of it"
+            )
 
 
 def runner_notes(loaded: Config, runner: str | None) -> list[str]:

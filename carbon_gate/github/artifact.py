@@ -92,6 +92,32 @@ def save_leg(folder: Path, leg: Leg) -> None:
     files.write_text(folder / LEG, json.dumps(document, indent=2) + "\n")
 
 
+class Expected(NamedTuple):
+    """A leg the merge expects, from the trusted workflow: its name and, when given, the budget
+    file and runner it must have measured (a folder may claim any; the merge holds it to these)."""
+
+    name: str
+    config: str | None = None
+    runner: str | None = None
+
+
+def expected(text: str) -> Expected:
+    """`NAME`, `NAME:CONFIG` or `NAME:CONFIG:RUNNER` (the runner may be empty), checked."""
+    parts = text.split(":")
+    if len(parts) > 3 or not NAME.fullmatch(parts[0]):
+        raise UsageError(
+            f"--expect {text!r}: write NAME, NAME:BUDGET-FILE or NAME:BUDGET-FILE:RUNNER, e.g. "
+            "classifier:models/classifier/carbon-budget.yml:gpu"
+        )
+    config = parts[1] if len(parts) > 1 else None
+    runner = parts[2] if len(parts) > 2 else None
+    if config is not None and not leg_config_allowed(config):
+        raise UsageError(f"--expect {text!r}: {config!r} is not a budget file in the repository")
+    if runner and not NAME.fullmatch(runner):
+        raise UsageError(f"--expect {text!r}: {runner!r} is not a runner's label of plain words")
+    return Expected(parts[0], config, runner)
+
+
 def leg_config_allowed(path: str) -> bool:
     """Whether a leg may name this budget file: relative, inside the repository, a YAML file."""
     return bool(_CONFIG.fullmatch(path))
