@@ -23,7 +23,7 @@ from carbon_gate.gate.compare import decide
 from carbon_gate.github.pull_request import PullRequest
 from carbon_gate.lifecycle.estimate import estimate
 from carbon_gate.quantities import Energy, Intensity, Mass
-from carbon_gate.report import pr_report, render_estimate
+from carbon_gate.report import merged, pr_report, render_estimate
 from carbon_gate.report.templates import escape_markdown
 
 # What GitHub turns into links, mentions or cross-references in a comment's text (docs.github.com,
@@ -297,3 +297,21 @@ def test_trailing_spaces_break_no_line(spaces: str) -> None:
         f"Branch {escape_markdown('feature' + spaces)}\nnext", options=Options.CMARK_OPT_UNSAFE
     )
     assert "<br" not in html
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["www.evil.example", "GH-12", "user@abc1234", "owner/repo 12", "deadbeefcafe"],
+    ids=["www", "gh", "mention", "cross-repository", "sha"],
+)
+def test_a_merged_reports_leg_names_runners_and_paths_come_out_inert(name: str) -> None:
+    """A matrix's legs: their names, runners and budget files come from the legs' folders
+    (the pull request's to write), within the few characters they may hold."""
+    def report(word: str) -> str:
+        legs = [merged.Leg(word, word, f"{word}/carbon-budget.yml", None, f"{word} said no")]
+        gathered = merged.gather(legs, [word, f"{word}-missing"])
+        return merged.to_markdown(gathered, pr_report.marker("matrix"), None)
+
+    benign, text = report("plain"), report(name)
+    assert references(text) - references(benign) == Counter(), text
+    assert sorted(Counter(rendered(text).tags) - Counter(rendered(benign).tags)) == []
