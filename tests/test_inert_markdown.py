@@ -307,6 +307,7 @@ def test_trailing_spaces_break_no_line(spaces: str) -> None:
 def test_a_merged_reports_leg_names_runners_and_paths_come_out_inert(name: str) -> None:
     """A matrix's legs: their names, runners and budget files come from the legs' folders
     (the pull request's to write), within the few characters they may hold."""
+
     def report(word: str) -> str:
         legs = [merged.Leg(word, word, f"{word}/carbon-budget.yml", None, f"{word} said no")]
         gathered = merged.gather(legs, [word, f"{word}-missing"])

@@ -13,6 +13,7 @@ from gate_fixtures import LIFECYCLE_YAML, results_document
 
 from carbon_gate.cli.main import cli
 from carbon_gate.github import artifact
+from carbon_gate.github.pull_request import PullRequest
 
 # The head's life cycle is about 0.27 kg at 10 mJ a sample under these assumptions.
 BUDGET = "version: 1\ngrid: {country: FRA}\n" + LIFECYCLE_YAML + "budgets: {lifecycle: %s}\n"
@@ -243,3 +244,66 @@ def test_an_expectation_that_is_not_a_binding_is_refused(text: str) -> None:
     code, _, err = run("report", "--artifact", "x", "--expect", text)
     assert code == 2
     assert f"--expect {text!r}" in err
+
+
+def test_a_single_artifact_never_picks_its_runners_budgets_itself() -> None:
+    Path("carbon-budget.yml").write_text(
+        BUDGET % "400 g" + "runners:\n  gpu:\n    budgets: {lifecycle: 1 t}\n", encoding="utf-8"
+    )
+    leg("legs/a", "model", "carbon-budget.yml", "gpu", joules=0.02)  # says gpu: lenient
+    code, _, _ = run("report", "--artifact", "legs/a")
+    assert code == 1  # judged by the file's own 400 g: the folder's runner is not taken
+    code, _, _ = run("report", "--artifact", "legs/a", "--runner", "gpu")
+    assert code == 0  # the trusted workflow says gpu
+
+
+def test_a_leg_naming_no_pull_request_beside_legs_that_do_is_not_judged() -> None:
+    budget("carbon-budget.yml")
+    a, b = leg("legs/a", "a", "carbon-budget.yml"), leg("legs/b", "b", "carbon-budget.yml")
+    artifact.save(a, a / "head.json", None, PullRequest("acme/model", 42, "b" * 40, "a" * 40))
+    code, _, _ = merge(
+        "--artifact", "legs/a", "--artifact", str(b), "--expect", "a", "--expect", "b"
+    )
+    assert code == 2
+    assert "its folder names no pull request, where the other legs name" in Path(
+        "carbon-gate-report.md"
+    ).read_text(encoding="utf-8")
+
+
+def test_a_broken_budget_file_spoils_only_its_own_leg() -> None:
+    budget("carbon-budget.yml")
+    Path("broken.yml").write_text("budgets: {lifecycle: a lot}\n", encoding="utf-8")
+    leg("legs/a", "good", "carbon-budget.yml")
+    leg("legs/b", "bad", "broken.yml")
+    code, _, _ = merge("--artifact", "legs/a", "--artifact", "legs/b", "--expect", "good",
+                       "--expect", "bad")  # fmt: skip
+    assert code == 2
+    markdown = Path("carbon-gate-report.md").read_text(encoding="utf-8")
+    assert "| good | — | carbon-budget.yml | ✅ pass |" in markdown
+    assert "**bad** was not judged: broken.yml:1:22: budgets.lifecycle: expected a mass" in markdown
+
+
+def test_a_budget_file_inside_a_legs_folder_is_never_read() -> None:
+    budget("carbon-budget.yml")
+    leg("legs/a", "model", "legs/a/lenient.yml")
+    Path("legs/a/lenient.yml").write_text(BUDGET % "1000 t", encoding="utf-8")
+    code, _, _ = merge("--artifact", "legs/a", "--expect", "model")
+    assert code == 2
+    assert "legs/a/lenient.yml: no such budget file in this checkout" in Path(
+        "carbon-gate-report.md"
+    ).read_text(encoding="utf-8")
+
+
+def test_in_the_commenting_workflow_every_leg_must_be_bound(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("GITHUB_EVENT_NAME", "workflow_run")
+    code, _, err = run("report", "--artifact", "a", "--expect", "model")
+    assert code == 2
+    assert "in the commenting workflow every leg must be bound" in err
+
+
+def test_merging_takes_no_budget_file_or_results_of_its_own() -> None:
+    code, _, err = run("report", "--config", "x.yml", "--artifact", "a", "--expect", "m")
+    assert code == 2
+    assert "merging legs reads each leg's own budget file and results: leave out --config" in err

@@ -19,6 +19,7 @@ from carbon_gate.budget.fields import (
     Section,
 )
 from carbon_gate.budget.values import (
+    LABEL,
     SCHEMA_VERSION,
     at_least_one,
     at_least_one_worker,
@@ -371,9 +372,6 @@ SCI = Section(
     },
 )
 
-# A runner's label, as a matrix writes it (`check --runner`): the same words a leg's name takes.
-RUNNER_LABEL = r"[A-Za-z0-9][A-Za-z0-9 ._/@+-]{0,79}"
-
 RUNNERS = Each(
     Section(
         "Settings for legs measured on this kind of runner (`check --runner LABEL`).",
@@ -382,7 +380,7 @@ RUNNERS = Each(
     "Budgets by the kind of runner a leg measures on (`check --runner LABEL`), e.g. {gpu: "
     "{budgets: {inference_per_1000: 5 mg}}}: each key replaces the file's own budget of that name "
     "for legs on that runner; the others apply as they are.",
-    RUNNER_LABEL,
+    LABEL,
     "a runner's label: letters, digits, spaces and ._/@+- (80 at most), e.g. gpu",
 )
 

@@ -97,6 +97,15 @@ class Config:
     report_id: str | None = None
     runners: dict[str, Budgets] = field(default_factory=dict)  # budgets by runner label
 
+    def runner_note(self, label: str | None) -> str:
+        """What a report says when the file sets budgets by runner and `label` has none."""
+        if not label or not self.runners or label in self.runners:
+            return ""
+        return (
+            f"{self.path} sets budgets for the runners {', '.join(sorted(self.runners))}, not "
+            f"for {label}: its own budgets apply"
+        )
+
     def for_runner(self, label: str | None) -> Config:
         """This file as it judges a leg measured on runner `label`: its budgets there."""
         if not label or label not in self.runners:

@@ -13,6 +13,8 @@ from carbon_gate.quantities import Energy, Mass
 from carbon_gate.units import QuantityError
 
 SCHEMA_VERSION = 1
+# A leg's name or a runner's label, as a matrix writes them: plain words ("classifier", "gpu").
+LABEL = r"[A-Za-z0-9][A-Za-z0-9 ._/@+-]{0,79}"
 
 
 def plain_text(value: Any) -> str:

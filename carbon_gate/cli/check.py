@@ -10,7 +10,6 @@ from carbon_gate import output
 from carbon_gate.budget import config
 from carbon_gate.cli import decision, verdict
 from carbon_gate.cli.beside_base import Paths, compare_with_base, repository_root
-from carbon_gate.cli.merge import runner_notes
 from carbon_gate.cli.options import GateOptions
 from carbon_gate.errors import UsageError
 from carbon_gate.github import artifact
@@ -28,8 +27,8 @@ def check_command(
     loaded = config.load(config_path, data)
     pr = from_environment(env, options.publishing.repo, options.publishing.pr)
     leg = _leg(config_path, options)  # a wrong --leg fails now, not after measuring
-    for note in runner_notes(loaded, options.runner):
-        output.message(f"warning: {note}")
+    if loaded.runner_note(options.runner):
+        output.message(f"warning: {loaded.runner_note(options.runner)}")
     loaded = loaded.for_runner(options.runner)
     if options.baseline and options.base_ref:
         raise UsageError("--baseline and --base-ref both given: keep only one of them")
@@ -84,7 +83,8 @@ def _leg(config_path: Path, options: GateOptions) -> artifact.Leg | None:
     if not options.artifact:
         return None
     try:
-        relative = config_path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        # absolute(), not resolve(): a linked budget file keeps the path the leg was given.
+        relative = config_path.absolute().relative_to(Path.cwd().absolute()).as_posix()
     except ValueError:
         relative = ""
     if not relative or not artifact.leg_config_allowed(relative):

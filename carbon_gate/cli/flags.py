@@ -6,12 +6,14 @@ so it imports click and the standard library only (see `main`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
+from carbon_gate.budget.values import LABEL
 from carbon_gate.cli.options import Publishing
 
 EXAMPLE_CONFIG = Path(__file__).resolve().parents[1] / "example" / "carbon-budget.yml"
@@ -95,10 +97,8 @@ def artifact(help_text: str) -> Callable[[F], F]:
 
 def _words(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
     """A leg's name or a runner's label: plain words, as a matrix writes them."""
-    import re
-
     for item in value if isinstance(value, tuple) else [value]:
-        if item is not None and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9 ._/@+-]{0,79}", item):
+        if item is not None and not re.fullmatch(LABEL, item):
             raise click.BadParameter(
                 f"{item!r}: letters, digits, spaces and ._/@+- only (80 at most), e.g. classifier"
             )
@@ -144,6 +144,13 @@ merge = together(
             help="Merging: a leg the matrix runs (repeat it for each), and the budget file and "
             "runner it must have measured: a leg's folder is the pull request's to write, so "
             "only this binds a leg to its budget file. A leg that did not report fails the merge.",
+        ),
+        click.option(
+            "--runner",
+            metavar="LABEL",
+            callback=_words,
+            help="One artifact: the kind of runner it was measured on, whose runners.LABEL.budgets "
+            "apply (a folder's own word is not taken). Merging: each leg's, as --expect binds it.",
         ),
         click.option(
             "--json",

@@ -105,6 +105,16 @@ def report(config: Path | None, example: bool, **options: Any) -> int:
     if len(options["artifacts"]) > 1 or options["expect"]:
         from carbon_gate.cli.merge import merge_command
 
+        given = [
+            f"--{name}" for name in ("results", "baseline", "history", "runner") if options[name]
+        ]
+        given += ["--config"] * bool(config) + ["--example"] * example
+        if given:
+            raise click.UsageError(
+                f"merging legs reads each leg's own budget file and results: leave out "
+                f"{', '.join(given)}"
+            )
+
         return merge_command(
             GateOptions(publishing=flags.publishing(options), **options), os.environ
         )

@@ -17,6 +17,7 @@ from urllib.parse import unquote, urlparse
 from carbon_gate import __version__, files, output
 from carbon_gate.cli.entry_point import Found, find_entry_point
 from carbon_gate.errors import UsageError
+from carbon_gate.github.artifact import leg_config_allowed
 from carbon_gate.measure.git import git
 from carbon_gate.report import templates
 
@@ -105,21 +106,31 @@ def init(cwd: Path, workflow: str, action: str | None, force: bool, *, history: 
 def _legs(root: Path, folder: str) -> list[dict[str, str]]:
     """The matrix's legs: one for each budget file in the repository (the one being written
     too), named after its folder, with what its model needs installed."""
-    listed = git(root, "ls-files", "--cached", "--others", "--exclude-standard") or ""
+    listed = git(root, "-c", "core.quotePath=false", "ls-files", "--cached", "--others",
+                 "--exclude-standard") or ""  # fmt: skip
     folders = {
-        str(Path(p).parent.as_posix()) for p in listed.splitlines() if Path(p).name == BUDGET_FILE
+        Path(p).parent.as_posix() for p in listed.splitlines() if Path(p).name == BUDGET_FILE
     }
     folders.add(folder or ".")
-    legs = []
+    legs: list[dict[str, str]] = []
+    names: set[str] = set()
     for place in sorted(folders):
         config = BUDGET_FILE if place == "." else f"{place}/{BUDGET_FILE}"
+        if not leg_config_allowed(config):
+            output.message(f"warning: {config} is left out of the matrix: a leg's budget file "
+                           "is a path of letters, digits and ._-/ only")  # fmt: skip
+            continue
         name = re.sub(r"[^A-Za-z0-9._-]+", "-", place).strip("-.") if place != "." else "model"
+        name = name or "model"
+        while name in names:  # models/a-b and models/a_b/.. must not share an artifact
+            name += "-2"
+        names.add(name)
         requirements = _requirements(root / place)
         if requirements == "-r requirements.txt" and place != ".":
             requirements = f"-r {place}/requirements.txt"
         elif requirements == "." and place != ".":
             requirements = f"./{place}"
-        legs.append({"name": name or "model", "config": config, "requirements": requirements})
+        legs.append({"name": name, "config": config, "requirements": requirements})
     return legs
 
 

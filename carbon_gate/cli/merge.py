@@ -15,12 +15,11 @@ from pathlib import Path
 
 from carbon_gate import files, output
 from carbon_gate.budget import config
-from carbon_gate.budget.settings import Config
 from carbon_gate.cli import decision
 from carbon_gate.cli.comment import publish
 from carbon_gate.cli.options import GateOptions
 from carbon_gate.cli.report import artifact_inputs, artifact_pull_request
-from carbon_gate.errors import UsageError
+from carbon_gate.errors import ConfigError, UsageError
 from carbon_gate.github import actions, artifact
 from carbon_gate.lifecycle import grid
 from carbon_gate.report import merged, pr_report
@@ -40,19 +39,22 @@ def merge_command(options: GateOptions, env: Mapping[str, str]) -> int:
         )
     if len(set(expected)) != len(expected):
         raise UsageError("--expect names a leg twice")
+    unbound = [item.name for item in expectations if item.config is None]
+    if unbound and env.get("GITHUB_EVENT_NAME") == "workflow_run":
+        raise UsageError(
+            f"--expect {unbound[0]}: in the commenting workflow every leg must be bound to its "
+            "budget file and runner (NAME:BUDGET-FILE:RUNNER): a leg's folder comes from the "
+            "pull request's run and could claim a more lenient one"
+        )
     data = grid.load()
     report_id = options.publishing.report_id or DEFAULT_ID
-    legs: list[merged.Leg] = []
-    claims: list[artifact.Claim] = []
     bound = {item.name: item for item in expectations}
-    for folder in options.artifacts:
-        leg, claim = _judged(folder, options, data, report_id, bound)
-        legs.append(leg)
-        claims += [] if claim is None else [claim]
+    judged = [_judged(folder, options, data, report_id, bound) for folder in options.artifacts]
+    legs, claim = _one_pull_request(judged)
     gathered = merged.gather(legs, expected)
     pr = None
     if options.comment != "off":
-        pr = artifact_pull_request(_one_claim(claims), options.publishing, env)
+        pr = artifact_pull_request(claim, options.publishing, env)
     marker = pr_report.marker(report_id)
     markdown = merged.to_markdown(gathered, marker, pr)
     files.write_text(options.report_output, markdown)
@@ -92,13 +94,12 @@ def _judged(
                 "--leg NAME`"
             )
         _held_to(leg, bound.get(leg.name))
-        config_path = Path(leg.config)
-        if not config_path.is_file():
-            raise UsageError(f"{leg.config}: no such budget file in this checkout")
+        config_path = _in_checkout(leg.config, options.artifacts)
         loaded = config.load(config_path, data)
         bundle = artifact.load(folder)
         inputs = artifact_inputs(bundle, loaded, folder)
-        inputs = inputs._replace(notes=(*inputs.notes, *runner_notes(loaded, leg.runner)))
+        note = loaded.runner_note(leg.runner)
+        inputs = inputs._replace(notes=(*inputs.notes, *([note] if note else [])))
         loaded = loaded.for_runner(leg.runner)
         if options.require_comparison:
             loaded = replace(loaded, budgets=replace(loaded.budgets, require_comparison=True))
@@ -106,7 +107,7 @@ def _judged(
             options, results=folder / artifact.HEAD, baseline=folder / artifact.BASE
         )
         decided = decision.decide(loaded, inputs, data, leg_options)
-    except UsageError as error:
+    except (UsageError, ConfigError) as error:  # this leg's: the others are judged still
         name = leg.name if leg else f"artifact {folder.name}"
         return merged.Leg(
             name, leg.runner if leg else "", leg.config if leg else "", None, str(error)
@@ -121,6 +122,18 @@ def _judged(
         loaded.budgets,
     )
     return merged.Leg(leg.name, leg.runner, leg.config, report), bundle.claim
+
+
+def _in_checkout(name: str, folders: tuple[Path, ...]) -> Path:
+    """The budget file a leg names, in this checkout: a file inside the working directory, and
+    never inside a leg's folder (what the pull request's run wrote)."""
+    path = Path(name).absolute()
+    here = Path.cwd().absolute()
+    real = path.resolve()
+    inside = real.is_relative_to(here.resolve()) and path.is_file()
+    if not inside or any(real.is_relative_to(f.resolve()) for f in folders):
+        raise UsageError(f"{name}: no such budget file in this checkout")
+    return Path(name)
 
 
 def _held_to(leg: artifact.Leg, expected: artifact.Expected | None) -> None:
@@ -138,21 +151,30 @@ def _held_to(leg: artifact.Leg, expected: artifact.Expected | None) -> None:
             )
 
 
-def runner_notes(loaded: Config, runner: str | None) -> list[str]:
-    """What the report says when a budget file sets budgets by runner and this one has none."""
-    if not runner or not loaded.runners or runner in loaded.runners:
-        return []
-    return [
-        f"{loaded.path} sets budgets for the runners {', '.join(sorted(loaded.runners))}, not "
-        f"for {runner}: its own budgets apply"
-    ]
-
-
-def _one_claim(claims: list[artifact.Claim]) -> artifact.Claim | None:
-    """The pull request the legs measured: every leg must name the same one and commit."""
-    if len(set(claims)) > 1:
+def _one_pull_request(
+    judged: list[tuple[merged.Leg, artifact.Claim | None]],
+) -> tuple[list[merged.Leg], artifact.Claim | None]:
+    """The pull request the judged legs measured: every one must name the same one and commit.
+    Where some name it and some name none, those are not judged: a leg without its base would
+    pass its growth check unseen."""
+    claims = {claim for leg, claim in judged if leg.report is not None}
+    named = claims - {None}
+    if len(named) > 1:
         raise UsageError(
             "the legs' artifacts name different pull requests or commits — merge the legs of "
             "one workflow run only"
         )
-    return claims[0] if claims else None
+    claim = next(iter(named), None)
+    if claim is None or None not in claims:
+        return [leg for leg, _ in judged], claim
+    problem = (
+        f"its folder names no pull request, where the other legs name #{claim.number}: its "
+        "comparison with the base cannot be told to be the same run's"
+    )
+    legs = [
+        merged.Leg(leg.name, leg.runner, leg.config, None, problem)
+        if leg.report is not None and own is None
+        else leg
+        for leg, own in judged
+    ]
+    return legs, claim

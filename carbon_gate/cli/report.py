@@ -38,8 +38,8 @@ def report_command(config_path: Path, options: GateOptions, env: Mapping[str, st
             raise UsageError("--artifact holds the results: leave out --results and --baseline")
         bundle = artifact.load(folder)
         inputs = artifact_inputs(bundle, loaded, folder)
-        leg = artifact.load_leg(folder)
-        loaded = loaded.for_runner(None if leg is None else leg.runner)
+        # The runner's budgets are the trusted workflow's to pick (--runner), never the folder's.
+        loaded = loaded.for_runner(options.runner)
         options = replace(options, results=folder / artifact.HEAD, baseline=folder / artifact.BASE)
         pr = None  # the claim is checked only when it is about to be acted on
         if options.comment != "off":

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from carbon_gate import files
+from carbon_gate.budget.values import LABEL
 from carbon_gate.errors import UsageError
 from carbon_gate.github.pull_request import PullRequest, event
 from carbon_gate.results import results_file
@@ -26,8 +27,7 @@ from carbon_gate.results.records import Results
 
 HEAD, BASE, PULL_REQUEST, LEG = "head.json", "base.json", "pull-request.json", "leg.json"
 FORMAT, LEG_FORMAT = "carbon-gate/pull-request", "carbon-gate/leg"
-# A leg's name and runner label: words as a matrix writes them ("classifier", "gpu", "a100 x2").
-NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._/@+-]{0,79}")
+NAME = re.compile(LABEL)  # a leg's name and a runner's label
 # A budget file as the leg names it: relative to the repository root, no way out of it.
 _CONFIG = re.compile(r"(?!/)(?!.*(?:^|/)\.\.(?:/|$))[A-Za-z0-9_./-]{1,200}\.ya?ml")
 MAX_BYTES = 4 * 1024 * 1024  # a results file is a few kB: anything this large is not one
@@ -110,7 +110,8 @@ def expected(text: str) -> Expected:
             "classifier:models/classifier/carbon-budget.yml:gpu"
         )
     config = parts[1] if len(parts) > 1 else None
-    runner = parts[2] if len(parts) > 2 else None
+    # NAME:CONFIG binds the runner too: to none.
+    runner = parts[2] if len(parts) > 2 else ("" if config is not None else None)
     if config is not None and not leg_config_allowed(config):
         raise UsageError(f"--expect {text!r}: {config!r} is not a budget file in the repository")
     if runner and not NAME.fullmatch(runner):
@@ -130,7 +131,7 @@ def load_leg(folder: Path) -> Leg | None:
     if not _bounded(path):
         return None
     data = _json(path)
-    if not isinstance(data, dict) or data.get("format") != LEG_FORMAT or data.get("version") != 1:
+    if not isinstance(data, dict) or data.get("format") != LEG_FORMAT or not _one(data):
         raise UsageError(f'{path}: not a carbon-gate leg file (no "format": "{LEG_FORMAT}")')
     name, config_path, runner = data.get("name"), data.get("config"), data.get("runner")
     if not isinstance(name, str) or not NAME.fullmatch(name):
@@ -170,6 +171,12 @@ def _results(path: Path) -> Results | None:
     return results_file.load(path)  # checked: the format, the version, the batches
 
 
+def _one(data: dict[str, object]) -> bool:
+    """Version 1, as a whole number (not `true`, not 1.0)."""
+    version = data.get("version")
+    return type(version) is int and version == 1
+
+
 def _json(path: Path) -> object:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
@@ -181,7 +188,7 @@ def _claim(path: Path) -> Claim | None:
     if not _bounded(path):
         return None
     data = _json(path)
-    if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("version") != 1:
+    if not isinstance(data, dict) or data.get("format") != FORMAT or not _one(data):
         raise UsageError(f'{path}: not a carbon-gate pull-request file (no "format": "{FORMAT}")')
     number, head, base = data.get("number"), data.get("head_sha"), data.get("base_sha")
     if type(number) is not int or not 0 < number < 2**31:

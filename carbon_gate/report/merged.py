@@ -101,8 +101,9 @@ def headline(gathered: Gathered) -> str:
         "warn": "within budget, with a warning",
         "pass": "every leg within budget",
     }[status]
-    detail = "; ".join(parts) or f"{count} legs checked"
-    return f"{STATUS[status]} carbon-gate: {words} ({count} legs) — {detail}"
+    legs = f"{count} leg{'s' * (count != 1)}"
+    detail = "; ".join(parts[:10]) + (f"; and {len(parts) - 10} more" if len(parts) > 10 else "")
+    return f"{STATUS[status]} carbon-gate: {words} ({legs}) — {detail or f'{legs} checked'}"
 
 
 def _named(leg: Leg) -> str:
