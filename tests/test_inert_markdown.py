@@ -309,7 +309,7 @@ def test_a_merged_reports_leg_names_runners_and_paths_come_out_inert(name: str) 
     (the pull request's to write), within the few characters they may hold."""
 
     def report(word: str) -> str:
-        legs = [merged.Leg(word, word, f"{word}/carbon-budget.yml", None, f"{word} said no")]
+        legs = [merged.LegReport(word, word, f"{word}/carbon-budget.yml", None, f"{word} said no")]
         gathered = merged.gather(legs, [word, f"{word}-missing"])
         return merged.to_markdown(gathered, pr_report.marker("matrix"), None)
 

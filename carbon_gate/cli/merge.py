@@ -81,7 +81,7 @@ def _judged(
     data: grid.GridData,
     report_id: str,
     bound: Mapping[str, artifact.Expected],
-) -> tuple[merged.Leg, artifact.Claim | None]:
+) -> tuple[merged.LegReport, artifact.Claim | None]:
     """One leg, judged by its budget file in this checkout; or, when its folder cannot be read
     or judged, or claims another budget file or runner than the merge expects of it (`bound`),
     the reason, under the leg's name when the folder says it."""
@@ -109,7 +109,7 @@ def _judged(
         decided = decision.decide(loaded, inputs, data, leg_options)
     except (UsageError, ConfigError) as error:  # this leg's: the others are judged still
         name = leg.name if leg else f"artifact {folder.name}"
-        return merged.Leg(
+        return merged.LegReport(
             name, leg.runner if leg else "", leg.config if leg else "", None, str(error)
         ), None
     report = pr_report.ReportInput(
@@ -121,7 +121,7 @@ def _judged(
         tuple(decided.notes),
         loaded.budgets,
     )
-    return merged.Leg(leg.name, leg.runner, leg.config, report), bundle.claim
+    return merged.LegReport(leg.name, leg.runner, leg.config, report), bundle.claim
 
 
 def _in_checkout(name: str, folders: tuple[Path, ...]) -> Path:
@@ -152,8 +152,8 @@ def _held_to(leg: artifact.Leg, expected: artifact.Expected | None) -> None:
 
 
 def _one_pull_request(
-    judged: list[tuple[merged.Leg, artifact.Claim | None]],
-) -> tuple[list[merged.Leg], artifact.Claim | None]:
+    judged: list[tuple[merged.LegReport, artifact.Claim | None]],
+) -> tuple[list[merged.LegReport], artifact.Claim | None]:
     """The pull request the judged legs measured: every one must name the same one and commit.
     Where some name it and some name none, those are not judged: a leg without its base would
     pass its growth check unseen."""
@@ -172,7 +172,7 @@ def _one_pull_request(
         "comparison with the base cannot be told to be the same run's"
     )
     legs = [
-        merged.Leg(leg.name, leg.runner, leg.config, None, problem)
+        merged.LegReport(leg.name, leg.runner, leg.config, None, problem)
         if leg.report is not None and own is None
         else leg
         for leg, own in judged

@@ -24,7 +24,7 @@ _WORST = ("fail", "unknown", "warn", "pass")
 
 
 @dataclass(frozen=True)
-class Leg:
+class LegReport:
     """One leg: its name, runner and budget file, and its report's inputs; or, when it could not
     be judged, why (`problem`)."""
 
@@ -44,7 +44,7 @@ class Gathered:
     """The legs in the order the matrix expects them, then any it did not expect; the expected
     legs that did not report."""
 
-    legs: tuple[Leg, ...]
+    legs: tuple[LegReport, ...]
     missing: tuple[str, ...]
     unexpected: tuple[str, ...]
 
@@ -62,10 +62,10 @@ class Gathered:
         return exit_code(self.status)
 
 
-def gather(legs: Sequence[Leg], expected: Sequence[str]) -> Gathered:
+def gather(legs: Sequence[LegReport], expected: Sequence[str]) -> Gathered:
     """The legs that reported, against those expected: two folders for one leg are both
     refused, since neither can be told to be the real one."""
-    by_name: dict[str, list[Leg]] = {}
+    by_name: dict[str, list[LegReport]] = {}
     for leg in legs:
         by_name.setdefault(leg.name, []).append(leg)
     kept = []
@@ -74,7 +74,7 @@ def gather(legs: Sequence[Leg], expected: Sequence[str]) -> Gathered:
             kept.append(same[0])
         else:
             problem = f"{len(same)} artifacts say they are this leg: none is taken"
-            kept.append(Leg(name, same[0].runner, same[0].config, None, problem))
+            kept.append(LegReport(name, same[0].runner, same[0].config, None, problem))
     order = {name: index for index, name in enumerate(expected)}
     kept.sort(key=lambda leg: order.get(leg.name, len(order)))
     reported = {leg.name for leg in kept}
@@ -106,7 +106,7 @@ def headline(gathered: Gathered) -> str:
     return f"{STATUS[status]} carbon-gate: {words} ({legs}) — {detail or f'{legs} checked'}"
 
 
-def _named(leg: Leg) -> str:
+def _named(leg: LegReport) -> str:
     return f"{leg.name} on {leg.runner}" if leg.runner and leg.runner not in leg.name else leg.name
 
 
