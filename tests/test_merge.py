@@ -56,7 +56,9 @@ def test_two_models_one_over_its_budget_give_one_failing_report_naming_both() ->
     markdown = Path("carbon-gate-report.md").read_text(encoding="utf-8")
     first = markdown.splitlines()[1]
     assert first.startswith("### ❌ carbon-gate: a leg failed \\(2 legs\\) — embedder: over budget")
-    assert "| classifier | — | models/classifier/carbon-budget.yml | ✅ pass |" in markdown
+    assert (
+        "| classifier | — (Test CPU) | models/classifier/carbon-budget.yml | ✅ pass |" in markdown
+    )
     assert "#### embedder" in markdown
     assert "| Life cycle |" in markdown.split("#### embedder")[1]
     assert "pass     classifier (models/classifier/carbon-budget.yml)" in out
@@ -90,8 +92,8 @@ def test_one_benchmark_over_budget_on_one_runner_and_within_on_another_shows_bot
     )  # fmt: skip
     assert code == 1
     markdown = Path("carbon-gate-report.md").read_text(encoding="utf-8")
-    assert "| model-cpu | cpu | carbon-budget.yml | ✅ pass |" in markdown
-    assert "| model-gpu | gpu | carbon-budget.yml | ❌ fail | over budget |" in markdown
+    assert "| model-cpu | cpu (Test CPU) | carbon-budget.yml | ✅ pass |" in markdown
+    assert "| model-gpu | gpu (Test CPU) | carbon-budget.yml | ❌ fail | over budget |" in markdown
     assert "#### model-cpu · cpu" in markdown
     assert "#### model-gpu · gpu" in markdown
 
@@ -146,8 +148,9 @@ def test_a_leg_not_expected_is_shown_and_judged_too() -> None:
     leg("legs/b", "surprise", "other/carbon-budget.yml")
     code, _, _ = merge("--artifact", "legs/a", "--artifact", "legs/b", "--expect", "model")
     assert code == 1
-    assert "| surprise | — | other/carbon-budget.yml | ❌ fail | over budget (not expected) |" in (
-        Path("carbon-gate-report.md").read_text(encoding="utf-8")
+    assert (
+        "| surprise | — (Test CPU) | other/carbon-budget.yml | ❌ fail | over budget "
+        "(not expected) |" in (Path("carbon-gate-report.md").read_text(encoding="utf-8"))
     )
 
 
@@ -188,12 +191,12 @@ def test_budgets_can_differ_by_the_kind_of_runner() -> None:
     markdown = Path("carbon-gate-report.md").read_text(encoding="utf-8")
     # The same 541 g: over the file's 400 g on the CPU runner, within the GPU runner's 1 kg.
     assert (
-        "| model-cpu | cpu | carbon-budget.yml | ❌ fail | over budget | Life cycle: 541 g |"
-        in markdown
+        "| model-cpu | cpu (Test CPU) | carbon-budget.yml | ❌ fail | over budget | "
+        "Life cycle: 541 g |" in markdown
     )
     assert (
-        "| model-gpu | gpu | carbon-budget.yml | ✅ pass | within budget | Life cycle: 541 g |"
-        in markdown
+        "| model-gpu | gpu (Test CPU) | carbon-budget.yml | ✅ pass | within budget | "
+        "Life cycle: 541 g |" in markdown
     )
     assert "| Life cycle | — | 541 g | — | — | ≤ 1.00 kg | ✅ pass |" in markdown
     # The CPU runner has no budgets of its own: said, and the file's apply.
@@ -279,7 +282,7 @@ def test_a_broken_budget_file_spoils_only_its_own_leg() -> None:
                        "--expect", "bad")  # fmt: skip
     assert code == 2
     markdown = Path("carbon-gate-report.md").read_text(encoding="utf-8")
-    assert "| good | — | carbon-budget.yml | ✅ pass |" in markdown
+    assert "| good | — (Test CPU) | carbon-budget.yml | ✅ pass |" in markdown
     assert "**bad** was not judged: broken.yml:1:22: budgets.lifecycle: expected a mass" in markdown
 
 

@@ -38,6 +38,17 @@ class LegReport:
     def status(self) -> str:
         return "unknown" if self.report is None else self.report.decision.status
 
+    @property
+    def hardware(self) -> str:
+        """The machine the leg's head ran on, as its results say (the GPU where there is one)."""
+        if self.report is None:
+            return ""
+        machine = self.report.head.results.environment
+        if machine.gpu_model:
+            count = f"{machine.gpu_count} × " if (machine.gpu_count or 1) > 1 else ""
+            return f"{count}{machine.gpu_model}"[:80]
+        return (machine.cpu_model or "")[:80]
+
 
 @dataclass(frozen=True)
 class Gathered:
@@ -122,6 +133,7 @@ def context(gathered: Gathered, marker: str, pr: PullRequest | None) -> dict[str
             {
                 "name": leg.name,
                 "runner": leg.runner or "—",
+                "hardware": leg.hardware,
                 "config": leg.config or "—",
                 "status": f"{STATUS[leg.status]} {leg.status}",
                 "verdict": "not judged" if leg.report is None else leg.report.decision.verdict,
@@ -174,6 +186,7 @@ def to_json(gathered: Gathered) -> str:
             {
                 "name": leg.name,
                 "runner": leg.runner,
+                "hardware": leg.hardware or None,
                 "config": leg.config,
                 "expected": leg.name not in gathered.unexpected,
                 "status": leg.status,
