@@ -16,9 +16,9 @@ from pathlib import Path
 from carbon_gate import files, output
 from carbon_gate.budget import config
 from carbon_gate.cli import decision
-from carbon_gate.cli.comment import publish
 from carbon_gate.cli.options import GateOptions
 from carbon_gate.cli.report import artifact_inputs, artifact_pull_request
+from carbon_gate.cli.verdict import post, print_untrusted
 from carbon_gate.errors import ConfigError, UsageError
 from carbon_gate.github import actions, artifact
 from carbon_gate.lifecycle import grid
@@ -58,21 +58,13 @@ def merge_command(options: GateOptions, env: Mapping[str, str]) -> int:
     marker = pr_report.marker(report_id)
     markdown = merged.to_markdown(gathered, marker, pr)
     files.write_text(options.report_output, markdown)
-    output.result(merged.to_text(gathered))
+    print_untrusted(merged.to_text(gathered), env)  # leg names and reasons are the legs' own
     output.message(f"report written to {options.report_output}")
     if options.json_output is not None:
         files.write_text(options.json_output, merged.to_json(gathered))
     actions.append_summary(env, markdown)
     actions.set_outputs(env, {"status": gathered.status, "report-path": str(options.report_output)})
-    if options.comment != "off":
-        if pr is None:
-            output.message("not a pull request (no event, no --pr): the report was not posted")
-        else:
-            comment_as = options.publishing.comment_as
-            posted = publish(markdown, marker, pr, options.comment, env, comment_as=comment_as)
-            if not posted and options.fail_on_comment_error:
-                return gathered.exit_code or 3
-    return gathered.exit_code
+    return post(markdown, marker, pr, options, env, code=gathered.exit_code)
 
 
 def _judged(

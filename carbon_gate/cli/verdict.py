@@ -57,7 +57,7 @@ def give(
         markdown = f"{marker}\n{markdown}"
     report_path = options.report_output
     files.write_text(report_path, markdown)
-    _print_untrusted(text, env)
+    print_untrusted(text, env)
     output.message(f"report written to {report_path}")
 
     in_actions = env.get("GITHUB_ACTIONS") == "true"
@@ -66,15 +66,28 @@ def give(
     if in_actions:
         for line in _annotations(decision, loaded, in_repository):
             output.result(line)
-    if options.comment != "off":
-        if pr is None:
-            output.message("not a pull request (no event, no --pr): the report was not posted")
-        else:
-            comment_as = options.publishing.comment_as
-            posted = publish(markdown, marker, pr, options.comment, env, comment_as=comment_as)
-            if not posted and options.fail_on_comment_error:
-                return decision.exit_code or 3
-    return decision.exit_code
+    return post(markdown, marker, pr, options, env, code=decision.exit_code)
+
+
+def post(
+    markdown: str,
+    marker: str,
+    pr: PullRequest | None,
+    options: GateOptions,
+    env: Mapping[str, str],
+    *,
+    code: int,
+) -> int:
+    """Comment the report when asked to; `code`, or 3 for a comment that failed with
+    --fail-on-comment-error (when the verdict itself was a pass)."""
+    if options.comment == "off":
+        return code
+    if pr is None:
+        output.message("not a pull request (no event, no --pr): the report was not posted")
+        return code
+    comment_as = options.publishing.comment_as
+    posted = publish(markdown, marker, pr, options.comment, env, comment_as=comment_as)
+    return code or 3 if not posted and options.fail_on_comment_error else code
 
 
 def _render(data: pr_report.ReportInput, loaded: Config, env: Mapping[str, str]) -> tuple[str, str]:
@@ -115,7 +128,7 @@ def _default_id(config_name: str, env: Mapping[str, str]) -> str:
     return f"{config_name}:{job}" if job else config_name
 
 
-def _print_untrusted(text: str, env: Mapping[str, str]) -> None:
+def print_untrusted(text: str, env: Mapping[str, str]) -> None:
     """Print text that holds strings from results files: in Actions, inside stop-commands, so
     that nothing in it can act as a workflow command (::error, ::add-mask, …)."""
     if env.get("GITHUB_ACTIONS") != "true":
