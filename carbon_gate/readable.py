@@ -33,10 +33,15 @@ def _pick(value: float, scales: list[tuple[float, str]], like: float | None = No
 
 def format_mass(mass: Mass) -> str:
     """`12.3 g CO2eq`, `4.56 t CO2eq`."""
+    return f"{format_amount(mass)} CO2eq"
+
+
+def format_amount(mass: Mass) -> str:
+    """`12.3 g`, `4.56 t`: a mass where the heading or the sentence already says CO2eq."""
     if mass.kg == 0:
-        return "0 g CO2eq"
+        return "0 g"
     scales = [(1e-12, "ng"), (1e-9, "µg"), (1e-6, "mg"), (1e-3, "g"), (1.0, "kg"), (1e3, "t")]
-    return f"{_pick(mass.kg, scales)} CO2eq"
+    return _pick(mass.kg, scales)
 
 
 def format_energy(energy: Energy, like: Energy | None = None) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from carbon_gate import output
 from carbon_gate.errors import UsageError
 from carbon_gate.lifecycle import hardware
-from carbon_gate.readable import format_duration, format_mass
+from carbon_gate.readable import format_amount, format_duration
 
 
 def hardware_command(pattern: str) -> int:
@@ -21,8 +21,8 @@ def hardware_command(pattern: str) -> int:
     width = max(len(row.name) for row in found)
     lines = [f"{'name'.ljust(width)}  TE (embodied)   range                 lifespan (EL)"]
     for row in found:
-        total = format_mass(row.total).removesuffix(" CO2eq")
-        low, high = (format_mass(m).removesuffix(" CO2eq") for m in (row.low, row.high))
+        total = format_amount(row.total)
+        low, high = (format_amount(m) for m in (row.low, row.high))
         lines.append(
             f"{row.name.ljust(width)}  {total.ljust(14)}  {f'{low} – {high}'.ljust(20)}  "
             f"{format_duration(row.lifespan)}"

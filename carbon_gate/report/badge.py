@@ -20,7 +20,7 @@ from xml.sax.saxutils import escape
 from carbon_gate.errors import UsageError
 from carbon_gate.history.entries import Entry
 from carbon_gate.quantities import Mass
-from carbon_gate.readable import format_mass
+from carbon_gate.readable import format_amount
 
 LABEL = "CO2eq"
 # Without the life cycle's inputs in the budget file, the badge shows what is always known.
@@ -60,7 +60,7 @@ def message(entries: Sequence[Entry], config: str | None = None) -> Message:
     if latest is None or stage is None:
         return Message("no data", "lightgrey")
     figure = stage.co2eq_kg
-    text = format_mass(Mass(figure.value)).removesuffix(" CO2eq")
+    text = format_amount(Mass(figure.value))
     before = [
         found.co2eq_kg.value
         for run in runs[:-1]

@@ -24,7 +24,7 @@ from markupsafe import Markup
 from carbon_gate.errors import UsageError
 from carbon_gate.history.entries import Entry, Figure
 from carbon_gate.quantities import Energy, Mass
-from carbon_gate.readable import format_count, format_energy, format_mass
+from carbon_gate.readable import format_amount, format_count, format_energy
 from carbon_gate.report import history_chart
 from carbon_gate.report.templates import directory, visible
 
@@ -196,10 +196,7 @@ def _row(run: Entry, changed: bool, commit_url: str | None) -> Row:
 
 def _mass(figure: Figure) -> Shown:
     """`2.41 g`, `2.38 g – 2.45 g`: the table's heading says CO2eq."""
-    value, low, high = (
-        format_mass(Mass(kg)).removesuffix(" CO2eq")
-        for kg in (figure.value, figure.low, figure.high)
-    )
+    value, low, high = (format_amount(Mass(kg)) for kg in (figure.value, figure.low, figure.high))
     return Shown(value, f"{low} – {high}")
 
 

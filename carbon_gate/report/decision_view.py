@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from carbon_gate.gate.compare import Decision
 from carbon_gate.gate.rows import Row, describe
 from carbon_gate.quantities import Energy, Mass
-from carbon_gate.readable import format_energy, format_mass, signed_percent
+from carbon_gate.readable import format_amount, format_energy, format_mass, signed_percent
 
 STATUS = {"pass": "✅", "warn": "⚠️", "fail": "❌", "unknown": "❔"}
 # Which rule gave a failure or a warning: a row can fail on growth far below its budget.
@@ -91,7 +91,7 @@ def reasons(rows: Sequence[Row]) -> list[dict[str, str]]:
 
 
 def _mass(mass: Mass | None) -> str:
-    return "—" if mass is None else format_mass(mass).removesuffix(" CO2eq")
+    return "—" if mass is None else format_amount(mass)
 
 
 def _percent(fraction: float | None) -> str:

@@ -12,8 +12,9 @@ from carbon_gate.gate.rows import Row
 from carbon_gate.lifecycle.assumptions import Assumptions
 from carbon_gate.lifecycle.estimate import Estimate
 from carbon_gate.lifecycle.grid import EmissionFactor
-from carbon_gate.quantities import Duration, Energy, Mass
+from carbon_gate.quantities import Duration, Energy
 from carbon_gate.readable import (
+    format_amount,
     format_count,
     format_duration,
     format_energy,
@@ -79,15 +80,12 @@ def sci(head: Estimate, base: Estimate | None) -> str | None:
     sides = [("head ", score), *([("base ", base.sci)] if base is not None and base.sci else [])]
     named = base is not None
     parts = "; ".join(
-        f"{name if named else ''}{_mass(s.total)} = {_mass(s.operational)} operational (E × I) + "
-        f"{_mass(s.embodied)} embodied (M)"
+        f"{name if named else ''}{format_amount(s.total)} = "
+        f"{format_amount(s.operational)} operational (E × I) + "
+        f"{format_amount(s.embodied)} embodied (M)"
         for name, s in sides
     )
     return f"SCI per {score.unit} (ISO/IEC 21031, boundary: {boundary}): {parts}."
-
-
-def _mass(mass: Mass) -> str:
-    return format_mass(mass).removesuffix(" CO2eq")
 
 
 def everyday(lifecycle: Row) -> dict[str, str] | None:

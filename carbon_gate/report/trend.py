@@ -16,7 +16,7 @@ from typing import Any
 from carbon_gate.gate.trusted import Judged
 from carbon_gate.history.entries import Entry, Hardware
 from carbon_gate.quantities import Mass
-from carbon_gate.readable import format_mass
+from carbon_gate.readable import format_amount
 
 RUNS = 20  # the runs a trend shows: enough to see a drift, short enough for a table cell
 BARS = "▁▂▃▄▅▆▇█"
@@ -132,4 +132,4 @@ def _range(values: Sequence[float | None], shown: Sequence[bool]) -> str:
 
 
 def _mass(kg: float) -> str:
-    return format_mass(Mass(kg)).removesuffix(" CO2eq")
+    return format_amount(Mass(kg))
