@@ -128,11 +128,9 @@ def load_leg(folder: Path) -> Leg | None:
     """The folder's leg, checked: a name and runner of plain words, a budget file that stays
     inside the repository; None when the folder says no leg."""
     path = folder / LEG
-    if not _bounded(path):
+    data = _document(path, LEG_FORMAT, "leg")
+    if data is None:
         return None
-    data = _json(path)
-    if not isinstance(data, dict) or data.get("format") != LEG_FORMAT or not _one(data):
-        raise UsageError(f'{path}: not a carbon-gate leg file (no "format": "{LEG_FORMAT}")')
     name, config_path, runner = data.get("name"), data.get("config"), data.get("runner")
     if not isinstance(name, str) or not NAME.fullmatch(name):
         raise UsageError(f"{path}: name: must be a leg's name of plain words, got {name!r}")
@@ -171,25 +169,29 @@ def _results(path: Path) -> Results | None:
     return results_file.load(path)  # checked: the format, the version, the batches
 
 
-def _one(data: dict[str, object]) -> bool:
-    """Version 1, as a whole number (not `true`, not 1.0)."""
-    version = data.get("version")
-    return type(version) is int and version == 1
-
-
-def _json(path: Path) -> object:
+def _document(path: Path, kind: str, what: str) -> dict[str, object] | None:
+    """The small JSON file at `path`, of format `kind` version 1 (the whole number, not `true`
+    nor 1.0); None when there is no such regular file."""
+    if not _bounded(path):
+        return None
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        data: object = json.loads(path.read_text(encoding="utf-8"))
     except (ValueError, RecursionError) as error:  # bad JSON, too many digits, too deep
         raise UsageError(f"{path}: not a readable JSON file: {error}") from None
+    if (
+        not isinstance(data, dict)
+        or data.get("format") != kind
+        or type(data.get("version")) is not int
+        or data.get("version") != 1
+    ):
+        raise UsageError(f'{path}: not a carbon-gate {what} file (no "format": "{kind}")')
+    return data
 
 
 def _claim(path: Path) -> Claim | None:
-    if not _bounded(path):
+    data = _document(path, FORMAT, "pull-request")
+    if data is None:
         return None
-    data = _json(path)
-    if not isinstance(data, dict) or data.get("format") != FORMAT or not _one(data):
-        raise UsageError(f'{path}: not a carbon-gate pull-request file (no "format": "{FORMAT}")')
     number, head, base = data.get("number"), data.get("head_sha"), data.get("base_sha")
     if type(number) is not int or not 0 < number < 2**31:
         raise UsageError(f"{path}: number: must be a pull request's number, got {number!r}")
