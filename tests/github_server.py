@@ -4,6 +4,7 @@ Tokens decide who is calling: "bot-token" is the Actions GITHUB_TOKEN (comments 
 github-actions[bot]), "app-token" a GitHub App's installation token (comments as my-app[bot]);
 both are refused by GET /user, and GraphQL's `viewer` names them. "pat-token" is a person's token
 ("octo"), "readonly-token" a fork's read-only token (403 on writes); anything else is 401.
+Commit statuses set are kept in `statuses`, in order.
 Listings are paginated by `Link` headers, three comments a page. `fail_next` queues scripted
 responses (5xx, rate limits, 410); the other knobs make the server misbehave on purpose: a `Link`
 of its choosing, an answer that is not a list, a body dripped byte by byte, a redirect.
@@ -48,6 +49,7 @@ class FakeGitHub:
         self.repository = "acme/model"
         self.pull = 42
         self.pull_heads: dict[int, str] = {42: "b" * 40}  # GET /repos/{repo}/pulls/{n}: head.sha
+        self.statuses: list[dict[str, Any]] = []  # POST /repos/{repo}/statuses/{sha}, in order
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
@@ -176,6 +178,13 @@ class FakeGitHub:
                     return self._send(200, chunk, headers)
                 if method in ("POST", "PATCH") and token == "readonly-token":
                     return self._send(403, {"message": "Resource not accessible by integration"})
+                statuses = f"/repos/{fake.repository}/statuses/"
+                if url.path.startswith(statuses) and method == "POST":
+                    sha = url.path.removeprefix(statuses)
+                    if payload.get("state") not in ("error", "failure", "pending", "success"):
+                        return self._send(422, {"message": "Validation Failed: state"})
+                    fake.statuses.append({**payload, "sha": sha, "creator": USERS[token]})
+                    return self._send(201, {**payload, "id": len(fake.statuses)})
                 if url.path == f"{base}/{fake.pull}/comments" and method == "POST":
                     if len(payload.get("body", "")) > 65536:
                         return self._send(422, {"message": "Validation Failed: body is too long"})

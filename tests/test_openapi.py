@@ -30,6 +30,7 @@ import pytest
 import requests
 from references import node_package
 
+from carbon_gate.github import status
 from carbon_gate.github.comments import GitHub
 
 pytestmark = pytest.mark.slow
@@ -238,3 +239,23 @@ def test_the_mock_refuses_what_the_description_does_not_allow(mock: Mock) -> Non
     assert answer.status_code == 422
     (seen,) = mock.request_violations()
     assert seen.violations[0]["location"] == ["request", "body"]
+
+
+@pytest.mark.parametrize("state", ["success", "failure", "error"])
+def test_the_commit_status_is_a_valid_request(mock: Mock, state: str) -> None:
+    """The verdict on the head commit (`carbon-gate`), with a description cut to fit and a link."""
+    mock.seen.clear()
+    said = status.Status(state, status.one_line("❌ carbon-gate: " + "x" * 300), "https://x.test/1")
+    status.publish(_client(mock), "acme/model", "b" * 40, status.CONTEXT, said)
+    _assert_valid(mock, [("POST", "/repos/acme/model/statuses/" + "b" * 40)])
+
+
+def test_the_mock_refuses_a_status_github_would_refuse(mock: Mock) -> None:
+    """A state that is none of GitHub's is seen as refused: the check above can fail."""
+    mock.seen.clear()
+    answer = requests.post(
+        f"{mock.url}/repos/acme/model/statuses/{'b' * 40}", json={"state": "passed"}, timeout=30
+    )
+    assert answer.status_code == 422
+    (seen,) = mock.request_violations()
+    assert seen.violations[0]["location"] == ["body", "state"]

@@ -13,6 +13,7 @@ or budget-file error, 3 measurement or internal error).
     entry_point                     finding the model's inference function, for `init`
     measure                         `measure`: run the benchmark, write the results file
     check, report                   the gate: measure or read results, then decide and publish
+    base_policy                     whose budget file judges: the base's, the branch's policy
     beside_base                     the base's commit measured beside the head
     decision, verdict               what `check` and `report` share: the decision, then its output
     comment                         `comment`, and publishing for `check` and `report`

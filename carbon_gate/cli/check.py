@@ -8,13 +8,15 @@ from pathlib import Path
 
 from carbon_gate import output
 from carbon_gate.budget import config
-from carbon_gate.cli import decision, verdict
+from carbon_gate.budget.settings import Config
+from carbon_gate.cli import base_policy, decision, verdict
 from carbon_gate.cli.beside_base import Paths, compare_with_base, repository_root
 from carbon_gate.cli.options import GateOptions
 from carbon_gate.errors import UsageError
 from carbon_gate.github import artifact
 from carbon_gate.github.pull_request import from_environment
 from carbon_gate.lifecycle import grid
+from carbon_gate.measure.git import git
 
 
 def check_command(
@@ -24,12 +26,9 @@ def check_command(
 ) -> int:
     """The whole job on a pull request: measure (or read --results), judge, report, publish."""
     data = grid.load()
-    loaded = config.load(config_path, data)
+    own = config.load(config_path, data)
     pr = from_environment(env, options.publishing.repo, options.publishing.pr)
     leg = _leg(config_path, options)  # a wrong --leg fails now, not after measuring
-    if loaded.runner_note(options.runner):
-        output.message(f"warning: {loaded.runner_note(options.runner)}")
-    loaded = loaded.for_runner(options.runner)
     if options.baseline and options.base_ref:
         raise UsageError("--baseline and --base-ref both given: keep only one of them")
     base = decision.baseline(options)  # a missing or broken baseline fails now, not after measuring
@@ -41,8 +40,10 @@ def check_command(
         )
     if not base_ref and not base and not options.results:
         base_ref = _pushed_over(env)
-    if base_ref:
-        repository_root(base_ref, config_path)  # and so does a base that cannot be checked out
+    policy = _policy(base_ref, config_path, own, data)
+    if policy.config.runner_note(options.runner):
+        output.message(f"warning: {policy.config.runner_note(options.runner)}")
+    loaded = policy.config.for_runner(options.runner)
     unjudged = ""
     base_path = options.baseline
     if options.results:
@@ -71,7 +72,45 @@ def check_command(
         else:
             artifact.save_leg(options.artifact, leg)
     inputs = decision.Inputs(head, base, (), unjudged)
-    return verdict.give(loaded, config_path, inputs, data, options=options, env=env, pr=pr)
+    said = _said(policy, inputs, data, options)
+    return verdict.give(
+        loaded, config_path, inputs, data, options=options, env=env, pr=pr, policy=said
+    )
+
+
+def _policy(
+    base_ref: str | None, config_path: Path, own: Config, data: grid.GridData
+) -> base_policy.Policy:
+    """What judges: the base's policy when there is a base (one that cannot be checked out
+    fails now), else the budget file given."""
+    if not base_ref:
+        return base_policy.Policy(own)
+    root = repository_root(base_ref, config_path)
+    sha = git(root, "rev-parse", "--verify", "--quiet", f"{base_ref}^{{commit}}") or base_ref
+    policy = base_policy.at_base(sha, root, config_path, own, data)
+    if policy.said:
+        output.message(f"note: {policy.said}")
+    return policy
+
+
+def _said(
+    policy: base_policy.Policy, inputs: decision.Inputs, data: grid.GridData, options: GateOptions
+) -> str:
+    """The policy's sentence, with what the pull request's own file would decide when it
+    changes the policy."""
+    if policy.own is None:
+        return policy.said
+    theirs = decision.decide(policy.own.for_runner(options.runner), inputs, data, options)
+    would = _WOULD[theirs.decision.status]
+    return f"{policy.said}; by its own file it would {would} — its values take effect once merged"
+
+
+_WOULD = {
+    "pass": "pass",
+    "warn": "pass with a warning",
+    "fail": "fail",
+    "unknown": "not be judged",
+}
 
 
 def _leg(config_path: Path, options: GateOptions) -> artifact.Leg | None:

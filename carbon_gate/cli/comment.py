@@ -36,7 +36,7 @@ def comment_command(
         marker = pr_report.marker(to.report_id or "carbon-budget.yml")
         body = f"{marker}\n{body}"
     posted = publish(body, marker, pr, mode, env, comment_as=to.comment_as)
-    return 0 if posted else 3
+    return 0 if posted is not None else 3
 
 
 def client(env: Mapping[str, str], comment_as: str | None) -> GitHub:
@@ -57,8 +57,9 @@ def publish(
     env: Mapping[str, str],
     *,
     comment_as: str | None,
-) -> bool:
-    """Post or update the comment; on failure a warning that says why, never an exception."""
+) -> str | None:
+    """Post or update the comment, and give its address ("" when GitHub did not say); on failure
+    a warning that says why and None, never an exception."""
     token = env.get("GITHUB_TOKEN", "")
     in_actions = env.get("GITHUB_ACTIONS") == "true"
     if not token:
@@ -68,7 +69,7 @@ def publish(
             else "set GITHUB_TOKEN to a token that may comment"
         )
         actions.warn(env, f"no GITHUB_TOKEN in the environment: the report was not posted — {how}")
-        return False
+        return None
     try:
         published = client(env, comment_as).publish(
             pr.repository, pr.number, fit(body), marker, mode
@@ -81,8 +82,8 @@ def publish(
             f"could not comment on {pr.repository}#{pr.number}: {error}.{fork} The report is "
             f"in {where}.",
         )
-        return False
+        return None
     output.message(f"comment {published.action}: {published.url}")
     if published.note:
         actions.warn(env, published.note)
-    return True
+    return published.url

@@ -215,6 +215,18 @@ def publishing(options: dict[str, Any]) -> Publishing:
     )
 
 
+def _status_context(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """--commit-status: a name GitHub takes for a status's context."""
+    from carbon_gate.github import status
+
+    if value is None:
+        return None
+    try:
+        return status.check_context(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+
+
 # How `check` and `report` judge and where they write the report.
 gate = together(
     [
@@ -237,6 +249,14 @@ gate = together(
             is_flag=True,
             help="Fail when the comparison with the base was asked for and could not be made "
             "(as budgets.require_comparison: true).",
+        ),
+        click.option(
+            "--commit-status",
+            metavar="NAME",
+            callback=_status_context,
+            help="Also set the verdict as the commit status NAME (e.g. carbon-gate) on the pull "
+            "request's head commit: the check a branch rule can require (the token needs "
+            "`statuses: write`).",
         ),
     ]
 )

@@ -100,14 +100,31 @@ def report(config: Path | None, example: bool, **options: Any) -> int:
     folder as untrusted data, checks which pull request it is for, and comments. With several
     --artifact and --expect, it merges a matrix's legs into one report: each leg judged by its
     own budget file, read from this checkout."""
+    from carbon_gate.cli.report import error_status
+    from carbon_gate.errors import CarbonGateError
+
+    gate = GateOptions(publishing=flags.publishing(options), **options)
+    try:
+        return _report(config, example, gate)
+    except CarbonGateError as error:
+        error_status(gate, os.environ, error)
+        raise
+
+
+def _report(config: Path | None, example: bool, options: GateOptions) -> int:
+    """`report`, once its flags are values: one artifact or results file, or a matrix's legs."""
     from carbon_gate.cli.report import report_command
 
-    if len(options["artifacts"]) > 1 or options["expect"]:
+    if len(options.artifacts) > 1 or options.expect:
         from carbon_gate.cli.merge import merge_command
 
-        given = [
-            f"--{name}" for name in ("results", "baseline", "history", "runner") if options[name]
-        ]
+        values = {
+            "results": options.results,
+            "baseline": options.baseline,
+            "history": options.history,
+            "runner": options.runner,
+        }
+        given = [f"--{name}" for name, value in values.items() if value]
         given += ["--config"] * bool(config) + ["--example"] * example
         if given:
             raise click.UsageError(
@@ -115,12 +132,9 @@ def report(config: Path | None, example: bool, **options: Any) -> int:
                 f"{', '.join(given)}"
             )
 
-        return merge_command(
-            GateOptions(publishing=flags.publishing(options), **options), os.environ
-        )
+        return merge_command(options, os.environ)
     path = flags.required_config(config, example)
-    publishing = flags.publishing(options)
-    return report_command(path, GateOptions(publishing=publishing, **options), os.environ)
+    return report_command(path, options, os.environ)
 
 
 @click.command("comment")

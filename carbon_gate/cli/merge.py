@@ -20,7 +20,7 @@ from carbon_gate.cli.options import GateOptions
 from carbon_gate.cli.report import artifact_inputs, artifact_pull_request
 from carbon_gate.cli.verdict import post, print_untrusted
 from carbon_gate.errors import ConfigError, UsageError
-from carbon_gate.github import actions, artifact
+from carbon_gate.github import actions, artifact, status
 from carbon_gate.lifecycle import grid
 from carbon_gate.report import merged, pr_report
 
@@ -53,7 +53,7 @@ def merge_command(options: GateOptions, env: Mapping[str, str]) -> int:
     legs, claim = _one_pull_request(judged)
     gathered = merged.gather(legs, expected)
     pr = None
-    if options.comment != "off":
+    if options.comment != "off" or options.commit_status:
         pr = artifact_pull_request(claim, options.publishing, env)
     marker = pr_report.marker(report_id)
     markdown = merged.to_markdown(gathered, marker, pr)
@@ -64,7 +64,19 @@ def merge_command(options: GateOptions, env: Mapping[str, str]) -> int:
         files.write_text(options.json_output, merged.to_json(gathered))
     actions.append_summary(env, markdown)
     actions.set_outputs(env, {"status": gathered.status, "report-path": str(options.report_output)})
-    return post(markdown, marker, pr, options, env, code=gathered.exit_code)
+    verdict = status.of_verdict(
+        gathered.status, merged.headline(gathered), warn_only=options.warn_only
+    )
+    return post(
+        markdown,
+        marker,
+        pr,
+        options,
+        env,
+        code=gathered.exit_code,
+        verdict=verdict,
+        status_required=True,
+    )
 
 
 def _judged(

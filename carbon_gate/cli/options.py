@@ -44,6 +44,7 @@ class GateOptions:
     artifacts: tuple[Path, ...] = ()  # `report`: one folder, or a matrix's legs to merge
     expect: tuple[str, ...] = ()  # `report`, merging: the legs the matrix runs
     json_output: Path | None = None  # `report`, merging: every leg as JSON
+    commit_status: str | None = None  # the commit status to set on the head commit (its context)
 
 
 @dataclass(frozen=True)

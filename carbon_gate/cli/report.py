@@ -12,10 +12,10 @@ from carbon_gate.budget.settings import Config
 from carbon_gate.cli import decision, verdict
 from carbon_gate.cli.comment import client
 from carbon_gate.cli.options import GateOptions, Publishing
-from carbon_gate.errors import UsageError
-from carbon_gate.github import actions, artifact
+from carbon_gate.errors import CarbonGateError, UsageError
+from carbon_gate.github import actions, artifact, status
 from carbon_gate.github.exchange import GitHubError
-from carbon_gate.github.pull_request import PullRequest, from_environment, repository_of
+from carbon_gate.github.pull_request import PullRequest, event, from_environment, repository_of
 from carbon_gate.lifecycle import grid
 from carbon_gate.measure import measurement
 from carbon_gate.results import results_file
@@ -42,9 +42,34 @@ def report_command(config_path: Path, options: GateOptions, env: Mapping[str, st
         loaded = loaded.for_runner(options.runner)
         options = replace(options, results=folder / artifact.HEAD, baseline=folder / artifact.BASE)
         pr = None  # the claim is checked only when it is about to be acted on
-        if options.comment != "off":
+        if options.comment != "off" or options.commit_status:
             pr = artifact_pull_request(bundle.claim, options.publishing, env)
-    return verdict.give(loaded, config_path, inputs, data, options=options, env=env, pr=pr)
+    return verdict.give(
+        loaded,
+        config_path,
+        inputs,
+        data,
+        options=options,
+        env=env,
+        pr=pr,
+        status_required=True,
+    )
+
+
+def error_status(options: GateOptions, env: Mapping[str, str], error: CarbonGateError) -> None:
+    """In the trusted half (a `workflow_run` of a pull request's run), when the report cannot be
+    given, the head commit's status says so (`error`), rather than stay unset: a branch rule that
+    requires it then blocks with the reason, instead of waiting without one. Outside such an
+    event nothing is set."""
+    run = event(env).get("workflow_run")
+    if not options.commit_status or not isinstance(run, dict):
+        return
+    if run.get("event") != "pull_request":
+        return
+    sha = str(run.get("head_sha") or "")
+    pr = PullRequest(repository_of(env, options.publishing.repo), 0, head_sha=sha)
+    said = status.Status("error", status.one_line(f"not judged: {error}"), status.run_url(env))
+    verdict.set_status(options.commit_status, pr, said, env)
 
 
 def artifact_inputs(bundle: artifact.Artifact, loaded: Config, folder: Path) -> decision.Inputs:

@@ -19,10 +19,12 @@ from carbon_gate.cli.history import for_report
 from carbon_gate.cli.options import GateOptions
 from carbon_gate.gate import compare
 from carbon_gate.gate.rows import Row
-from carbon_gate.github import actions
+from carbon_gate.github import actions, status
+from carbon_gate.github.exchange import GitHubError
 from carbon_gate.github.pull_request import PullRequest
 from carbon_gate.lifecycle import grid
 from carbon_gate.report import pr_report
+from carbon_gate.report.decision_view import headline
 
 
 def give(
@@ -34,10 +36,13 @@ def give(
     options: GateOptions,
     env: Mapping[str, str],
     pr: PullRequest | None,
+    policy: str = "",
+    status_required: bool = False,
 ) -> int:
     """Decide, then give the verdict: the report written and printed, the Actions outputs and
-    annotations, the comment; the exit code of the decision (or 3 for a comment that failed,
-    with --fail-on-comment-error)."""
+    annotations, the comment and the commit status; the exit code of the decision (or 3 for a
+    comment that failed, with --fail-on-comment-error, or a commit status that the trusted side
+    could not set: `status_required`). `policy` is said first: whose budget file judged."""
     name = config.display_name(config_path)
     if options.require_comparison:
         loaded = replace(loaded, budgets=replace(loaded.budgets, require_comparison=True))
@@ -49,7 +54,7 @@ def give(
     report_id = options.publishing.report_id or loaded.report_id or _default_id(in_repository, env)
     history = None if options.history is None else for_report(options.history, config_path)
     data = pr_report.ReportInput(
-        decision, head, base, pr, report_id, tuple(notes), loaded.budgets, history
+        decision, head, base, pr, report_id, tuple(notes), loaded.budgets, history, policy
     )
     marker = pr_report.marker(report_id)
     markdown, text = _render(data, loaded, env)
@@ -66,7 +71,17 @@ def give(
     if in_actions:
         for line in _annotations(decision, loaded, in_repository):
             output.result(line)
-    return post(markdown, marker, pr, options, env, code=decision.exit_code)
+    verdict = status.of_verdict(decision.status, headline(decision), warn_only=decision.warn_only)
+    return post(
+        markdown,
+        marker,
+        pr,
+        options,
+        env,
+        code=decision.exit_code,
+        verdict=verdict,
+        status_required=status_required,
+    )
 
 
 def post(
@@ -77,17 +92,52 @@ def post(
     env: Mapping[str, str],
     *,
     code: int,
+    verdict: status.Status,
+    status_required: bool = False,
 ) -> int:
-    """Comment the report when asked to; `code`, or 3 for a comment that failed with
-    --fail-on-comment-error (when the verdict itself was a pass)."""
-    if options.comment == "off":
-        return code
-    if pr is None:
-        output.message("not a pull request (no event, no --pr): the report was not posted")
-        return code
-    comment_as = options.publishing.comment_as
-    posted = publish(markdown, marker, pr, options.comment, env, comment_as=comment_as)
-    return code or 3 if not posted and options.fail_on_comment_error else code
+    """Comment the report when asked to, then set the commit status (--commit-status); `code`,
+    or 3 for a comment that failed with --fail-on-comment-error (when the verdict itself was a
+    pass), or for a status that could not be set where it is the verdict (`status_required`)."""
+    url = None
+    if options.comment != "off":
+        if pr is None:
+            output.message("not a pull request (no event, no --pr): the report was not posted")
+        else:
+            comment_as = options.publishing.comment_as
+            url = publish(markdown, marker, pr, options.comment, env, comment_as=comment_as)
+            if url is None and options.fail_on_comment_error:
+                code = code or 3
+    if options.commit_status and pr is not None:
+        verdict = replace(verdict, target_url=url or status.run_url(env))
+        if not set_status(options.commit_status, pr, verdict, env) and status_required:
+            return 3
+    return code
+
+
+def set_status(
+    context: str, pr: PullRequest, verdict: status.Status, env: Mapping[str, str]
+) -> bool:
+    """Set `verdict` as the status `context` of the pull request's head commit; on failure a
+    warning that says why, and False."""
+    from carbon_gate.cli.comment import client
+
+    where = f"{pr.repository}@{pr.head_sha[:12] or '(unknown)'}"
+    try:
+        if not env.get("GITHUB_TOKEN"):
+            raise GitHubError("no GITHUB_TOKEN in the environment", sent=False)
+        if not pr.head_sha:
+            raise GitHubError("the pull request's head commit is unknown", sent=False)
+        status.publish(client(env, None), pr.repository, pr.head_sha, context, verdict)
+    except (GitHubError, ValueError) as error:
+        fork = " This pull request comes from a fork: its token is read-only." if pr.fork else ""
+        actions.warn(
+            env,
+            f"could not set the commit status {context} on {where}: {error}.{fork} The "
+            "workflow needs `permissions: statuses: write`.",
+        )
+        return False
+    output.message(f"commit status {context}: {verdict.state} on {where}")
+    return True
 
 
 def _render(data: pr_report.ReportInput, loaded: Config, env: Mapping[str, str]) -> tuple[str, str]:

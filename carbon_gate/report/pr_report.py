@@ -45,6 +45,7 @@ class ReportInput:
     notes: tuple[str, ...] = ()  # from the caller: what the decision left out
     budgets: Budgets | None = None
     history: trend.History | None = None  # the default branch's runs, when asked for
+    policy: str = ""  # said first: the pull request changes its budget file, judged by the base's
 
 
 def _one_line(text: str) -> str:
@@ -71,6 +72,7 @@ def context(data: ReportInput) -> dict[str, Any]:
     return {
         "marker": marker(data.report_id),
         "headline": headline(decision),
+        "policy": data.policy,
         "rows": [row_view(r) for r in shown],
         "reasons": reasons(shown),
         "sci": estimate_view.sci(estimate, None if data.base is None else data.base.estimate),
@@ -122,6 +124,8 @@ def to_text(data: ReportInput) -> str:
     table = [header, *view["rows"]]
     widths = {c: max(len(str(r[c])) for r in table) for c in columns}
     lines = [_one_line(view["headline"]), ""]
+    if view["policy"]:
+        lines += [_one_line(view["policy"]), ""]
     lines += ["  ".join(str(r[c]).ljust(widths[c]) for c in columns).rstrip() for r in table]
     reasons = [f"  {r['labels']}: {_one_line(r['reason'])}" for r in view["reasons"]]
     reasons += [f"  note: {_one_line(note)}" for note in view["notes"]]
