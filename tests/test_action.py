@@ -128,6 +128,11 @@ def ours(server: FakeGitHub) -> list[str]:
     return [c["body"] for c in server.comments.values() if c["body"].startswith(MARKER)]
 
 
+def verdicts(server: FakeGitHub) -> list[tuple[str, str]]:
+    """The commit statuses `carbon-gate` set, in order: (commit, state)."""
+    return [(s["sha"], s["state"]) for s in server.statuses if s["context"] == "carbon-gate"]
+
+
 def test_this_repositorys_workflow_comments_updates_and_survives_a_read_only_token(
     tmp_path: Path, server: FakeGitHub
 ) -> None:
@@ -237,6 +242,9 @@ def test_init_then_the_fork_safe_pair_comments_on_a_forks_pull_request(  # noqa:
     # No absolute budget was set, so none was exceeded: not "over budget".
     assert all(text in body for text in (*expected, f"head {head[:7]}", "fork")), body
     assert not any(text in body for text in ("over budget", "0.001")), body
+    # The verdict a branch rule can require: on the fork's head commit, from the trusted half.
+    assert verdicts(server)[-1] == (head, "failure")
+    assert "commit status carbon-gate: failure on acme/model@" in log
 
     _a_pull_request_that_edits_its_own_budget_file(repo, server, act, main, comment_from_main)
 
@@ -254,6 +262,7 @@ def test_init_then_the_fork_safe_pair_comments_on_a_forks_pull_request(  # noqa:
     assert f"head {head[:7]}" in body
     assert "grew more than allowed" not in body
     assert "measured in alternation" in body  # the same model as the base: within 5 %
+    assert verdicts(server)[-1] == (head, "success")
 
 
 def _a_pull_request_that_edits_its_own_budget_file(
@@ -269,10 +278,17 @@ def _a_pull_request_that_edits_its_own_budget_file(
     head = commit(repo, "allow myself more")
     server.pull_heads[42] = head
     log = act(
-        "pull_request", pull_request(42, main, head, fork=True), "carbon-gate.yml", "readonly-token"
+        "pull_request",
+        pull_request(42, main, head, fork=True),
+        "carbon-gate.yml",
+        "readonly-token",
+        succeed=False,
     )
-    assert "::error file=carbon-budget.yml" not in log  # by its own file, within 500 %
+    # Its own measuring job is judged by the base's file too, and says why first.
+    assert "this pull request changes carbon-budget.yml (budgets.max_increase, " in log
+    assert "by its own file it would pass" in log
     comment_from_main(head)
+    assert verdicts(server)[-1] == (head, "failure")
     (body,) = ours(server)
     assert f"head {head[:7]}" in body
     assert "grew more than allowed" in body.splitlines()[1]
@@ -368,6 +384,29 @@ def test_init_then_pushes_to_main_are_recorded_and_a_pull_request_shows_the_tren
     assert "**Trend of the default branch**: its last 2 runs of carbon-budget.yml" in body
     assert "| ↳ measured otherwise |" in body
     assert "No trend" not in body
+    assert verdicts(server) == [(head, "success")]
+
+    # The next push triples the model's work and raises its own allowance to match: the base's
+    # budget file judges, so the check a branch rule requires fails, and the report says why first.
+    edit(repo / "shop" / "model.py", {"size=3000": "size=9000"})
+    edit(repo / "carbon-budget.yml", {"max_increase: 5 %": "max_increase: 500 %"})
+    head = commit(repo, "a bigger model, and the budget to match")
+    server.pull_heads[42] = head
+    log = act(
+        "pull_request",
+        pull_request(42, second, head),
+        "carbon-gate.yml",
+        "bot-token",
+        succeed=False,
+    )
+    assert "::error file=carbon-budget.yml" in log
+    assert verdicts(server)[-1] == (head, "failure")
+    (body,) = ours(server)
+    said = body.splitlines()[3]
+    assert said.startswith(
+        "> **this pull request changes carbon-budget.yml \\(budgets.max\\_increase\\)"
+    )
+    assert "by its own file it would pass" in said
 
 
 def _init_model(repo: Path, name: str, size: int, budgets: str) -> None:
