@@ -3,13 +3,16 @@ it prints or raises is shown with every secret-looking value masked."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from carbon_gate.cli.main import cli
 from carbon_gate.measure import redact
 from carbon_gate.measure.worker_process import _worker_environment
 
@@ -24,6 +27,10 @@ def test_the_benchmark_gets_no_secret_of_githubs(monkeypatch: pytest.MonkeyPatch
         "ACTIONS_RUNTIME_TOKEN": "runtime-token-value",
         "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "oidc-request-token",
         "GITHUB_APP_PRIVATE_KEY": "-----BEGIN RSA PRIVATE KEY-----",
+        "GITHUB_OUTPUT": "/runner/_temp/_runner_file_commands/set_output_1",
+        "GITHUB_STEP_SUMMARY": "/runner/_temp/_runner_file_commands/step_summary_1",
+        "ACTIONS_RUNTIME_URL": "https://pipelines.actions.example/",
+        "ACTIONS_CACHE_URL": "https://artifactcache.actions.example/",
         "CODECARBON_FORCE_CPU_POWER": "1000",
     }
     kept = {"GITHUB_SHA": "0" * 40, "GITHUB_WORKSPACE": "/w", "HF_TOKEN": MODEL_TOKEN}
@@ -119,3 +126,56 @@ def test_what_the_benchmark_says_is_shown_with_secrets_masked(
     assert "***" in shown  # the model's token, at least, was there to mask
     if sys.platform == "linux" and os.geteuid() != 0:  # root reads every process's environment
         assert "unreadable (PermissionError)" in shown
+
+
+FILE_COMMANDS = (
+    "GITHUB_OUTPUT",
+    "GITHUB_ENV",
+    "GITHUB_PATH",
+    "GITHUB_STATE",
+    "GITHUB_STEP_SUMMARY",
+)
+WRITER = """\
+import json, os
+
+NAMES = {names!r}
+LINES = {{
+    "GITHUB_OUTPUT": "status=pass\\n",
+    "GITHUB_ENV": "NODE_OPTIONS=--require=/tmp/evil.js\\n",
+    "GITHUB_PATH": "/tmp/evil-bin\\n",
+    "GITHUB_STATE": "cleanup=false\\n",
+    "GITHUB_STEP_SUMMARY": "✅ carbon-gate: every stage within budget\\n",
+}}
+
+
+def predict():
+    seen = [name for name in NAMES if name in os.environ]
+    for name in seen:
+        with open(os.environ[name], "a", encoding="utf-8") as file:
+            file.write(LINES[name])
+    with open("seen.json", "w", encoding="utf-8") as file:
+        json.dump(seen, file)
+"""
+
+
+def test_the_benchmark_cannot_write_into_the_job(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The runner's file commands are carbon-gate's to write: a benchmark that appends to them (a
+    forged output, NODE_OPTIONS for the job's later steps, a fake summary) finds them unset."""
+    runner = tmp_path / "runner"
+    runner.mkdir()
+    for name in FILE_COMMANDS:
+        (runner / name).write_text("before\n", encoding="utf-8")
+        monkeypatch.setenv(name, str(runner / name))
+    (tmp_path / "writer.py").write_text(WRITER.format(names=FILE_COMMANDS), encoding="utf-8")
+    (tmp_path / "carbon-budget.yml").write_text(
+        "grid: {country: FRA}\n"
+        "benchmark: {callable: 'writer:predict', warmup: 0.1 s, duration: 0.5 s, repeats: 2, "
+        "timeout: 30 s}\n"
+    )
+    result = CliRunner().invoke(cli, ["measure"])
+    assert result.exit_code == 0, result.stderr
+    assert json.loads((tmp_path / "seen.json").read_text(encoding="utf-8")) == []
+    written = {name: (runner / name).read_text(encoding="utf-8") for name in FILE_COMMANDS}
+    assert written == dict.fromkeys(FILE_COMMANDS, "before\n")

@@ -1,8 +1,9 @@
 """Secrets kept out of what the measured code gets, and out of everything printed from it.
 
 Pure: the caller reads the environment and passes it in. A variable is secret-looking when its name
-says so (TOKEN, SECRET, PASSWORD, KEY, CREDENTIAL, PRIVATE in it). Those of GitHub's and the
-runner's (`GITHUB_*`, `GH_*`, `ACTIONS_*`) are withheld from the benchmark; the values of every
+says so (TOKEN, SECRET, PASSWORD, KEY, CREDENTIAL, PRIVATE in it). Those of GitHub's (`GITHUB_*`,
+`GH_*`) are withheld from the benchmark, and so are the runner's ways to write into the job: its
+file commands (`GITHUB_OUTPUT`, `GITHUB_ENV`, …) and its services (`ACTIONS_*`). The values of every
 secret-looking variable (a model's `HF_TOKEN` too, which the benchmark may need) are masked in text
 that comes back from it.
 """
@@ -17,7 +18,23 @@ MASK = "***"
 MIN_LENGTH = 8  # shorter values ("1", "true") would mask ordinary words, and guard little
 
 _SECRET_NAME = re.compile(r"TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|PRIVATE|KEY", re.IGNORECASE)
-_GITHUB_PREFIXES = ("GITHUB_", "GH_", "ACTIONS_")
+_GITHUB_PREFIXES = ("GITHUB_", "GH_")
+
+# The runner's file commands: what a step appends to these files sets the step's outputs, the
+# environment and PATH of the job's later steps (NODE_OPTIONS runs code in every action after),
+# the state its post step reads, and the job's summary. They are carbon-gate's to write, never
+# the benchmark's: a fake "within budget" above the real summary, a forged output.
+_FILE_COMMANDS = {
+    "GITHUB_OUTPUT",
+    "GITHUB_ENV",
+    "GITHUB_PATH",
+    "GITHUB_STATE",
+    "GITHUB_STEP_SUMMARY",
+}
+# The runner's own services (the cache, artifacts, OIDC tokens: ACTIONS_RUNTIME_URL,
+# ACTIONS_CACHE_URL, ACTIONS_ID_TOKEN_REQUEST_URL and their tokens). With a token they write into
+# what later jobs read (a poisoned cache entry); a benchmark needs none of them.
+_RUNNER_PREFIX = "ACTIONS_"
 
 
 def secret_looking(name: str) -> bool:
@@ -26,8 +43,14 @@ def secret_looking(name: str) -> bool:
 
 
 def withheld(name: str) -> bool:
-    """Whether the benchmark must not get this variable: a secret of GitHub's or the runner's."""
-    return name.upper().startswith(_GITHUB_PREFIXES) and secret_looking(name)
+    """Whether the benchmark must not get this variable: a secret of GitHub's, a file command of
+    the runner's, or a way to its services."""
+    upper = name.upper()
+    return (
+        upper in _FILE_COMMANDS
+        or upper.startswith(_RUNNER_PREFIX)
+        or (upper.startswith(_GITHUB_PREFIXES) and secret_looking(name))
+    )
 
 
 def secrets(environ: Mapping[str, str]) -> tuple[str, ...]:
