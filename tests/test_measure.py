@@ -341,6 +341,37 @@ def test_nothing_the_benchmark_started_outlives_it(
     assert all_gone(pids)
 
 
+# A carbon_gate/ committed in the pull request: were it imported in place of carbon-gate's own, it
+# would say so (and could write any result it liked).
+HOSTILE = """\
+with open({marker!r}, "a") as ran:
+    ran.write(__file__ + "\\n")
+"""
+
+
+def test_a_carbon_gate_in_the_checkout_never_runs(tmp_path: Path) -> None:
+    """The working directory is the pull request's checkout: a carbon_gate/ there (its
+    `__init__.py`, the worker's `__main__.py`) never stands in for the worker or its supervisor,
+    and the benchmark is still imported from the checkout."""
+    marker = tmp_path / "hostile-ran.txt"
+    worker = tmp_path / "carbon_gate" / "measure" / "worker"
+    worker.mkdir(parents=True)
+    for module in ("__init__.py", "measure/__init__.py", "measure/worker/__init__.py",
+                   "measure/worker/__main__.py"):  # fmt: skip
+        (tmp_path / "carbon_gate" / module).write_text(HOSTILE.format(marker=str(marker)))
+    (tmp_path / "bench.py").write_text("def predict():\n    return sum(range(300))\n")
+    (tmp_path / "carbon-budget.yml").write_text(
+        "grid: {country: FRA}\nbenchmark:\n  callable: bench:predict\n"
+        + textwrap.indent(FAST, "  ")
+    )
+    code, _, err = measure()
+    assert not marker.exists(), marker.read_text()
+    assert code == 0, err
+    doc = json.loads(Path("carbon-gate-results.json").read_text(encoding="utf-8"))
+    assert len(doc["repeats"]["inference"]) == 2
+    assert doc["benchmark"]["callable"] == "bench:predict"
+
+
 def test_a_thread_left_running_does_not_hold_up_the_result(project: Callable[[str], Path]) -> None:
     project(
         """

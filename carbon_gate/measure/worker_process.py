@@ -68,6 +68,21 @@ def run_worker(spec: dict[str, Any], timeout_s: float, python: str = sys.executa
         return run.run(result)
 
 
+# `python -m carbon_gate.measure.worker` would put the working directory, the pull request's
+# checkout, first on sys.path: a carbon_gate/ committed there would run in place of the worker and
+# its supervisor. `-c` puts "" there (nothing under PYTHONSAFEPATH), dropped before anything is
+# imported, so the worker's own code comes from where this carbon_gate lies (its PYTHONPATH). The
+# worker adds the checkout to sys.path itself, once its own modules are in (`worker.workload`).
+# (`-P` does the same, but only from Python 3.11 on.)
+_ENTRY = """\
+import sys
+if sys.path[:1] == [""]:
+    del sys.path[0]
+import runpy
+runpy.run_module("carbon_gate.measure.worker", run_name="__main__", alter_sys=True)
+"""
+
+
 def start(
     spec: dict[str, Any],
     directory: Path,
@@ -84,7 +99,7 @@ def start(
     # not to init, and `kill_group` finds it by the mark in its environment.
     prctl(PR_SET_CHILD_SUBREAPER, 1)
     process = subprocess.Popen(
-        [python, "-m", "carbon_gate.measure.worker", str(directory), *flags],
+        [python, "-c", _ENTRY, str(directory), *flags],
         stdin=subprocess.PIPE,  # never written: its end closes when carbon-gate is gone
         stdout=sink,
         stderr=subprocess.STDOUT,
@@ -168,7 +183,8 @@ def _stacks(process: subprocess.Popen[bytes], path: Path) -> str:
             break
         previous = text
         time.sleep(0.05)
-    ours = ("carbon_gate", "<frozen", "Stack (most recent call first)")
+    # Our frames: carbon-gate's modules, Python's frozen ones, and the worker's entry (`_ENTRY`).
+    ours = ("carbon_gate", "<frozen", 'File "<string>"', "Stack (most recent call first)")
     lines = [line for line in text.splitlines() if not any(mark in line for mark in ours)]
     return (
         "Where the benchmark was when it was stopped (most recent call first):\n" + "\n".join(lines)

@@ -3,6 +3,7 @@
     python -m carbon_gate.measure.worker DIRECTORY            measure every repeat, then leave
     python -m carbon_gate.measure.worker DIRECTORY --serve    measure one repeat per request
 
+(carbon-gate starts it so, but without the working directory on sys.path: `worker_process`.)
 DIRECTORY holds `spec.json` (what to run and for how long). The worker writes the stage it is in to
 `stage` before each step (so a hang or a crash can be placed). A one-shot worker writes its result,
 or the user's error with its traceback, to `result.json`. A serving worker (two of them, head and

@@ -50,6 +50,8 @@ class Prepared(NamedTuple):
 def prepare(spec: dict[str, Any], mark: Callable[[str], object]) -> Prepared:
     """Import, set up and warm up the benchmark, with codecarbon's tracker started."""
     os.chdir(spec["working_directory"])
+    # The checkout comes onto sys.path only now, carbon-gate's own modules imported: a carbon_gate/
+    # in it can no longer stand in for them (see `worker_process._ENTRY`).
     for path in reversed(spec["python_path"]):
         sys.path.insert(0, path)
     sys.path.insert(0, spec["working_directory"])
