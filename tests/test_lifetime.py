@@ -18,6 +18,7 @@ from git_repo import commit, git
 from process_probe import alive, all_gone
 
 from carbon_gate.cli.main import cli
+from carbon_gate.measure.processes import end_adopted
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
 
@@ -195,3 +196,68 @@ def test_a_hung_up_check_cleans_up_as_on_ctrl_c(repo: Path, tmp_path: Path) -> N
         assert hung_up.wait(timeout=30) == 130
         assert _worktrees(repo) == [str(repo)]
         assert all_gone(pids, within_s=0.5)
+
+
+# A process in a session of its own with an empty environment (`setsid env -i`): nothing about it
+# says carbon-gate's; then the benchmark kills its supervisor, which would have ended it.
+ESCAPES = """\
+import os, subprocess, sys, time
+
+
+def predict():
+    sleeper = [sys.executable, "-c", "import time; time.sleep(300)"]
+    child = subprocess.Popen(sleeper, start_new_session=True, env={{}})
+    with open({pids!r}, "w") as pids:
+        pids.write(str(child.pid))
+    os.kill(os.getppid(), 9)
+    time.sleep(60)
+"""
+
+
+def test_what_a_benchmark_that_killed_its_supervisor_left_dies_before_carbon_gate_ends(
+    tmp_path: Path,
+) -> None:
+    """The process it started comes up to carbon-gate, a child subreaper, whatever it did to its
+    session and environment: carbon-gate ends it before it exits."""
+    pids = tmp_path / "pids"
+    (tmp_path / "escapes.py").write_text(ESCAPES.format(pids=str(pids)))
+    (tmp_path / "carbon-budget.yml").write_text(
+        "grid: {country: FRA}\n"
+        "benchmark: {callable: 'escapes:predict', warmup: 0.1 s, duration: 0.5 s, repeats: 2, "
+        "timeout: 30 s}\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "carbon_gate", "measure"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    pid = int(pids.read_text())
+    try:
+        assert done.returncode == 3, done.stderr  # the benchmark process was killed
+        assert all_gone([pid], within_s=0.5)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+
+
+def test_only_children_in_another_session_but_the_workers_are_ended() -> None:
+    """carbon-gate's own children (git) share its session: left alone, their exit theirs to read.
+    A child in another session is a worker, or came up from one: the others are ended."""
+    sleeper = [sys.executable, "-c", "import time; time.sleep(300)"]
+    own = subprocess.Popen(sleeper)
+    worker = subprocess.Popen(sleeper, start_new_session=True)
+    adopted = subprocess.Popen(sleeper, start_new_session=True)
+    try:
+        end_adopted(workers={worker.pid})
+        assert not alive(adopted.pid)
+        assert alive(own.pid)
+        assert alive(worker.pid)
+        own.terminate()
+        assert own.wait(timeout=5) == -signal.SIGTERM
+    finally:
+        for process in (own, worker, adopted):
+            process.kill()
+            process.wait()

@@ -2,8 +2,9 @@
 
 What the gate needs so that nothing a measurement started outlives it: a worker that is a child
 subreaper keeps every process its benchmark started below it, even one that left its session, and
-`kill_descendants` finds and kills them. Where there is no /proc (macOS), nothing is found, and the
-process group is all that is killed.
+`kill_descendants` finds and kills them. carbon-gate is a child subreaper too: what a killed
+supervisor leaves comes up to it, and `end_adopted` ends it. Where there is no /proc (macOS),
+nothing is found, and the process group is all that is killed.
 """
 
 from __future__ import annotations
@@ -83,25 +84,46 @@ def prctl(option: int, value: int) -> None:
         ctypes.CDLL(None, use_errno=True).prctl(option, value, 0, 0, 0)
 
 
-def kill_adopted(mark: str, workers: Collection[int]) -> None:
-    """SIGKILL the children this process adopted (as a child subreaper) from a worker that died
-    before it could be walked, with all below them, and reap them: those whose environment holds
-    `mark` ("NAME=VALUE", set in every worker's) but the `workers` still running, so that no other
-    child of ours is touched."""
-    wanted = mark.encode()
-    for pid in _children().get(os.getpid(), []):
-        if pid in workers:
-            continue
-        try:
-            with open(f"/proc/{pid}/environ", "rb") as environ:
-                if wanted not in environ.read().split(b"\0"):
-                    continue
-        except OSError:  # gone, or unreadable: not provably ours
-            continue
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGSTOP)  # it starts nothing more while we look
-        kill_descendants(pid)
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
-        with contextlib.suppress(ChildProcessError):
-            os.waitpid(pid, 0)  # our child now: no zombie left behind
+def end_adopted(workers: Collection[int]) -> None:
+    """SIGKILL, with all below them, and reap the children this process adopted as a child
+    subreaper (what a worker whose supervisor was killed left): its children in a session other
+    than its own, but the `workers` still running. Its own other children (git) are left alone."""
+    # A process can start a session but never join one. Everything carbon-gate starts stays in its
+    # session, but the workers, each started in a session of its own; so every process below a
+    # worker, whatever it did (setsid, an empty environment, a double fork), is in another one.
+    session = os.getsid(0)
+    refused: set[int] = set()  # another user's now (a setuid program): beyond our reach
+    for _ in range(100):  # bounded, as `kill_descendants`
+        adopted = [
+            pid
+            for pid, its_session in _own_children()
+            if its_session != session and pid not in workers and pid not in refused
+        ]
+        if not adopted:
+            return
+        for pid in adopted:
+            try:
+                os.kill(pid, signal.SIGSTOP)  # it starts nothing more while we look
+            except PermissionError:
+                refused.add(pid)
+                with contextlib.suppress(ChildProcessError):
+                    os.waitpid(pid, os.WNOHANG)  # reaped, should it have ended already
+                continue
+            kill_descendants(pid)
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)  # our child now: no zombie left behind
+
+
+def _own_children() -> list[tuple[int, int]]:
+    """This process's children, zombies too, each with its session (Linux's /proc); [] where
+    there is no /proc."""
+    me = str(os.getpid()).encode()
+    found = []
+    with contextlib.suppress(OSError):
+        for entry in filter(str.isdigit, os.listdir("/proc")):
+            fields = stat(entry)  # STATE, PPID, PGRP, SESSION, …
+            if fields is not None and len(fields) > 3 and fields[1] == me:
+                found.append((int(entry), int(fields[3])))
+    return found

@@ -2,10 +2,11 @@
 
 The edge of measuring (a subprocess, files, pipes, a clock). Whatever happens (success, failure,
 timeout, Ctrl-C, SIGTERM, SIGHUP), the worker's whole process group is killed before control
-returns, and on Linux every process below it too, even one that left its session: nothing the
-user's code started outlives the measurement. Should carbon-gate itself be killed outright, the
-worker's supervisor sees its stdin, a pipe only carbon-gate writes to, close, and does the same
-(see `worker.supervisor`).
+returns, and on Linux every process below it too, even one that left its session, and all that
+came up to carbon-gate from a supervisor the benchmark killed: nothing the user's code started
+outlives the measurement. Should carbon-gate itself be killed outright, the worker's supervisor
+sees its stdin, a pipe only carbon-gate writes to, close, and does the same (see
+`worker.supervisor`).
 Everything the worker says is shown with the secrets of carbon-gate's environment masked.
 """
 
@@ -29,7 +30,7 @@ from carbon_gate.measure import redact, run
 from carbon_gate.measure.processes import (
     PR_SET_CHILD_SUBREAPER,
     PR_SET_DUMPABLE,
-    kill_adopted,
+    end_adopted,
     kill_descendants,
     prctl,
 )
@@ -96,7 +97,7 @@ def start(
     # The user's code must not read carbon-gate's environment (a token) from /proc/PID/environ.
     prctl(PR_SET_DUMPABLE, 0)
     # Should a benchmark kill its supervisor (`worker.supervisor`), what it started comes up to us,
-    # not to init, and `kill_group` finds it by the mark in its environment.
+    # not to init, whatever it did to its session or environment, and `kill_group` ends it.
     prctl(PR_SET_CHILD_SUBREAPER, 1)
     process = subprocess.Popen(
         [python, "-c", _ENTRY, str(directory), *flags],
@@ -212,9 +213,7 @@ _THREAD_VARIABLES = (
 # threshold (the variable, or its glibc.malloc tunable) is kept.
 _STEADY_MALLOC = {"MALLOC_MMAP_THRESHOLD_": str(32 << 20), "MALLOC_TRIM_THRESHOLD_": str(1 << 30)}
 
-# In the environment of every worker, and so of what its benchmark starts: this carbon-gate's.
 _running: set[int] = set()  # the workers started and not yet killed
-_MARK_NAME, _MARK_VALUE = "CARBON_GATE_MEASURED_FOR", f"{os.getpid()}-{secrets.token_hex(8)}"
 
 
 def _worker_environment(threads: int | None = None) -> dict[str, str]:
@@ -230,7 +229,6 @@ def _worker_environment(threads: int | None = None) -> dict[str, str]:
     here = str(Path(__file__).resolve().parents[2])
     env["PYTHONPATH"] = os.pathsep.join(p for p in (here, env.get("PYTHONPATH", "")) if p)
     env.setdefault("PYTHONUNBUFFERED", "1")
-    env[_MARK_NAME] = _MARK_VALUE
     if threads is not None:  # read by the libraries when they load, so set before the import
         env.update(dict.fromkeys(_THREAD_VARIABLES, str(threads)))
     for name, value in _STEADY_MALLOC.items():
@@ -264,7 +262,7 @@ def kill_group(process: subprocess.Popen[bytes]) -> None:
         os.killpg(process.pid, signal.SIGKILL)
     process.wait()
     _running.discard(process.pid)
-    kill_adopted(f"{_MARK_NAME}={_MARK_VALUE}", _running)  # what a killed supervisor left
+    end_adopted(_running)  # what a supervisor killed by its benchmark left
     if process.stdin is not None:
         with contextlib.suppress(OSError):
             process.stdin.close()
