@@ -14,12 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from gate_fixtures import LIFECYCLE_YAML, results_document
 from git_repo import commit, commit_tree, git
 from history_fixtures import entry as fixture_entry
 
 from carbon_gate.budget import config
-from carbon_gate.cli.main import main
+from carbon_gate.cli.main import cli, main
 from carbon_gate.errors import UsageError
 from carbon_gate.gate import trusted
 from carbon_gate.history import branch, entries, gitrun, reader
@@ -429,6 +430,47 @@ def test_a_hostile_history_is_refused_by_name_never_a_crash(
     assert main(["history", "html", "--from", ref, "--output", "site"]) == 2  # never 3
     assert said in capsys.readouterr().err
     assert not (work / "site").exists()
+
+
+def acting_lines(log: str) -> list[str]:
+    """The lines of `log` that GitHub Actions would run as workflow commands: those that start
+    with `::` (after blanks), except inside a stop-commands block whose token is unguessable.
+    Every line break Python knows ends a line here, U+2028 and a lone CR included."""
+    acting, token = [], None
+    for line in (line.lstrip() for line in log.splitlines()):
+        if token is not None:
+            token = None if line == f"::{token}::" else token
+        elif line.startswith("::stop-commands::"):
+            token = line.removeprefix("::stop-commands::")
+            assert re.fullmatch(r"[0-9a-f]{32,}", token), f"a guessable token: {line!r}"
+        elif line.startswith("::"):
+            acting.append(line)
+    assert token is None, "a stop-commands block left open"
+    return acting
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        b"runs/2026/01/x\n::error::forged.json",
+        b"runs/2026/01/x\r::add-mask::secret.json",
+        "runs/2026/01/x\u2028::set-output name=status::pass.json".encode(),
+        b"runs/2026/01/x\n::stop-commands::open\n::warning::forged.json",
+    ],
+    ids=["newline", "carriage-return", "line-separator", "stop-commands"],
+)
+def test_an_entry_name_issues_no_workflow_command(work: Path, name: bytes) -> None:
+    """A name on the branch is the pusher's choice; the refusal that quotes it is inert."""
+    ref = hostile_ref(work, {name: GOOD})
+    os.chdir(work)
+    args = ["history", "html", "--from", ref, "--output", "site"]
+    result = CliRunner().invoke(cli, args, env={"GITHUB_ACTIONS": "true"})
+    assert result.exit_code == 2, result.output
+    assert "not a history entry" in result.output
+    assert acting_lines(result.output) == []
+    # Shown on one line, its line breaks escaped, wherever the log is read.
+    [said] = [line for line in result.output.splitlines() if "not a history entry" in line]
+    assert said.startswith(f"error: {ref}:runs/2026/01/x\\")
 
 
 def test_a_checkout_does_not_follow_links_or_walk_deep(work: Path, tmp_path: Path) -> None:

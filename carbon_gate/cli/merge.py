@@ -18,7 +18,7 @@ from carbon_gate.budget import config
 from carbon_gate.cli import decision
 from carbon_gate.cli.options import GateOptions
 from carbon_gate.cli.report import artifact_inputs, artifact_pull_request
-from carbon_gate.cli.verdict import post, print_untrusted
+from carbon_gate.cli.verdict import post
 from carbon_gate.errors import ConfigError, UsageError
 from carbon_gate.github import actions, artifact, status
 from carbon_gate.lifecycle import grid
@@ -58,7 +58,8 @@ def merge_command(options: GateOptions, env: Mapping[str, str]) -> int:
     marker = pr_report.marker(report_id)
     markdown = merged.to_markdown(gathered, marker, pr)
     files.write_text(options.report_output, markdown)
-    print_untrusted(merged.to_text(gathered), env)  # leg names and reasons are the legs' own
+    # Leg names and reasons are the legs' own.
+    output.untrusted_result(merged.to_text(gathered), env)
     output.message(f"report written to {options.report_output}")
     if options.json_output is not None:
         files.write_text(options.json_output, merged.to_json(gathered))

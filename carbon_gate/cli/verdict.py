@@ -3,7 +3,6 @@ written, printed, the Actions summary, outputs and annotations, and the comment.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -62,7 +61,7 @@ def give(
         markdown = f"{marker}\n{markdown}"
     report_path = options.report_output
     files.write_text(report_path, markdown)
-    print_untrusted(text, env)
+    output.untrusted_result(text, env)  # it holds strings from results files
     output.message(f"report written to {report_path}")
 
     in_actions = env.get("GITHUB_ACTIONS") == "true"
@@ -176,16 +175,6 @@ def _workspace_path(config_path: Path, env: Mapping[str, str]) -> str | None:
 def _default_id(config_name: str, env: Mapping[str, str]) -> str:
     job = env.get("GITHUB_JOB")
     return f"{config_name}:{job}" if job else config_name
-
-
-def print_untrusted(text: str, env: Mapping[str, str]) -> None:
-    """Print text that holds strings from results files: in Actions, inside stop-commands, so
-    that nothing in it can act as a workflow command (::error, ::add-mask, …)."""
-    if env.get("GITHUB_ACTIONS") != "true":
-        output.result(text)
-        return
-    token = secrets.token_hex(16)
-    output.result(f"::stop-commands::{token}\n{text.rstrip()}\n::{token}::")
 
 
 def _outputs(decision: compare.Decision, report_path: Path, options: GateOptions) -> dict[str, str]:

@@ -64,4 +64,4 @@ def warn(env: Mapping[str, str], message: str) -> None:
     """A warning for the user: on stderr, and as an annotation in Actions."""
     if env.get("GITHUB_ACTIONS") == "true":
         output.result(annotation("warning", message, title="carbon-gate"))
-    output.message(f"warning: {message}")
+    output.untrusted_message(f"warning: {message}", env)  # it may quote GitHub, or a fork

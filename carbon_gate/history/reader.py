@@ -6,7 +6,8 @@ marker file must say the branch is carbon-gate's; every file under `runs/` must 
 `runs/YYYY/MM/NAME.json`, of at most `ENTRY_LIMIT` bytes, that `entries.parse` accepts; and there
 are at most `MAX_ENTRIES`. A file's size is known before it is read (`git cat-file --batch-check`,
 or the folder's listing), links are not followed, and anything refused is a `UsageError` that names
-the file (exit 2).
+the file (exit 2), on one line: a name's line breaks and control characters are shown escaped
+(`shown_name`), and the CLI prints every error inert in Actions' log (`output.inert`).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ ENTRY_LIMIT = 64 * 1024  # bytes: an entry is about 1.5 kB; anything far larger 
 MAX_ENTRIES = 100_000  # ten times what the scale benchmark reads in under a second
 _ENTRY_PATH = re.compile(r"runs/\d{4}/\d\d/[A-Za-z0-9._-]{1,200}\.json", re.ASCII)
 _REGULAR = ("100644", "100755")
+_SHOWN = 300  # characters of a name a message shows: an entry's path is at most 216
 
 
 class NoHistory(UsageError):
@@ -98,7 +100,8 @@ def _ref_files(repository: Path, commit: str, source: str) -> Iterator[tuple[str
         name = _name(raw, source)
         mode, kind, sha, size = (part.decode() for part in meta.split())
         if kind != "blob" or mode not in _REGULAR:
-            raise UsageError(f"{source}:{name}: not a history entry file ({kind}, mode {mode})")
+            where = f"{source}:{shown_name(name)}"
+            raise UsageError(f"{where}: not a history entry file ({kind}, mode {mode})")
         _check_entry_file(source, name, int(size), len(objects))
         objects.append((name, sha))
     objects.sort()
@@ -137,20 +140,20 @@ def _folder_files(folder: Path, source: str) -> Iterator[tuple[str, bytes]]:
             for file in _listed(_folder(month, folder, source)):
                 name = Path(file.path).relative_to(folder).as_posix()
                 if file.is_symlink() or not file.is_file(follow_symlinks=False):
-                    raise UsageError(f"{source}:{name}: not a history entry file")
+                    raise UsageError(f"{source}:{shown_name(name)}: not a history entry file")
                 _check_entry_file(
                     source, name, file.stat(follow_symlinks=False).st_size, len(found)
                 )
                 found.append((name, file))
     for name, file in sorted(found, key=lambda pair: pair[0]):
-        yield name, _read_small(Path(file.path), f"{source}:{name}")
+        yield name, _read_small(Path(file.path), f"{source}:{shown_name(name)}")
 
 
 def _folder(entry: os.DirEntry[str], root: Path, source: str) -> Path:
     """`entry`, to be listed: a real folder, not a link to one."""
     path = Path(entry.path)
     if entry.is_symlink() or not entry.is_dir(follow_symlinks=False):
-        name = path.relative_to(root).as_posix()
+        name = shown_name(path.relative_to(root).as_posix())
         raise UsageError(f"{source}:{name}: not a folder of entries — not a history checkout")
     return path
 
@@ -178,13 +181,20 @@ def _name(raw: bytes, source: str) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
-        shown = raw.decode("utf-8", errors="replace")
+        shown = shown_name(raw.decode("utf-8", errors="replace"))
         raise UsageError(f"{source}:{shown}: not a history entry (a name not in UTF-8)") from None
+
+
+def shown_name(name: str) -> str:
+    """A name from the branch as a message shows it: on one line, whatever it holds (a line
+    break, U+2028, a control or bidi character is escaped as Python writes it), and short."""
+    shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in name)
+    return shown if len(shown) <= _SHOWN else shown[: _SHOWN - 3] + "..."
 
 
 def _check_entry_file(source: str, name: str, size: int, count: int) -> None:
     """A `UsageError` for a file that cannot be an entry: its path, its size, one too many."""
-    where = f"{source}:{name}"
+    where = f"{source}:{shown_name(name)}"
     if not _ENTRY_PATH.fullmatch(name):
         raise UsageError(f"{where}: not a history entry (entries are runs/YYYY/MM/NAME.json)")
     if size > ENTRY_LIMIT:
@@ -198,7 +208,7 @@ def _check_entry_file(source: str, name: str, size: int, count: int) -> None:
 def _parse_all(source: str, files: Iterator[tuple[str, bytes]]) -> list[Entry]:
     found = []
     for name, content in files:
-        where = f"{source}:{name}"
+        where = f"{source}:{shown_name(name)}"
         try:
             document = json.loads(content.decode("utf-8"))
         except (UnicodeDecodeError, ValueError, RecursionError) as error:
