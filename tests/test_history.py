@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from gate_fixtures import LIFECYCLE_YAML, results_document
-from git_repo import commit, commit_tree, git
+from git_repo import commit, commit_tree, git, make_tree
 from history_fixtures import entry as fixture_entry
 
 from carbon_gate.budget import config
@@ -471,6 +471,60 @@ def test_an_entry_name_issues_no_workflow_command(work: Path, name: bytes) -> No
     # Shown on one line, its line breaks escaped, wherever the log is read.
     [said] = [line for line in result.output.splitlines() if "not a history entry" in line]
     assert said.startswith(f"error: {ref}:runs/2026/01/x\\")
+
+
+# Run in a process of its own, with its memory capped (so that reading too much fails there, not
+# here) and its peak reported.
+_MEASURED = """
+import resource, sys
+cap = 1 << 30
+resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+from carbon_gate.cli.main import main
+code = main(sys.argv[1:])
+print("peak-kib", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+sys.exit(code)
+"""
+
+
+def measured_cli(repo: Path, *args: str) -> tuple[int, str, int]:
+    """`carbon-gate ARGS` in `repo`, in a process whose address space is capped at 1 GiB: its
+    exit code, what it printed on stderr, and its peak memory in KiB."""
+    done = subprocess.run(
+        [sys.executable, "-c", _MEASURED, *args], cwd=repo, capture_output=True, text=True,
+        timeout=60, check=False,
+    )  # fmt: skip
+    peak = re.search(r"peak-kib (\d+)", done.stdout)
+    return done.returncode, done.stderr, int(peak.group(1)) if peak else -1
+
+
+def test_a_history_too_large_in_all_is_refused_before_it_is_read(work: Path) -> None:
+    """4,000 names for one 64 KiB blob: a push of a few kilobytes (git keeps the blob once),
+    262 MB to read; each name alone is a well-formed entry."""
+    padded = GOOD + b" " * (reader.ENTRY_LIMIT - len(GOOD))
+    files = {f"runs/2026/01/{i:05d}.json".encode(): padded for i in range(4_000)}
+    ref = hostile_ref(work, files)
+    code, said, peak_kib = measured_cli(work, "history", "html", "--from", ref, "--output", "x")
+    assert code == 2, said
+    assert f"error: {ref}: its entries hold more than 200 MB" in said
+    assert "remove old runs" in said
+    assert 0 < peak_kib < 150 * 1024  # well under the 262 MB the names point at
+    assert not (work / "x").exists()
+
+
+def test_a_tree_of_millions_of_names_is_refused_without_listing_them_all(work: Path) -> None:
+    """A few small trees, each naming the one below many times, spell 10⁸ entry paths: git lists
+    them at its pace and the reader stops past the most a history holds."""
+    blob = git(work, "rev-parse", "HEAD:carbon-budget.yml")
+    month = make_tree(work, [("100644", blob, f"{i:04d}.json") for i in range(1_000)])
+    year = make_tree(work, [("040000", month, f"{m:02d}") for m in range(100)])
+    runs = make_tree(work, [("040000", year, f"{y:04d}") for y in range(1_000)])
+    marker = git(work, "rev-parse", f"{hostile_ref(work, {})}:{reader.MARKER}")
+    root = make_tree(work, [("100644", marker, reader.MARKER), ("040000", runs, "runs")])
+    ref = git(work, "-c", "user.name=t", "-c", "user.email=t@t", "commit-tree", root, "-m", "x")
+    code, said, peak_kib = measured_cli(work, "history", "html", "--from", ref, "--output", "x")
+    assert code == 2, said
+    assert f"more than {reader.MAX_ENTRIES:,} entries" in said
+    assert 0 < peak_kib < 150 * 1024
 
 
 def test_a_checkout_does_not_follow_links_or_walk_deep(work: Path, tmp_path: Path) -> None:

@@ -4,11 +4,14 @@ git's own message in a `GitFailed` (exit 3) when it fails, and names checked bef
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import subprocess
-from collections.abc import Mapping
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import IO
 
 from carbon_gate.errors import CarbonGateError, UsageError
 from carbon_gate.history.entries import COMMIT
@@ -53,6 +56,52 @@ def run(
     if not check:
         return b""
     raise GitFailed(f"git {args[0]} failed in {repository}: {said(done)}")
+
+
+@contextlib.contextmanager
+def reading(repository: Path, *args: str, stdin: bytes = b"") -> Iterator[IO[bytes]]:
+    """git's output in `repository` as a stream, read at the reader's pace and never held whole
+    (a listing or the blobs of a history can be far larger than memory); git is stopped when
+    the reading stops early, and a `GitFailed` says why when git failed."""
+    with tempfile.TemporaryFile() as given, tempfile.TemporaryFile() as errors:
+        given.write(stdin)  # from a file, git never waits on us to read before it reads on
+        given.seek(0)
+        try:
+            process = subprocess.Popen(
+                ["git", "-C", str(repository), *args], stdin=given, stdout=subprocess.PIPE,
+                stderr=errors, env=environment(),
+            )  # fmt: skip
+        except OSError as error:
+            raise GitFailed(f"could not run git: {error}") from None
+        assert process.stdout is not None
+        with process, process.stdout as out:
+            try:
+                yield out
+            except BaseException:
+                process.kill()  # the reading stopped early: the rest is not wanted
+                raise
+        if process.returncode != 0:
+            errors.seek(0)
+            failed = subprocess.CompletedProcess(args, process.returncode, b"", errors.read())
+            raise GitFailed(f"git {args[0]} failed in {repository}: {said(failed)}")
+
+
+def blobs(repository: Path, names: Sequence[str]) -> Iterator[bytes]:
+    """The contents of the blobs `names`, in order, one at a time from one `git cat-file
+    --batch`: only the one being read is held."""
+    if not names:
+        return
+    wanted = "".join(f"{name}\n" for name in names).encode()
+    with reading(repository, "cat-file", "--batch", stdin=wanted) as out:
+        for name in names:
+            header = out.readline(200).split()
+            if len(header) != 3 or header[1] != b"blob":
+                raise GitFailed(f"git cat-file: {name} is not a blob in {repository}")
+            size = int(header[2])
+            content = out.read(size)
+            if len(content) != size or out.read(1) != b"\n":
+                raise GitFailed(f"git cat-file: {name} cut short in {repository}")
+            yield content
 
 
 def said(done: subprocess.CompletedProcess[bytes]) -> str:

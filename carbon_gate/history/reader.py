@@ -3,11 +3,15 @@
 
 The branch can be pushed to by anyone with write access, so nothing in it is taken on trust: the
 marker file must say the branch is carbon-gate's; every file under `runs/` must be an entry at
-`runs/YYYY/MM/NAME.json`, of at most `ENTRY_LIMIT` bytes, that `entries.parse` accepts; and there
-are at most `MAX_ENTRIES`. A file's size is known before it is read (`git cat-file --batch-check`,
-or the folder's listing), links are not followed, and anything refused is a `UsageError` that names
-the file (exit 2), on one line: a name's line breaks and control characters are shown escaped
-(`shown_name`), and the CLI prints every error inert in Actions' log (`output.inert`).
+`runs/YYYY/MM/NAME.json`, of at most `ENTRY_LIMIT` bytes, that `entries.parse` accepts; there
+are at most `MAX_ENTRIES`, and together they hold at most `TOTAL_LIMIT` bytes (200 MB: as many
+runs of the 1.9 kB `history record` writes). Git keeps one blob once however many names point at
+it, so a push of kilobytes can name gigabytes: every size is known, and the sum checked, before
+anything is read (`git ls-tree --long`, or the folder's listing), the listing is read as git
+writes it and the entries one at a time (`gitrun.reading`), never whole. Links are not followed,
+and anything refused is a `UsageError` that names the file (exit 2), on one line: a name's line
+breaks and control characters are shown escaped (`shown_name`), and the CLI prints every error
+inert in Actions' log (`output.inert`).
 """
 
 from __future__ import annotations
@@ -15,8 +19,9 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 from carbon_gate.errors import UsageError
 from carbon_gate.history import entries, gitrun
@@ -27,9 +32,13 @@ MARKER_FORMAT = "carbon-gate/history"
 RUNS = "runs"
 ENTRY_LIMIT = 64 * 1024  # bytes: an entry is about 1.5 kB; anything far larger is not one
 MAX_ENTRIES = 100_000  # ten times what the scale benchmark reads in under a second
+# Bytes of all entries together: MAX_ENTRIES runs of the 1.9 kB `history record` writes. 20,000
+# names for one 64 KiB blob are a push of kilobytes and 1.3 GB to read (2.6 GB of memory once).
+TOTAL_LIMIT = MAX_ENTRIES * 2_000
 _ENTRY_PATH = re.compile(r"runs/\d{4}/\d\d/[A-Za-z0-9._-]{1,200}\.json", re.ASCII)
 _REGULAR = ("100644", "100755")
 _SHOWN = 300  # characters of a name a message shows: an entry's path is at most 216
+_RECORD = 1024  # bytes of a line of `git ls-tree --long` that lists an entry: mode, SHA, size, path
 
 
 class NoHistory(UsageError):
@@ -91,39 +100,38 @@ def _check_marker(content: bytes, source: str) -> None:
 
 
 def _ref_files(repository: Path, commit: str, source: str) -> Iterator[tuple[str, bytes]]:
-    """The entry files under `runs/` at `commit`, sorted by path; each one's size is checked
-    before any is read."""
-    listing = gitrun.run(repository, "ls-tree", "-r", "-z", "--long", commit, "--", RUNS)
+    """The entry files under `runs/` at `commit`, sorted by path, read one at a time; every
+    one's size, and their sum, checked before any is read."""
     objects: list[tuple[str, str]] = []
-    for record in filter(None, listing.split(b"\0")):
-        meta, _, raw = record.partition(b"\t")
-        name = _name(raw, source)
-        mode, kind, sha, size = (part.decode() for part in meta.split())
-        if kind != "blob" or mode not in _REGULAR:
-            where = f"{source}:{shown_name(name)}"
-            raise UsageError(f"{where}: not a history entry file ({kind}, mode {mode})")
-        _check_entry_file(source, name, int(size), len(objects))
-        objects.append((name, sha))
+    total = 0
+    listing = ("ls-tree", "-r", "-z", "--long", commit, "--", RUNS)
+    with gitrun.reading(repository, *listing) as listed:
+        for record in _records(listed, source):
+            meta, _, raw = record.partition(b"\t")
+            name = _name(raw, source)
+            mode, kind, sha, size = (part.decode() for part in meta.split())
+            if kind != "blob" or mode not in _REGULAR:
+                where = f"{source}:{shown_name(name)}"
+                raise UsageError(f"{where}: not a history entry file ({kind}, mode {mode})")
+            total += int(size)
+            _check_entry_file(source, name, int(size), len(objects), total)
+            objects.append((name, sha))
     objects.sort()
-    contents = _cat_blobs(repository, [sha for _, sha in objects])
+    contents = gitrun.blobs(repository, [sha for _, sha in objects])
     yield from ((name, content) for (name, _), content in zip(objects, contents, strict=True))
 
 
-def _cat_blobs(repository: Path, shas: Sequence[str]) -> list[bytes]:
-    """The blobs' contents, in one `git cat-file --batch` (10,000 entries in a fraction of a
-    second); every one of them already known to be small."""
-    if not shas:
-        return []
-    out = gitrun.run(
-        repository, "cat-file", "--batch", stdin="".join(f"{s}\n" for s in shas).encode()
-    )
-    blobs, at = [], 0
-    for _ in shas:
-        end = out.index(b"\n", at)
-        size = int(out[at:end].split()[2])
-        blobs.append(out[end + 1 : end + 1 + size])
-        at = end + 1 + size + 1
-    return blobs
+def _records(listing: IO[bytes], source: str) -> Iterator[bytes]:
+    """The NUL-ended records of `git ls-tree -z`, as git writes them: a tree of a few small
+    objects can name one subtree many times and so list far more than memory holds."""
+    pending = b""
+    while chunk := listing.read(1 << 16):
+        *records, pending = (pending + chunk).split(b"\0")
+        yield from records
+        if len(pending) > _RECORD:
+            raise UsageError(f"{source}:{RUNS}: a name far too long for a history entry")
+    if pending:
+        yield pending
 
 
 def _folder_files(folder: Path, source: str) -> Iterator[tuple[str, bytes]]:
@@ -135,15 +143,16 @@ def _folder_files(folder: Path, source: str) -> Iterator[tuple[str, bytes]]:
     if not runs.is_dir():
         return
     found: list[tuple[str, os.DirEntry[str]]] = []
+    total = 0
     for year in _listed(runs):
         for month in _listed(_folder(year, folder, source)):
             for file in _listed(_folder(month, folder, source)):
                 name = Path(file.path).relative_to(folder).as_posix()
                 if file.is_symlink() or not file.is_file(follow_symlinks=False):
                     raise UsageError(f"{source}:{shown_name(name)}: not a history entry file")
-                _check_entry_file(
-                    source, name, file.stat(follow_symlinks=False).st_size, len(found)
-                )
+                size = file.stat(follow_symlinks=False).st_size
+                total += size
+                _check_entry_file(source, name, size, len(found), total)
                 found.append((name, file))
     for name, file in sorted(found, key=lambda pair: pair[0]):
         yield name, _read_small(Path(file.path), f"{source}:{shown_name(name)}")
@@ -192,8 +201,9 @@ def shown_name(name: str) -> str:
     return shown if len(shown) <= _SHOWN else shown[: _SHOWN - 3] + "..."
 
 
-def _check_entry_file(source: str, name: str, size: int, count: int) -> None:
-    """A `UsageError` for a file that cannot be an entry: its path, its size, one too many."""
+def _check_entry_file(source: str, name: str, size: int, count: int, total: int) -> None:
+    """A `UsageError` for a file that cannot be an entry: its path, its size, one too many, one
+    that brings the files so far (`total` bytes, its own included) over `TOTAL_LIMIT`."""
     where = f"{source}:{shown_name(name)}"
     if not _ENTRY_PATH.fullmatch(name):
         raise UsageError(f"{where}: not a history entry (entries are runs/YYYY/MM/NAME.json)")
@@ -202,6 +212,12 @@ def _check_entry_file(source: str, name: str, size: int, count: int) -> None:
     if count >= MAX_ENTRIES:
         raise UsageError(
             f"{source}: more than {MAX_ENTRIES:,} entries — not a history carbon-gate wrote"
+        )
+    if total > TOTAL_LIMIT:
+        raise UsageError(
+            f"{source}: its entries hold more than {TOTAL_LIMIT // 1_000_000} MB, what "
+            f"{MAX_ENTRIES:,} runs as carbon-gate writes them hold — remove old runs from the "
+            "branch (whole files under runs/), and any file that is no run"
         )
 
 
