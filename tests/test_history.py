@@ -26,6 +26,7 @@ from carbon_gate.gate import trusted
 from carbon_gate.history import branch, entries, gitrun, reader
 from carbon_gate.lifecycle import grid
 from carbon_gate.results.reader import parse
+from carbon_gate.results.records import TEXT_LIMIT
 
 BUDGET = "grid: {country: FRA}\n" + LIFECYCLE_YAML
 
@@ -220,7 +221,7 @@ def _push_history_file(remote: Path, tmp_path: Path, name: str, content: bytes) 
         ("runs/2026/12/x.json", b"{not json", "runs/2026/12/x.json: not a readable JSON file"),
         ("runs/2026/12/x.txt", b"hello", "runs/2026/12/x.txt: not a history entry"),
         ("runs/2026/12/x.json", b'{"format": "other"}', "not a carbon-gate history entry"),
-        ("runs/2026/12/x.json", b"x" * 70_000, "larger than 65536 bytes"),
+        ("runs/2026/12/x.json", b"x" * 300_000, "larger than 262144 bytes"),
     ],
 )
 def test_a_corrupt_or_foreign_entry_is_refused_by_name(
@@ -276,10 +277,75 @@ def test_an_entry_reads_back_as_written() -> None:
 
 def test_an_entry_that_would_not_read_back_is_not_pushed(work: Path, remote: Path) -> None:
     written = fixture_entry(3, 0.02)
-    broken = replace(written, hardware=replace(written.hardware, runner=("x" * 500,)))
+    broken = replace(written, hardware=replace(written.hardware, runner=("x" * (TEXT_LIMIT + 1),)))
     with pytest.raises(UsageError, match=r"hardware\.runner"):
         branch.append(work, broken)
     assert git(remote, "branch", "--list", "carbon-gate-history") == ""
+
+
+LONG_COMMAND = "python benchmarks/srv.py " + " ".join(f"--option-{i}=value" for i in range(12))
+LONG_CPU = "Intel(R) Xeon(R) " + "Platinum 8370C CPU @ 2.80GHz " * 6 + "(" + "x" * 8 + ")"
+
+
+def test_what_a_results_file_may_hold_is_recorded_and_read_back(work: Path, remote: Path) -> None:
+    """A 230-character command and a 201-character CPU model: the results file's reader takes
+    them, so `history record` records them and the history's reader reads them back."""
+    assert (len(LONG_COMMAND), len(LONG_CPU)) == (230, 201)
+    document = results_document(0.01, cpu_model=LONG_CPU)
+    document["benchmark"] = {"command": LONG_COMMAND, "batch_size": 1}
+    (work / "carbon-gate-results.json").write_text(json.dumps(document), encoding="utf-8")
+    assert record(work, "--runner", "r" * 230) == 0
+    [landed] = remote_entries(remote)
+    assert (landed.benchmark, landed.hardware.cpu_model) == (LONG_COMMAND, LONG_CPU)
+    assert landed.hardware.runner == ("r" * 230,)
+
+
+@pytest.mark.parametrize(
+    ("where", "value", "said"),
+    [
+        ("benchmark.command", "x" * 1_001, "benchmark.command: a text of more than 1,000"),
+        ("benchmark.callable", "m:" + "f" * 999, "benchmark.callable: a text of more than 1,000"),
+        ("benchmark.command", ["python", "-m", "x"], "benchmark.command: not a text"),
+        ("environment.cpu_model", "c" * 1_001, "environment.cpu_model: a text of more than"),
+        ("environment.gpu_model", "\ud800", "environment.gpu_model: not a text in UTF-8"),
+        ("environment.cpu_count", 10**6, "environment.cpu_count: not a whole number from 0"),
+    ],
+    ids=["command", "callable", "command-list", "cpu-model", "lone-surrogate", "cpu-count"],
+)
+def test_a_results_file_beyond_the_limits_is_refused_when_read(
+    work: Path,
+    remote: Path,
+    capsys: pytest.CaptureFixture[str],
+    *,
+    where: str,
+    value: Any,
+    said: str,
+) -> None:
+    """Refused when the results file is read, naming the field, not when the entry is pushed."""
+    document = results_document(0.01)
+    section, key = where.split(".")
+    document[section][key] = value
+    with pytest.raises(UsageError, match=re.escape(f"results.json: {said}")):
+        parse(document, "results.json")
+    (work / "carbon-gate-results.json").write_text(json.dumps(document), encoding="utf-8")
+    assert record(work) == 2
+    assert f"carbon-gate-results.json: {said}" in capsys.readouterr().err
+    assert git(remote, "branch", "--list", "carbon-gate-history") == ""
+
+
+def test_the_largest_entry_the_limits_allow_is_read_back() -> None:
+    """Every text at the limit, in the characters JSON writes longest (a control character's
+    \\u escape), still fits the size the history's reader takes for an entry."""
+    worst = "\x01" * TEXT_LIMIT
+    written = fixture_entry(1, 0.01)
+    hardware = replace(
+        written.hardware, cpu_model=worst, gpu_model=worst, tracking_mode=worst,
+        energy_kind=worst, runner=(worst,) * entries.RUNNER_LABELS, cpu_count=999_999,
+    )  # fmt: skip
+    largest = replace(written, config=worst, benchmark=worst, location=worst, hardware=hardware)
+    content = json.dumps(largest.as_json(), indent=1, ensure_ascii=False) + "\n"
+    assert len(content.encode()) <= reader.ENTRY_LIMIT
+    assert entries.parse(json.loads(content), "e") == largest
 
 
 def test_a_refusal_that_is_not_a_race_is_said_and_not_retried(
@@ -406,9 +472,9 @@ GOOD = json.dumps(fixture_entry(1, 0.01).as_json()).encode()
         ({b"runs/2026/01/\xff\xfe.json": GOOD}, None, "a name not in UTF-8"),
         ({}, b'{"format": "carbon-gate/history", "version": 1\xff}', "not \"format\""),
         ({}, b"[" * 30_000 + b"]" * 30_000, 'not "format"'),  # deep, and small
-        ({}, b"[" * 100_000, "not a small file"),
+        ({}, b"[" * 300_000, "not a small file"),
         ({}, b'{"format": "carbon-gate/history", "version": true}', "history version True"),
-        ({b"runs/2026/01/big.json": b" " * 300_000}, None, "larger than 65536 bytes"),
+        ({b"runs/2026/01/big.json": b" " * 300_000}, None, "larger than 262144 bytes"),
         ({b"runs/x.json": GOOD}, None, "entries are runs/YYYY/MM/NAME.json"),
         ({b"runs/2026/01/a/b.json": GOOD}, None, "entries are runs/YYYY/MM/NAME.json"),
         ({b"runs/2026/01/x.json": GOOD.replace(b'"2026-01-02T', b'"2026-02-30T')}, None,
@@ -500,7 +566,7 @@ def measured_cli(repo: Path, *args: str) -> tuple[int, str, int]:
 def test_a_history_too_large_in_all_is_refused_before_it_is_read(work: Path) -> None:
     """4,000 names for one 64 KiB blob: a push of a few kilobytes (git keeps the blob once),
     262 MB to read; each name alone is a well-formed entry."""
-    padded = GOOD + b" " * (reader.ENTRY_LIMIT - len(GOOD))
+    padded = GOOD + b" " * (64 * 1024 - len(GOOD))
     files = {f"runs/2026/01/{i:05d}.json".encode(): padded for i in range(4_000)}
     ref = hostile_ref(work, files)
     code, said, peak_kib = measured_cli(work, "history", "html", "--from", ref, "--output", "x")

@@ -14,12 +14,13 @@ from carbon_gate.budget import config
 from carbon_gate.errors import CarbonGateError, UsageError
 from carbon_gate.history import branch as history_branch
 from carbon_gate.history import gitrun, reader, record
-from carbon_gate.history.entries import COMMIT, RUNNER_LABELS, TEXT_LIMIT, Entry
+from carbon_gate.history.entries import COMMIT, RUNNER_LABELS, Entry
 from carbon_gate.lifecycle import grid
 from carbon_gate.measure import measurement
 from carbon_gate.quantities import Mass
 from carbon_gate.report import badge, dashboard, trend
 from carbon_gate.results import results_file
+from carbon_gate.results.records import TEXT_LIMIT
 
 # What Actions says of the runner: kept with each run when no --runner is given.
 _RUNNER_VARIABLES = ("RUNNER_OS", "RUNNER_ARCH", "RUNNER_ENVIRONMENT")
@@ -157,7 +158,7 @@ def _runner(given: Sequence[str], env: Mapping[str, str]) -> tuple[str, ...]:
     labels = list(given) or [env[name] for name in _RUNNER_VARIABLES if env.get(name)]
     if len(labels) > RUNNER_LABELS or any(len(label) > TEXT_LIMIT for label in labels):
         raise UsageError(
-            f"--runner: at most {RUNNER_LABELS} labels of at most {TEXT_LIMIT} characters"
+            f"--runner: at most {RUNNER_LABELS} labels of at most {TEXT_LIMIT:,} characters"
         )
     return tuple(labels)
 

@@ -19,6 +19,7 @@ from typing import Any
 from carbon_gate.errors import UsageError
 from carbon_gate.measure.batches import Batch
 from carbon_gate.measure.run import Environment
+from carbon_gate.results.records import COUNT_LIMIT, TEXT_LIMIT
 
 FORMAT = "carbon-gate/history-entry"
 VERSION = 1
@@ -27,7 +28,8 @@ VERSION = 1
 STAGES = ("search", "training", "inference", "lifecycle", "inference_per_1000")
 COMMIT = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")  # SHA-1 or SHA-256 object names
 RECORDED = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z", re.ASCII)
-TEXT_LIMIT = 200  # characters of any text an entry holds: a CPU model, a runner label, a path
+# An entry's texts (a CPU model, a runner label, the budget file's path) and counts are held to
+# the limits a results file is read under (`results.records`): what it holds can be recorded.
 RUNNER_LABELS = 20
 
 
@@ -277,8 +279,8 @@ class _Reader:
         value = content.get(key)
         if value is None:
             return None
-        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 1_000_000:
-            raise self.refuse(path, "not a whole number from 0 to 999999")
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < COUNT_LIMIT:
+            raise self.refuse(path, f"not a whole number from 0 to {COUNT_LIMIT - 1:,}")
         return value
 
     def figure(self, content: Mapping[str, Any], key: str, path: str = "") -> Figure:

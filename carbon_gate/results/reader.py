@@ -18,14 +18,21 @@ from carbon_gate.measure.batches import WORKLOADS, Batch, Batches
 from carbon_gate.measure.measurement import MAX_PAIRS
 from carbon_gate.measure.power_sources import COMPONENTS, PowerSource, PowerSources
 from carbon_gate.measure.run import ENVIRONMENT, Environment, WarmUp
-from carbon_gate.results.records import BenchmarkIdentity, Comparison, Results
+from carbon_gate.results.records import (
+    COUNT_LIMIT,
+    TEXT_LIMIT,
+    BenchmarkIdentity,
+    Comparison,
+    Results,
+)
 
 FORMAT = "carbon-gate/results"
 VERSION = 1
 # What a measured batch can be, as (lowest, highest): anything outside was not measured by
 # carbon-gate, and would only overflow or underflow the estimator.
 _BOUNDS = {"seconds": (1e-6, 1e6), "fastest_call_s": (1e-9, 1e6), "energy_j": (1e-12, 1e9)}
-_TEXT_LIMIT = 200  # characters of a power source's method or model
+# What the benchmark ran, as the history keeps it (`BenchmarkIdentity.what`): a text, or nothing.
+_NAMING = ("command", "callable")
 # What each field of the environment is, as carbon-gate writes it.
 _ENVIRONMENT_TYPES: dict[str, tuple[type, ...]] = {
     **dict.fromkeys(ENVIRONMENT, (str,)),
@@ -46,12 +53,15 @@ def parse(content: Any, name: str) -> Results:
         )
     batches = _batches(content, name)
     recorded = _mapping(content.get("benchmark"))
+    for key in _NAMING:
+        if recorded.get(key) is not None:
+            _check_text(recorded[key], f"{name}: benchmark.{key}")
     comparison = content.get("comparison")
     said = content.get("base_not_measured")
     return Results(
         benchmark=BenchmarkIdentity(recorded, _batch_size(recorded, name)),
         batches=batches,
-        environment=_environment(content.get("environment")),
+        environment=_environment(content.get("environment"), name),
         power_sources=_power_sources(content.get("power_sources")),
         warmup=_warmup(content.get("warmup")),
         warnings=tuple(w for w in _list(content.get("warnings")) if isinstance(w, str)),
@@ -130,21 +140,44 @@ def _power_sources(value: Any) -> PowerSources:
             model = given.get("model")
             sources[component] = PowerSource(
                 given["source"],
-                str(given.get("method") or "")[:_TEXT_LIMIT],
-                None if model is None else str(model or "")[:_TEXT_LIMIT],
+                str(given.get("method") or "")[:TEXT_LIMIT],
+                None if model is None else str(model or "")[:TEXT_LIMIT],
             )
     return PowerSources(**sources)
 
 
-def _environment(value: Any) -> Environment:
-    """The machine, as far as each field has the type carbon-gate writes (never a bool)."""
+def _environment(value: Any, name: str) -> Environment:
+    """The machine, as far as each field has the type carbon-gate writes (never a bool); a text
+    or a count of it beyond the limits a history entry keeps is refused, naming the field."""
     given = _mapping(value)
     kept = {
         field: given[field]
         for field, types in _ENVIRONMENT_TYPES.items()
         if isinstance(given.get(field), types) and not isinstance(given[field], bool)
     }
+    for field, kept_value in kept.items():
+        where = f"{name}: environment.{field}"
+        if isinstance(kept_value, str):
+            _check_text(kept_value, where)
+        elif field in ("cpu_count", "gpu_count") and not 0 <= kept_value < COUNT_LIMIT:
+            raise UsageError(f"{where}: not a whole number from 0 to {COUNT_LIMIT - 1:,}")
     return Environment(**kept)
+
+
+def _check_text(value: Any, where: str) -> None:
+    """A `UsageError` unless `value` is a text that a history entry keeps: at most `TEXT_LIMIT`
+    characters, and in UTF-8 (JSON's `\\ud800` is no character)."""
+    if not isinstance(value, str):
+        raise UsageError(f"{where}: not a text, got {_shown(value)}")
+    if len(value) > TEXT_LIMIT:
+        raise UsageError(
+            f"{where}: a text of more than {TEXT_LIMIT:,} characters ({len(value):,}) — not what "
+            "carbon-gate measured; shorten it in the budget file and measure again"
+        )
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise UsageError(f"{where}: not a text in UTF-8 (a lone surrogate)") from None
 
 
 def _warmup(value: Any) -> tuple[WarmUp, ...]:

@@ -18,6 +18,12 @@ from carbon_gate.measure.batches import Batches
 from carbon_gate.measure.power_sources import PowerSources
 from carbon_gate.measure.run import Environment, Run, WarmUp
 
+# The one set of limits on what carbon-gate keeps of a run, checked when a results file is read
+# (`reader.parse`) and again when a history entry is (`history.entries`): whatever a results file
+# that is read holds, `history record` records and the history reads back.
+TEXT_LIMIT = 1_000  # characters of a text: a benchmark's command or callable, a CPU model, a label
+COUNT_LIMIT = 1_000_000  # CPUs or GPUs of a machine: from 0 to 999,999
+
 
 @dataclass(frozen=True)
 class BenchmarkIdentity:
