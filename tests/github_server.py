@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -178,13 +179,8 @@ class FakeGitHub:
                     return self._send(200, chunk, headers)
                 if method in ("POST", "PATCH") and token == "readonly-token":
                     return self._send(403, {"message": "Resource not accessible by integration"})
-                statuses = f"/repos/{fake.repository}/statuses/"
-                if url.path.startswith(statuses) and method == "POST":
-                    sha = url.path.removeprefix(statuses)
-                    if payload.get("state") not in ("error", "failure", "pending", "success"):
-                        return self._send(422, {"message": "Validation Failed: state"})
-                    fake.statuses.append({**payload, "sha": sha, "creator": USERS[token]})
-                    return self._send(201, {**payload, "id": len(fake.statuses)})
+                if "/statuses/" in url.path or url.path.endswith("/status"):
+                    return self._statuses(method, url.path, payload, token)
                 if url.path == f"{base}/{fake.pull}/comments" and method == "POST":
                     if len(payload.get("body", "")) > 65536:
                         return self._send(422, {"message": "Validation Failed: body is too long"})
@@ -200,6 +196,28 @@ class FakeGitHub:
                     fake.comments[number]["body"] = payload["body"]
                     return self._send(200, fake.comments[number])
                 return self._send(404, {"message": "Not Found"})
+
+            def _statuses(self, method: str, path: str, payload: Any, token: str) -> None:
+                """The commit statuses: set (POST …/statuses/SHA), or each context's latest
+                (GET …/commits/SHA/status)."""
+                combined = re.fullmatch(rf"/repos/{fake.repository}/commits/(\w+)/status", path)
+                if combined and method == "GET":
+                    latest: dict[str, dict[str, Any]] = {}
+                    for said in fake.statuses:
+                        if said["sha"] == combined[1]:
+                            latest[said["context"]] = said  # the newest of each context
+                    return self._send(200, {"sha": combined[1], "statuses": list(latest.values())})
+                statuses = f"/repos/{fake.repository}/statuses/"
+                if not path.startswith(statuses) or method != "POST":
+                    return self._send(404, {"message": "Not Found"})
+                if token == "readonly-token":
+                    return self._send(403, {"message": "Resource not accessible by integration"})
+                if payload.get("state") not in ("error", "failure", "pending", "success"):
+                    return self._send(422, {"message": "Validation Failed: state"})
+                fake.statuses.append(
+                    {**payload, "sha": path.removeprefix(statuses), "creator": USERS[token]}
+                )
+                return self._send(201, {**payload, "id": len(fake.statuses)})
 
             def do_GET(self) -> None:
                 self._route("GET")

@@ -214,6 +214,11 @@ def test_init_then_the_fork_safe_pair_comments_on_a_forks_pull_request(  # noqa:
     head = commit(repo, "bigger model")
     server.pull_heads[42] = head
     event = pull_request(42, main, head, fork=True)
+    # The default branch's commenting workflow marks the new head at once (pull_request_target):
+    # a branch rule waits for the trusted verdict, whatever the fork's own workflows do.
+    log = act("pull_request_target", event, "carbon-gate-comment.yml", "bot-token")
+    assert f"commit status carbon-gate: pending on acme/model@{head[:12]}" in log
+    assert verdicts(server) == [(head, "pending")]
     log = act("pull_request", event, "carbon-gate.yml", "readonly-token", succeed=False)
     assert f"measuring the head and the base {main[:12]}" in log
     assert "::error file=carbon-budget.yml" in log  # the gate failed the measuring job

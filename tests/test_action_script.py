@@ -73,11 +73,12 @@ def test_where_the_pull_requests_code_runs_no_shell_holding_the_token_stays(
         assert code == 1
 
 
-def test_only_the_modes_that_comment_are_given_the_token() -> None:
+def test_only_the_modes_that_comment_or_set_a_status_are_given_the_token() -> None:
     """The measuring half runs the pull request's code; `record` pushes with the checkout's
     credentials: neither gets the token."""
     token = _step()["env"]["GITHUB_TOKEN"]  # type: ignore[index]
-    given = "(inputs.mode == 'check' || inputs.mode == 'comment') && inputs.token || ''"
+    modes = ("check", "comment", "pending")
+    given = f"({' || '.join(f'inputs.mode == {m!r}' for m in modes)}) && inputs.token || ''"
     assert token == "${{ " + given + " }}"
 
 
@@ -110,6 +111,33 @@ def test_record_mode_records_then_draws_the_page_and_the_badge(tmp_path: Path) -
         "--from refs/carbon-gate/history",
     ]
     assert f"history-site={site}" in (tmp_path / "output").read_text()
+
+
+@pytest.mark.parametrize(
+    ("mode", "status", "expected"),
+    [
+        ("check", "carbon-gate", "--comment update --commit-status carbon-gate"),
+        ("comment", "carbon-gate", "--comment update --commit-status carbon-gate"),
+        ("measure", "carbon-gate", "--comment off --artifact"),  # a read-only token: no status
+        ("check", "", "--comment update"),
+        ("pending", "carbon-gate", "pending --commit-status carbon-gate"),
+        ("pending", "", "pending --commit-status carbon-gate"),
+    ],
+)
+def test_the_commit_status_is_set_where_a_token_may_set_it(
+    tmp_path: Path, mode: str, status: str, expected: str
+) -> None:
+    env = _gate_environment(tmp_path, mode, RECORDING_STAND_IN)
+    env["CARBON_GATE_COMMIT_STATUS"] = status
+    done = _run_gate_step(tmp_path, env)
+    assert done.returncode == 0
+    (seen,) = (tmp_path / "seen").read_text().splitlines()
+    assert expected in seen
+    assert ("--commit-status" in seen) == (
+        mode != "measure" and (bool(status) or mode == "pending")
+    )
+    if mode == "pending":  # no model, no base, no report: only the mark
+        assert seen == expected
 
 
 def test_a_failed_record_fails_the_step_with_its_code(tmp_path: Path) -> None:

@@ -259,3 +259,11 @@ def test_the_mock_refuses_a_status_github_would_refuse(mock: Mock) -> None:
     assert answer.status_code == 422
     (seen,) = mock.request_violations()
     assert seen.violations[0]["location"] == ["body", "state"]
+
+
+def test_the_pending_mark_looks_before_it_sets(mock: Mock) -> None:
+    """`pending` asks for the head commit's statuses first: a valid request, whose answer (the
+    description's example, another context's) leaves `carbon-gate` unset."""
+    mock.seen.clear()
+    assert status.current(_client(mock), "acme/model", "b" * 40, status.CONTEXT) is None
+    _assert_valid(mock, [("GET", "/repos/acme/model/commits/" + "b" * 40 + "/status")])

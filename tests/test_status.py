@@ -201,3 +201,50 @@ def test_a_context_github_would_not_show_is_refused(name: str) -> None:
     code, _, err = run(["report", "--results", "x.json", "--commit-status", name])
     assert code == 2
     assert "cannot name a commit status" in err
+
+
+def pull_request_target(
+    tmp_path: Path, server: FakeGitHub, token: str = "bot-token"
+) -> dict[str, str]:
+    """The trusted workflow on `pull_request_target`: the fork's pull request, the default
+    branch's token."""
+    event = webhooks.pull_request(42, BASE_SHA, HEAD_SHA, head_repository="fork/model")
+    (tmp_path / "target-event.json").write_text(json.dumps(event))
+    return {
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_API_URL": server.url,
+        "GITHUB_REPOSITORY": "acme/model",
+        "GITHUB_EVENT_PATH": str(tmp_path / "target-event.json"),
+        "GITHUB_TOKEN": token,
+    }
+
+
+def test_a_new_head_commit_waits_for_the_verdict_and_a_verdict_stays(
+    saved: Callable[[float], Path], tmp_path: Path, server: FakeGitHub
+) -> None:
+    """Pushed: pending at once. Judged: the verdict. Marked again (a re-run): the verdict stays."""
+    env = pull_request_target(tmp_path, server)
+    code, _, err = run(["pending"], env)
+    assert code == 0, err
+    assert [(s["sha"], s["context"], s["state"]) for s in server.statuses] == [
+        (HEAD_SHA, "carbon-gate", "pending")
+    ]
+    folder = saved(1.5)
+    args = ["report", "--artifact", str(folder), "--commit-status", "carbon-gate"]
+    assert run(args, trusted(tmp_path, server))[0] == 1
+    code, _, err = run(["pending"], env)
+    assert code == 0, err
+    assert "is failure already: left as it is" in err
+    assert [s["state"] for s in server.statuses] == ["pending", "failure"]
+
+
+def test_a_pending_mark_github_refuses_fails_and_says_why(
+    tmp_path: Path, server: FakeGitHub
+) -> None:
+    code, _, err = run(["pending"], pull_request_target(tmp_path, server, "readonly-token"))
+    assert code == 3
+    assert "could not mark acme/model@bbbbbbbbbbbb as waiting for carbon-gate" in err
+    assert "`permissions: statuses: write`" in err
+    code, _, err = run(["pending"], {})
+    assert code == 2
+    assert "no pull request to mark" in err

@@ -17,6 +17,7 @@ or budget-file error, 3 measurement or internal error).
     beside_base                     the base's commit measured beside the head
     decision, verdict               what `check` and `report` share: the decision, then its output
     comment                         `comment`, and publishing for `check` and `report`
+    pending                         `pending`: a new head commit waits for the verdict
     merge                           `report` over a matrix's legs: one report, one comment
     history                         `history record|html|badge`: the default branch's history
     hardware                        `hardware`: the machines Boavizta's table knows

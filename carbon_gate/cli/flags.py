@@ -215,7 +215,7 @@ def publishing(options: dict[str, Any]) -> Publishing:
     )
 
 
-def _status_context(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+def status_context(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """--commit-status: a name GitHub takes for a status's context."""
     from carbon_gate.github import status
 
@@ -253,7 +253,7 @@ gate = together(
         click.option(
             "--commit-status",
             metavar="NAME",
-            callback=_status_context,
+            callback=status_context,
             help="Also set the verdict as the commit status NAME (e.g. carbon-gate) on the pull "
             "request's head commit: the check a branch rule can require (the token needs "
             "`statuses: write`).",

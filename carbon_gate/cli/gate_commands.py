@@ -152,3 +152,24 @@ def comment(report_path: Path, mode: Literal["update", "new"], **options: Any) -
     from carbon_gate.cli.comment import comment_command
 
     return comment_command(report_path, mode, flags.publishing(options), os.environ)
+
+
+@click.command("pending")
+@click.option(
+    "--commit-status",
+    metavar="NAME",
+    default="carbon-gate",
+    show_default=True,
+    callback=flags.status_context,
+    help="The commit status to mark.",
+)
+def pending(commit_status: str) -> int:
+    """Mark the pull request's head commit as waiting for the verdict (commit status: pending).
+
+    For the fork-safe setup's trusted workflow, on `pull_request_target`: a branch rule that
+    requires the status then waits for the trusted verdict from the first push on. A commit that
+    has a status already keeps it. The token needs `statuses: write`.
+    """
+    from carbon_gate.cli.pending import pending_command
+
+    return pending_command(commit_status, os.environ)

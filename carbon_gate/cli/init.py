@@ -214,6 +214,11 @@ def _explain(found: Found | None, workflow: str, action: str, config: str) -> No
             "the comment workflow runs from the default branch: pull requests get their "
             "comment once these files are merged"
         )
+    if workflow != "none":
+        output.message(
+            "then require the status check `carbon-gate` in a branch rule of the default branch "
+            "(Settings › Rules): the verdict a pull request cannot loosen"
+        )
     repository, _, ref = action.partition("@")
     output.result(
         "\n# .pre-commit-config.yaml: check the budget file on commit, gate the model on push\n"

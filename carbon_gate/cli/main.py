@@ -56,6 +56,7 @@ for _command in (
     gate_commands.check,
     gate_commands.report,
     gate_commands.comment,
+    gate_commands.pending,
     history_commands.history,
     budget_commands.init,
     budget_commands.schema,

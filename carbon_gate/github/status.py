@@ -95,3 +95,17 @@ def publish(api: Api, repository: str, sha: str, context: str, status: Status) -
         body["target_url"] = status.target_url
     api.start_clock()
     api.call("POST", f"/repos/{repository}/statuses/{sha}", json=body)
+
+
+def current(api: Api, repository: str, sha: str, context: str) -> State | None:
+    """The state `context` has on commit `sha` now (its latest status), or None when it has none."""
+    if not _SHA.fullmatch(sha):
+        raise ValueError(f"not a commit SHA: {sha!r}")
+    api.start_clock()
+    combined = api.call("GET", f"/repos/{repository}/commits/{sha}/status?per_page=100")
+    listed = combined.get("statuses") if isinstance(combined, dict) else None
+    for item in listed if isinstance(listed, list) else []:
+        if isinstance(item, dict) and item.get("context") == context:
+            state = item.get("state")
+            return state if state in _STATES.values() or state == "pending" else "error"
+    return None
