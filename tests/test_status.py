@@ -248,3 +248,16 @@ def test_a_pending_mark_github_refuses_fails_and_says_why(
     code, _, err = run(["pending"], {})
     assert code == 2
     assert "no pull request to mark" in err
+
+
+def test_an_artifact_that_names_no_pull_request_is_an_error_on_the_measured_commit(
+    saved: Callable[[float], Path], tmp_path: Path, server: FakeGitHub
+) -> None:
+    """A fork's workflow can leave out the claim: its head is told why it has no verdict."""
+    folder = saved(1.5)
+    (folder / "pull-request.json").unlink()
+    args = ["report", "--artifact", str(folder), "--commit-status", "carbon-gate"]
+    code, _, err = run(args, trusted(tmp_path, server))
+    assert code == 2, err
+    assert "names no pull request, but the workflow run was for one" in err
+    assert [(s["sha"], s["state"]) for s in server.statuses] == [(HEAD_SHA, "error")]

@@ -43,6 +43,13 @@ def report_command(config_path: Path, options: GateOptions, env: Mapping[str, st
         options = replace(options, results=folder / artifact.HEAD, baseline=folder / artifact.BASE)
         pr = None  # the claim is checked only when it is about to be acted on
         if options.comment != "off" or options.commit_status:
+            if bundle.claim is None and options.commit_status and _of_a_pull_request(env):
+                # The run was a pull request's: an artifact that names none would leave its head
+                # without a verdict (waiting for ever, with no reason given).
+                raise UsageError(
+                    f"the artifact {folder.name} names no pull request, but the workflow run was "
+                    "for one: it was not saved by `check --artifact` in a pull_request event"
+                )
             pr = artifact_pull_request(bundle.claim, options.publishing, env)
     return verdict.give(
         loaded,
@@ -61,15 +68,21 @@ def error_status(options: GateOptions, env: Mapping[str, str], error: CarbonGate
     given, the head commit's status says so (`error`), rather than stay unset: a branch rule that
     requires it then blocks with the reason, instead of waiting without one. Outside such an
     event nothing is set."""
-    run = event(env).get("workflow_run")
-    if not options.commit_status or not isinstance(run, dict):
-        return
-    if run.get("event") != "pull_request":
+    run = _of_a_pull_request(env)
+    if not options.commit_status or run is None:
         return
     sha = str(run.get("head_sha") or "")
     pr = PullRequest(repository_of(env, options.publishing.repo), 0, head_sha=sha)
     said = status.Status("error", status.one_line(f"not judged: {error}"), status.run_url(env))
     verdict.set_status(options.commit_status, pr, said, env)
+
+
+def _of_a_pull_request(env: Mapping[str, str]) -> dict[str, object] | None:
+    """The `workflow_run` event's run, when it was a pull request's; else None."""
+    run = event(env).get("workflow_run")
+    if not isinstance(run, dict) or run.get("event") != "pull_request":
+        return None
+    return run
 
 
 def artifact_inputs(bundle: artifact.Artifact, loaded: Config, folder: Path) -> decision.Inputs:
