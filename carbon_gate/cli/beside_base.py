@@ -2,8 +2,9 @@
 measured in alternation with the head (see `interleave`), and compared pair by pair
 (`gate.paired`).
 
-The base runs its own code and its own budget file's assumptions and grid, with the head's timing
-(warm-up, batch length), so that the pairs are alike. When it cannot be measured (an unknown commit,
+The base runs its own code and its own budget file's assumptions and grid, with the timing the
+gate was given (warm-up, batch length: the policy's, see `base_policy`), so that the pairs are
+alike. When it cannot be measured (an unknown commit,
 no budget file or no benchmark there yet, another benchmark, a benchmark that fails), the head is
 measured alone, the gate goes on with its absolute figures, and the reason goes into the report: a
 missing base is never an error of the head.
@@ -110,7 +111,7 @@ def compare_with_base(ref: str, loaded: Config, paths: Paths, data: grid.GridDat
                 f"the base measured another benchmark ({changed}): the change against it is not "
                 "judged, only the absolute budgets",
             )
-        # The head's timing for both: batches of the same length make like-for-like pairs.
+        # The gate's timing for both (the policy's): batches of one length make like-for-like pairs.
         base_bench = replace(
             base_loaded.benchmark,
             warmup_s=bench.warmup_s,
@@ -160,8 +161,8 @@ def _in_pairs(
     bench, base_bench = loaded.benchmark, base_loaded.benchmark
     assert bench is not None
     assert base_bench is not None
-    # One estimator for both sides: the budget file the gate was given. The base's own file says
-    # how to run the base, not how to judge it.
+    # One estimator for both sides: the policy the gate was given (the base's budget file, with the
+    # head's benchmark: `base_policy`). The base's own file says how to run the base.
     pricing = _pricing(loaded, data)
 
     sha = base_commit.sha
