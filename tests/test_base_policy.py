@@ -38,8 +38,8 @@ benchmark:
 LOOSER = {"max_increase: 5 %": "max_increase: 900 %", "country: FRA": "country: SWE"}
 
 
-def run(args: list[str]) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, args)
+def run(args: list[str], env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, args, env=env)
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     return result.exit_code, result.stdout, result.stderr
 
@@ -82,6 +82,18 @@ def test_a_pull_request_that_loosens_its_own_budget_and_grows_fails(repo: Path) 
     assert report[3].startswith("> **this pull request changes carbon-budget.yml")
     assert any(line.startswith("| location | FRA |") for line in report), report  # the base grid
     assert "note: this pull request changes carbon-budget.yml" in err  # said before measuring
+
+
+def test_a_push_to_the_default_branch_is_judged_by_its_own_file(repo: Path) -> None:
+    """The history's run of a merged commit: the raise was reviewed and merged with it."""
+    (repo / "toymodel" / "bench.py").write_text(BENCH.format(work=10000))
+    (repo / "carbon-budget.yml").write_text(edited(BUDGET, LOOSER))
+    commit(repo, "merged: a costlier model, and the budget for it")
+    args = ["check", "--base-ref", "HEAD~1", "--comment", "off"]
+    code, out, err = run(args, {"GITHUB_EVENT_NAME": "push"})
+    assert code == 0, err
+    assert "within the allowed 900%" in out
+    assert "pull request changes" not in out + err
 
 
 def test_a_budget_file_the_pull_request_does_not_change_says_nothing(repo: Path) -> None:

@@ -40,7 +40,10 @@ def check_command(
         )
     if not base_ref and not base and not options.results:
         base_ref = _pushed_over(env)
-    policy = _policy(base_ref, config_path, own, data)
+    # A push (the history's run on the default branch) is merged already: its own file is the
+    # policy. Anything else measured beside a base is judged by the base's.
+    pushed = env.get("GITHUB_EVENT_NAME") == "push"
+    policy = _policy(None if pushed else base_ref, config_path, own, data)
     if policy.config.runner_note(options.runner):
         output.message(f"warning: {policy.config.runner_note(options.runner)}")
     loaded = policy.config.for_runner(options.runner)
