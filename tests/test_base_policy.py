@@ -162,3 +162,127 @@ def test_comments_and_order_are_no_change_of_policy(tmp_path: Path) -> None:
     )
     head, base = _configs(moved, BUDGET, tmp_path)
     assert base_policy.differences(head, base_policy.judged_by(head, base)) == []
+
+
+def test_a_command_longer_than_a_results_file_keeps_is_refused_in_the_budget_file(
+    tmp_path: Path,
+) -> None:
+    """What the budget file accepts, the results file and the history keep: no budget file passes
+    `validate` whose every pull request the trusted half would then refuse."""
+    (tmp_path / "carbon-budget.yml").write_text(
+        "version: 1\nbenchmark:\n  command: echo " + "x" * 1000 + "\n"
+    )
+    code, _, err = run(["validate", "--config", str(tmp_path / "carbon-budget.yml")])
+    assert code == 2
+    assert "benchmark.command: is 1,005 characters long, more than the 1,000" in err
+
+
+def _costlier(repo: Path) -> None:
+    (repo / "toymodel" / "bench.py").write_text(BENCH.format(work=10000))
+
+
+@pytest.mark.parametrize(
+    "how", ["file", "folder", "folder-to-the-top"], ids=lambda how: f"a-link-to-{how}"
+)
+def test_a_link_the_pull_request_adds_does_not_point_the_policy_elsewhere(
+    tmp_path: Path, how: str
+) -> None:
+    """The budget file is found by the path the gate was given, in the base: the pull request's
+    links (to a file of its own, a folder of its own, or back to the top) do not redirect it."""
+    (tmp_path / "toymodel").mkdir()
+    (tmp_path / "toymodel" / "__init__.py").write_text("")
+    (tmp_path / "toymodel" / "bench.py").write_text(BENCH.format(work=2000))
+    (tmp_path / "models" / "x").mkdir(parents=True)
+    strict = BUDGET.replace(
+        "toymodel.bench:predict", "toymodel.bench:predict\n  working_directory: ../.."
+    )
+    (tmp_path / "models" / "x" / "carbon-budget.yml").write_text(strict)
+    git(tmp_path, "init", "-q")
+    commit(tmp_path, "model")
+    _costlier(tmp_path)
+    loose = edited(strict, {"max_increase: 5 %": "max_increase: 900 %"})
+    given = tmp_path / "models" / "x" / "carbon-budget.yml"
+    if how == "file":
+        (tmp_path / "loose.yml").write_text(loose)
+        given.unlink()
+        given.symlink_to("../../loose.yml")
+    elif how == "folder":
+        (tmp_path / "mine").mkdir()
+        (tmp_path / "mine" / "carbon-budget.yml").write_text(loose.replace("../..", ".."))
+        given.unlink()
+        (tmp_path / "models" / "x").rmdir()
+        (tmp_path / "models" / "x").symlink_to("../mine")
+    else:  # models -> . ; x/carbon-budget.yml at the top
+        (tmp_path / "x").mkdir()
+        (tmp_path / "x" / "carbon-budget.yml").write_text(loose.replace("../..", ".."))
+        given.unlink()
+        (tmp_path / "models" / "x").rmdir()
+        (tmp_path / "models").rmdir()
+        (tmp_path / "models").symlink_to(".")
+    commit(tmp_path, "a costlier model, and a link to a budget to match")
+    args = ["check", "--config", "models/x/carbon-budget.yml", "--base-ref", "HEAD~1"]
+    code, out, err = run([*args, "--comment", "off"])
+    assert code == 1, err
+    assert "more than the allowed 5%" in out
+    assert "this pull request changes models/x/carbon-budget.yml (budgets.max_increase)" in out
+
+
+def test_the_bases_own_link_is_followed_within_the_base(repo: Path) -> None:
+    """A base whose budget file is a link to another file of its own: that file is its policy."""
+    (repo / "configs").mkdir()
+    (repo / "carbon-budget.yml").rename(repo / "configs" / "prod.yml")
+    (repo / "carbon-budget.yml").symlink_to("configs/prod.yml")
+    commit(repo, "the budget file lives in configs/")
+    _costlier(repo)
+    (repo / "carbon-budget.yml").unlink()
+    (repo / "carbon-budget.yml").write_text(edited(BUDGET, LOOSER))
+    commit(repo, "a costlier model, and a file of its own")
+    code, out, err = run(["check", "--base-ref", "HEAD~1", "--comment", "off"])
+    assert code == 1, err
+    assert "more than the allowed 5%" in out
+
+
+@pytest.mark.parametrize(
+    ("base_file", "words"),
+    [
+        (BUDGET.replace("version: 1", "version: 7"), "version"),
+        ("budgets: [unterminated", "carbon-budget.yml at the base"),
+    ],
+    ids=["invalid", "not-yaml"],
+)
+def test_a_base_whose_budget_file_cannot_be_read_judges_nothing(
+    repo: Path, base_file: str, words: str
+) -> None:
+    """The policy is unknown: an error before anything is measured, never the pull request's
+    own file in its place."""
+    (repo / "carbon-budget.yml").write_text(base_file)
+    commit(repo, "a budget file that cannot be read")
+    (repo / "carbon-budget.yml").write_text(edited(BUDGET, LOOSER))
+    _costlier(repo)
+    commit(repo, "a costlier model, and a budget to match")
+    code, _, err = run(["check", "--base-ref", "HEAD~1", "--comment", "off"])
+    assert code == 2, err
+    assert words in err
+    assert "the base's budget file judges this pull request, and it cannot be read" in err
+    assert not (repo / "carbon-gate-report.md").exists()
+
+
+def test_a_pull_request_that_changes_what_is_measured_fails(repo: Path) -> None:
+    """Ten times the samples per call divides every per-inference figure by ten: a benchmark that
+    runs something else is not compared with the base's, and that is not a pass."""
+    (repo / "carbon-budget.yml").write_text(
+        BUDGET.replace("budgets:\n", "budgets:\n  inference_per_1000: 1 g\n")
+    )
+    commit(repo, "an absolute budget")
+    _costlier(repo)
+    text = BUDGET.replace("budgets:\n", "budgets:\n  inference_per_1000: 1 g\n")
+    (repo / "carbon-budget.yml").write_text(
+        text.replace("  warmup:", "  batch_size: 1000\n  warmup:")
+    )
+    commit(repo, "a costlier model, counted as a thousand inferences a call")
+    code, out, err = run(["check", "--base-ref", "HEAD~1", "--comment", "off"])
+    assert code == 1, err
+    assert out.startswith("❌ carbon-gate: change not judged (required)")
+    said = out.splitlines()[2]
+    assert "what its benchmark runs: batch_size 1 → 1000" in said
+    assert "its change is not judged, which fails" in said

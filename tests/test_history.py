@@ -20,13 +20,13 @@ from git_repo import commit, commit_tree, git, make_tree
 from history_fixtures import entry as fixture_entry
 
 from carbon_gate.budget import config
+from carbon_gate.budget.values import TEXT_LIMIT
 from carbon_gate.cli.main import cli, main
 from carbon_gate.errors import UsageError
 from carbon_gate.gate import trusted
 from carbon_gate.history import branch, entries, gitrun, reader
 from carbon_gate.lifecycle import grid
 from carbon_gate.results.reader import parse
-from carbon_gate.results.records import TEXT_LIMIT
 
 BUDGET = "grid: {country: FRA}\n" + LIFECYCLE_YAML
 

@@ -261,3 +261,20 @@ def test_an_artifact_that_names_no_pull_request_is_an_error_on_the_measured_comm
     assert code == 2, err
     assert "names no pull request, but the workflow run was for one" in err
     assert [(s["sha"], s["state"]) for s in server.statuses] == [(HEAD_SHA, "error")]
+
+
+def test_a_retargeted_pull_request_waits_again(
+    saved: Callable[[float], Path], tmp_path: Path, server: FakeGitHub
+) -> None:
+    """Its verdict was another base's policy: the head waits for a new one, and says how."""
+    folder = saved(1.0)
+    args = ["report", "--artifact", str(folder), "--commit-status", "carbon-gate"]
+    assert run(args, trusted(tmp_path, server))[0] == 0
+    env = pull_request_target(tmp_path, server)
+    event = json.loads(Path(env["GITHUB_EVENT_PATH"]).read_text())
+    event.update(action="edited", changes={"base": {"ref": {"from": "feature"}}})
+    Path(env["GITHUB_EVENT_PATH"]).write_text(json.dumps(event))
+    code, _, err = run(["pending"], env)
+    assert code == 0, err
+    assert [s["state"] for s in server.statuses] == ["success", "pending"]
+    assert server.statuses[-1]["description"].startswith("the base changed: waiting for a new")

@@ -166,11 +166,16 @@ def load(path: Path, grid_data: GridData) -> Config:
     return parse(read(path), display_name(path), grid_data, path.parent)
 
 
+def is_example(path: Path) -> bool:
+    """Whether `path` is the built-in example's, inside carbon-gate's own package."""
+    return path.resolve().is_relative_to(Path(__file__).resolve().parents[1])
+
+
 def display_name(path: Path) -> str:
     """`path` as messages show it: relative to the working directory when it is inside it."""
     resolved = path.resolve()
     package = Path(__file__).resolve().parents[1]
-    if resolved.is_relative_to(package):  # the built-in example: say where it lives in the package
+    if is_example(path):  # the built-in example: say where it lives in the package
         return str(resolved.relative_to(package.parent))
     try:
         return str(resolved.relative_to(Path.cwd().resolve()))

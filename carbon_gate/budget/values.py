@@ -15,6 +15,10 @@ from carbon_gate.units import QuantityError
 SCHEMA_VERSION = 1
 # A leg's name or a runner's label, as a matrix writes them: plain words ("classifier", "gpu").
 LABEL = r"[A-Za-z0-9][A-Za-z0-9 ._/@+-]{0,79}"
+# Characters of a text: a benchmark's command or callable, a CPU model, a runner's label. One limit
+# for the budget file, the results file and the history (`results.records`), so that what one
+# accepts the next ones do.
+TEXT_LIMIT = 1_000
 
 
 def plain_text(value: Any) -> str:
@@ -22,6 +26,12 @@ def plain_text(value: Any) -> str:
         raise QuantityError(f"expected text, got {value!r}", "")
     if not value.strip():
         raise QuantityError("is empty", "write a value or remove the key")
+    if len(value.strip()) > TEXT_LIMIT:
+        raise QuantityError(
+            f"is {len(value.strip()):,} characters long, more than the {TEXT_LIMIT:,} carbon-gate "
+            "keeps",
+            "shorten it (a long command belongs in a script that it runs)",
+        )
     return value.strip()
 
 

@@ -25,6 +25,7 @@ from typing import NamedTuple
 from carbon_gate import files, output
 from carbon_gate.budget import config
 from carbon_gate.budget.settings import MIN_PAIRS, Config
+from carbon_gate.cli.base_policy import relative_path
 from carbon_gate.cli.measure import Measured, measure_to_file, record, runnable
 from carbon_gate.errors import ConfigError, MeasurementError, UsageError
 from carbon_gate.gate import paired
@@ -89,7 +90,9 @@ def compare_with_base(ref: str, loaded: Config, paths: Paths, data: grid.GridDat
     with terminate_as_interrupt(), _checked_out(ref, root) as (tree, sha):
         if isinstance(tree, str):
             return _alone(loaded, paths, data, tree)
-        relative = paths.config.resolve().relative_to(root)
+        # The path as given, as the policy is found (`base_policy`): not where a link of the
+        # pull request's leads. In the base's tree, the base's own links are followed.
+        relative = relative_path(root, paths.config)
         base_config = tree / relative
         try:
             base_loaded = config.load(base_config, data) if base_config.is_file() else None

@@ -4,6 +4,7 @@ with the budgets and the base, render, publish (see `cli.decision` and `cli.verd
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 
 from carbon_gate import output
@@ -75,9 +76,15 @@ def check_command(
         else:
             artifact.save_leg(options.artifact, leg)
     inputs = decision.Inputs(head, base, (), unjudged)
-    said = _said(policy, inputs, data, options)
     return verdict.give(
-        loaded, config_path, inputs, data, options=options, env=env, pr=pr, policy=said
+        loaded,
+        config_path,
+        inputs,
+        data,
+        options=options,
+        env=env,
+        pr=pr,
+        policy=_policy_sentence(policy, inputs, data, options),
     )
 
 
@@ -86,26 +93,31 @@ def _policy(
 ) -> base_policy.Policy:
     """What judges: the base's policy when there is a base (one that cannot be checked out
     fails now), else the budget file given."""
-    if not base_ref:
+    if not base_ref or config.is_example(config_path):  # the example is no repository's
         return base_policy.Policy(own)
     root = repository_root(base_ref, config_path)
     sha = git(root, "rev-parse", "--verify", "--quiet", f"{base_ref}^{{commit}}") or base_ref
     policy = base_policy.at_base(sha, root, config_path, own, data)
-    if policy.said:
-        output.message(f"note: {policy.said}")
+    if policy.sentence:
+        output.message(f"note: {policy.sentence}")
     return policy
 
 
-def _said(
+def _policy_sentence(
     policy: base_policy.Policy, inputs: decision.Inputs, data: grid.GridData, options: GateOptions
 ) -> str:
     """The policy's sentence, with what the pull request's own file would decide when it
     changes the policy."""
     if policy.own is None:
-        return policy.said
-    theirs = decision.decide(policy.own.for_runner(options.runner), inputs, data, options)
+        return policy.sentence
+    own = policy.own.for_runner(options.runner)
+    if options.require_comparison:
+        own = replace(own, budgets=replace(own.budgets, require_comparison=True))
+    theirs = decision.decide(own, inputs, data, options)
     would = _WOULD[theirs.decision.status]
-    return f"{policy.said}; by its own file it would {would} — its values take effect once merged"
+    return (
+        f"{policy.sentence}; by its own file it would {would} — its values take effect once merged"
+    )
 
 
 _WOULD = {

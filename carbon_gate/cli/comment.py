@@ -13,7 +13,7 @@ from carbon_gate import output
 from carbon_gate.cli.options import Publishing
 from carbon_gate.errors import UsageError
 from carbon_gate.github import actions
-from carbon_gate.github.comments import GitHub, fit
+from carbon_gate.github.comments import client, fit
 from carbon_gate.github.exchange import GitHubError
 from carbon_gate.github.pull_request import PullRequest, from_environment
 from carbon_gate.report import pr_report
@@ -37,16 +37,6 @@ def comment_command(
         body = f"{marker}\n{body}"
     posted = publish(body, marker, pr, mode, env, comment_as=to.comment_as)
     return 0 if posted is not None else 3
-
-
-def client(env: Mapping[str, str], comment_as: str | None) -> GitHub:
-    """The GitHub client for this environment: its API, its token, and who the token comments
-    as (`--comment-as`, which the action's `comment-as` sets; None: asked of GitHub)."""
-    return GitHub(
-        env.get("GITHUB_API_URL") or "https://api.github.com",
-        env.get("GITHUB_TOKEN", ""),
-        comment_as=comment_as,
-    )
 
 
 def publish(

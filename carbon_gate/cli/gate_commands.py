@@ -12,6 +12,7 @@ import click
 
 from carbon_gate.cli import flags
 from carbon_gate.cli.options import GateOptions
+from carbon_gate.github import status
 
 
 @click.command("measure")
@@ -101,12 +102,11 @@ def report(config: Path | None, example: bool, **options: Any) -> int:
     --artifact and --expect, it merges a matrix's legs into one report: each leg judged by its
     own budget file, read from this checkout."""
     from carbon_gate.cli.report import error_status
-    from carbon_gate.errors import CarbonGateError
 
     gate = GateOptions(publishing=flags.publishing(options), **options)
     try:
         return _report(config, example, gate)
-    except CarbonGateError as error:
+    except Exception as error:
         error_status(gate, os.environ, error)
         raise
 
@@ -158,7 +158,7 @@ def comment(report_path: Path, mode: Literal["update", "new"], **options: Any) -
 @click.option(
     "--commit-status",
     metavar="NAME",
-    default="carbon-gate",
+    default=status.CONTEXT,
     show_default=True,
     callback=flags.status_context,
     help="The commit status to mark.",

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from carbon_gate import files, output, readable
 from carbon_gate.budget import config
+from carbon_gate.budget.values import TEXT_LIMIT
 from carbon_gate.errors import CarbonGateError, UsageError
 from carbon_gate.history import branch as history_branch
 from carbon_gate.history import gitrun, reader, record
@@ -20,7 +21,6 @@ from carbon_gate.measure import measurement
 from carbon_gate.quantities import Mass
 from carbon_gate.report import badge, dashboard, trend
 from carbon_gate.results import results_file
-from carbon_gate.results.records import TEXT_LIMIT
 
 # What Actions says of the runner: kept with each run when no --runner is given.
 _RUNNER_VARIABLES = ("RUNNER_OS", "RUNNER_ARCH", "RUNNER_ENVIRONMENT")

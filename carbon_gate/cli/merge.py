@@ -102,7 +102,7 @@ def _judged(
         config_path = _in_checkout(leg.config, options.artifacts)
         loaded = config.load(config_path, data)
         bundle = artifact.load(folder)
-        inputs = artifact_inputs(bundle, loaded, folder)
+        inputs, loaded = artifact_inputs(bundle, loaded, folder)
         note = loaded.runner_note(leg.runner)
         inputs = inputs._replace(notes=(*inputs.notes, *([note] if note else [])))
         loaded = loaded.for_runner(leg.runner)

@@ -5,7 +5,8 @@ workflow file, no checkout of the pull request, `statuses: write` only), as soon
 is opened or pushed to. A head commit then has the status `carbon-gate` from the start, so a branch
 rule waits for the trusted verdict even when the pull request's own workflows never start the
 trusted half, or name a job of theirs like the status. A commit that has been judged already
-keeps its verdict.
+keeps its verdict, unless the pull request was retargeted to another base (`edited`): that verdict
+was another policy's, and the head waits again.
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from carbon_gate import output
-from carbon_gate.cli.comment import client
 from carbon_gate.errors import UsageError
 from carbon_gate.github import status
+from carbon_gate.github.comments import client
 from carbon_gate.github.exchange import GitHubError
-from carbon_gate.github.pull_request import from_environment
+from carbon_gate.github.pull_request import event, from_environment
 
 DESCRIPTION = "waiting for the verdict: the pull request is being measured"
+RETARGETED = "the base changed: waiting for a new verdict (push, or re-run the measuring workflow)"
 
 
 def pending_command(context: str, env: Mapping[str, str]) -> int:
@@ -33,14 +35,18 @@ def pending_command(context: str, env: Mapping[str, str]) -> int:
         )
     where = f"{pr.repository}@{pr.head_sha[:12]}"
     api = client(env, None)
+    said = event(env)
+    retargeted = said.get("action") == "edited" and "base" in (said.get("changes") or {})
     try:
-        # Its verdict may have come first (a re-run of this job): never overwrite it.
+        # Its verdict may have come first (a re-run of this job): never overwrite it, unless it
+        # was given against another base (the pull request was retargeted).
         state = status.current(api, pr.repository, pr.head_sha, context)
-        if state is not None:
+        if state is not None and not retargeted:
             output.message(f"commit status {context} on {where} is {state} already: left as it is")
             return 0
-        said = status.Status("pending", DESCRIPTION, status.run_url(env))
-        status.publish(api, pr.repository, pr.head_sha, context, said)
+        description = RETARGETED if retargeted else DESCRIPTION
+        mark = status.Status("pending", description, status.run_url(env))
+        status.publish(api, pr.repository, pr.head_sha, context, mark)
     except (GitHubError, ValueError) as error:
         raise GitHubError(
             f"could not mark {where} as waiting for {context}: {error} — the job needs "

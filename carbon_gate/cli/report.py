@@ -10,10 +10,10 @@ from pathlib import Path
 from carbon_gate.budget import config
 from carbon_gate.budget.settings import Config
 from carbon_gate.cli import decision, verdict
-from carbon_gate.cli.comment import client
 from carbon_gate.cli.options import GateOptions, Publishing
 from carbon_gate.errors import CarbonGateError, UsageError
 from carbon_gate.github import actions, artifact, status
+from carbon_gate.github.comments import client
 from carbon_gate.github.exchange import GitHubError
 from carbon_gate.github.pull_request import PullRequest, event, from_environment, repository_of
 from carbon_gate.lifecycle import grid
@@ -37,7 +37,7 @@ def report_command(config_path: Path, options: GateOptions, env: Mapping[str, st
         if options.results or options.baseline:
             raise UsageError("--artifact holds the results: leave out --results and --baseline")
         bundle = artifact.load(folder)
-        inputs = artifact_inputs(bundle, loaded, folder)
+        inputs, loaded = artifact_inputs(bundle, loaded, folder)
         # The runner's budgets are the trusted workflow's to pick (--runner), never the folder's.
         loaded = loaded.for_runner(options.runner)
         options = replace(options, results=folder / artifact.HEAD, baseline=folder / artifact.BASE)
@@ -63,7 +63,7 @@ def report_command(config_path: Path, options: GateOptions, env: Mapping[str, st
     )
 
 
-def error_status(options: GateOptions, env: Mapping[str, str], error: CarbonGateError) -> None:
+def error_status(options: GateOptions, env: Mapping[str, str], error: Exception) -> None:
     """In the trusted half (a `workflow_run` of a pull request's run), when the report cannot be
     given, the head commit's status says so (`error`), rather than stay unset: a branch rule that
     requires it then blocks with the reason, instead of waiting without one. Outside such an
@@ -73,8 +73,10 @@ def error_status(options: GateOptions, env: Mapping[str, str], error: CarbonGate
         return
     sha = str(run.get("head_sha") or "")
     pr = PullRequest(repository_of(env, options.publishing.repo), 0, head_sha=sha)
-    said = status.Status("error", status.one_line(f"not judged: {error}"), status.run_url(env))
-    verdict.set_status(options.commit_status, pr, said, env)
+    # carbon-gate's own errors say what to do; anything else is in the job's log, not on the commit.
+    why = error if isinstance(error, CarbonGateError) else "carbon-gate failed (see the job's log)"
+    failed = status.Status("error", status.one_line(f"not judged: {why}"), status.run_url(env))
+    verdict.set_status(options.commit_status, pr, failed, env)
 
 
 def _of_a_pull_request(env: Mapping[str, str]) -> dict[str, object] | None:
@@ -85,9 +87,13 @@ def _of_a_pull_request(env: Mapping[str, str]) -> dict[str, object] | None:
     return run
 
 
-def artifact_inputs(bundle: artifact.Artifact, loaded: Config, folder: Path) -> decision.Inputs:
-    """The artifact's results, with what the trusted budget file makes of them: a pull request
-    has a base, so an artifact without one is a comparison that could not be made."""
+def artifact_inputs(
+    bundle: artifact.Artifact, loaded: Config, folder: Path
+) -> tuple[decision.Inputs, Config]:
+    """The artifact's results, with what the trusted budget file makes of them, and that file as
+    it judges them. A pull request has a base, so an artifact without one is a comparison that
+    could not be made; one that changed the benchmark cannot be compared with the base at all,
+    which is not a pass (the benchmark is the policy's to change, as in `check`)."""
     notes, unjudged = [], ""
     if loaded.benchmark is not None:
         wanted = measurement.identity(loaded.benchmark)
@@ -97,9 +103,11 @@ def artifact_inputs(bundle: artifact.Artifact, loaded: Config, folder: Path) -> 
                 f"the pull request changed the benchmark ({changed}): the figures are its "
                 f"benchmark's, judged with {loaded.path}'s assumptions and budgets"
             )
+            unjudged = f"the pull request changed the benchmark ({changed})"
+            loaded = replace(loaded, budgets=replace(loaded.budgets, require_comparison=True))
     if bundle.base is None and bundle.claim is not None and not decision.not_measured(bundle.head):
-        unjudged = f"the artifact {folder.name} holds no measurement of the base"
-    return decision.Inputs(bundle.head, bundle.base, tuple(notes), unjudged)
+        unjudged = unjudged or f"the artifact {folder.name} holds no measurement of the base"
+    return decision.Inputs(bundle.head, bundle.base, tuple(notes), unjudged), loaded
 
 
 def artifact_pull_request(

@@ -19,6 +19,7 @@ from carbon_gate.cli.options import GateOptions
 from carbon_gate.gate import compare
 from carbon_gate.gate.rows import Row
 from carbon_gate.github import actions, status
+from carbon_gate.github.comments import client
 from carbon_gate.github.exchange import GitHubError
 from carbon_gate.github.pull_request import PullRequest
 from carbon_gate.lifecycle import grid
@@ -118,8 +119,6 @@ def set_status(
 ) -> bool:
     """Set `verdict` as the status `context` of the pull request's head commit; on failure a
     warning that says why, and False."""
-    from carbon_gate.cli.comment import client
-
     where = f"{pr.repository}@{pr.head_sha[:12] or '(unknown)'}"
     try:
         if not env.get("GITHUB_TOKEN"):

@@ -17,6 +17,7 @@ comment before posting again.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -178,3 +179,13 @@ def fit(body: str, limit: int = COMMENT_LIMIT) -> str:
         kept += "\n\n</details>"
         kept = kept if len(kept) + len(note) <= limit else kept[: room - 12] + "\n</details>"
     return kept + note
+
+
+def client(env: Mapping[str, str], comment_as: str | None) -> GitHub:
+    """The GitHub client for this environment: its API, its token, and who the token comments
+    as (`--comment-as`, which the action's `comment-as` sets; None: asked of GitHub)."""
+    return GitHub(
+        env.get("GITHUB_API_URL") or "https://api.github.com",
+        env.get("GITHUB_TOKEN", ""),
+        comment_as=comment_as,
+    )

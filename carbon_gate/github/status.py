@@ -16,9 +16,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from carbon_gate.github.api import Api
+if TYPE_CHECKING:  # light to import: `carbon-gate --help` names CONTEXT
+    from carbon_gate.github.api import Api
 
 CONTEXT = "carbon-gate"
 DESCRIPTION_LIMIT = 140  # characters GitHub keeps of a status's description

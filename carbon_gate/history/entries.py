@@ -16,10 +16,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from carbon_gate.budget.values import TEXT_LIMIT
 from carbon_gate.errors import UsageError
 from carbon_gate.measure.batches import Batch
 from carbon_gate.measure.run import Environment
-from carbon_gate.results.records import COUNT_LIMIT, TEXT_LIMIT
+from carbon_gate.results.records import COUNT_LIMIT
 
 FORMAT = "carbon-gate/history-entry"
 VERSION = 1

@@ -4,6 +4,7 @@ and what `init` reads of a repository."""
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import shutil
@@ -21,19 +22,83 @@ _OWNER = re.compile(r"carbon-gate run on (?P<host>\S+), pid (?P<pid>\d+) started
 _FOLDER_PREFIX = "carbon-gate-base-"
 
 
+# No automatic gc or maintenance from carbon-gate's own git calls: git runs them detached, in a
+# session of their own, and carbon-gate (a child subreaper) would end them with the benchmark's
+# orphans (`processes.end_adopted`).
+_QUIET = ("-c", "gc.auto=0", "-c", "maintenance.auto=false")
+
+
 def git(directory: Path, *args: str) -> str | None:
     """git's stripped output in `directory`, or None when it fails or is not installed."""
+    out = git_bytes(directory, *args)
+    return None if out is None else out.decode("utf-8", "replace").strip()
+
+
+def git_bytes(directory: Path, *args: str) -> bytes | None:
+    """git's output in `directory`, as it wrote it, or None when it fails or is not installed."""
     try:
         done = subprocess.run(
-            ["git", "-C", str(directory), *args],
+            ["git", *_QUIET, "-C", str(directory), *args],
             capture_output=True,
-            text=True,
             check=False,
             stdin=subprocess.DEVNULL,
         )
     except OSError:
         return None
-    return done.stdout.strip() if done.returncode == 0 else None
+    return done.stdout if done.returncode == 0 else None
+
+
+_MAX_STEPS = 256  # path parts and links followed, at most: a loop of links ends here
+
+
+def file_at(root: Path, sha: str, relative: str) -> bytes | None:
+    """The file at `relative` in commit `sha` of `root`, its links followed as they are in that
+    commit and within it; None when there is no file there. An `OSError` that says why when git
+    cannot tell, or the path leads outside the commit or round in circles."""
+    todo, blob = relative.split("/"), ""
+    done: list[str] = []
+    for _ in range(_MAX_STEPS):
+        if not todo:
+            content = git_bytes(root, "cat-file", "blob", blob) if blob else None
+            if blob and content is None:
+                raise OSError(errno.EIO, "git cannot read it")
+            return content  # None: a folder or a submodule, no file
+        part = todo.pop(0)
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if not done:
+                raise OSError(errno.EXDEV, "it leads outside the repository")
+            done.pop()
+            blob = ""
+            continue
+        entry = _entry(root, sha, "/".join([*done, part]))
+        if entry is None:
+            return None
+        kind, obj = entry
+        if kind == "link":  # its target, from the link's folder, comes first
+            target = git_bytes(root, "cat-file", "blob", obj)
+            if target is None or target.startswith(b"/"):
+                raise OSError(errno.EXDEV, "a link leads outside the repository")
+            todo = target.decode("utf-8", "surrogateescape").split("/") + todo
+            continue
+        if kind == "blob" and todo:
+            return None  # a file where a folder should be
+        done.append(part)
+        blob = obj if kind == "blob" else ""
+    raise OSError(errno.ELOOP, "too many links to follow")
+
+
+def _entry(root: Path, sha: str, path: str) -> tuple[str, str] | None:
+    """What `path` is in commit `sha` (a "blob", "tree", "commit" or "link") and its object;
+    None when there is nothing there."""
+    listed = git_bytes(root, "ls-tree", "-z", sha, "--", path)
+    if listed is None:
+        raise OSError(errno.EIO, f"git cannot list {path}")
+    if not listed:
+        return None
+    mode, kind, obj = listed.split(b"\t", 1)[0].decode().split()
+    return ("link" if mode == "120000" else kind), obj
 
 
 @contextlib.contextmanager

@@ -13,6 +13,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from carbon_gate.budget.values import TEXT_LIMIT
 from carbon_gate.errors import UsageError
 from carbon_gate.measure.batches import WORKLOADS, Batch, Batches
 from carbon_gate.measure.measurement import MAX_PAIRS
@@ -20,7 +21,6 @@ from carbon_gate.measure.power_sources import COMPONENTS, PowerSource, PowerSour
 from carbon_gate.measure.run import ENVIRONMENT, Environment, WarmUp
 from carbon_gate.results.records import (
     COUNT_LIMIT,
-    TEXT_LIMIT,
     BenchmarkIdentity,
     Comparison,
     Results,

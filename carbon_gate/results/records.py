@@ -20,8 +20,8 @@ from carbon_gate.measure.run import Environment, Run, WarmUp
 
 # The one set of limits on what carbon-gate keeps of a run, checked when a results file is read
 # (`reader.parse`) and again when a history entry is (`history.entries`): whatever a results file
-# that is read holds, `history record` records and the history reads back.
-TEXT_LIMIT = 1_000  # characters of a text: a benchmark's command or callable, a CPU model, a label
+# that is read holds, `history record` records and the history reads back. Texts: at most
+# `budget.values.TEXT_LIMIT` characters, as in the budget file.
 COUNT_LIMIT = 1_000_000  # CPUs or GPUs of a machine: from 0 to 999,999
 
 
