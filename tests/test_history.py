@@ -541,13 +541,17 @@ def test_an_entry_name_issues_no_workflow_command(work: Path, name: bytes) -> No
 
 # Run in a process of its own, with its memory capped (so that reading too much fails there, not
 # here) and its peak reported.
+# The peak from /proc/self/status (VmHWM: this process's own memory since its exec), not
+# getrusage's ru_maxrss: Linux keeps that across exec, so a process that a large one (pytest,
+# late in a long run) started reads its parent's size.
 _MEASURED = """
-import resource, sys
+import re, resource, sys
 cap = 1 << 30
 resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
 from carbon_gate.cli.main import main
 code = main(sys.argv[1:])
-print("peak-kib", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+with open("/proc/self/status") as status:
+    print("peak-kib", re.search(r"VmHWM:\\s+(\\d+) kB", status.read()).group(1))
 sys.exit(code)
 """
 

@@ -267,8 +267,13 @@ def test_a_reference_in_the_report_comes_out_as_text(text: str) -> None:
     assert _added_by(text) == (Counter(), [])
 
 
+# A results file holds UTF-8 only: the reader refuses a lone surrogate (tests/test_history.py), so
+# the report never meets one.
+in_results = hostile.map(lambda text: re.sub("[\ud800-\udfff]", "\ufffd", text))
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(text=hostile)
+@given(text=in_results)
 def test_any_string_in_the_report_comes_out_inert(text: str) -> None:
     markdown = _report(text)
     assert _added_by(text) == (Counter(), []), markdown
