@@ -12,11 +12,14 @@ Slow (about half a minute per workflow run): `pytest -m "not slow"` leaves them 
 
 from __future__ import annotations
 
+import atexit
+import functools
 import json
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -96,7 +99,7 @@ class Act:
             "--env", f"GITHUB_API_URL={self.server.url}",
             "--env", f"ARTIFACT_STORE={self.scratch / 'store'}",
             "-s", f"GITHUB_TOKEN={token}",
-            "--local-repository", f"{ACTION}={ROOT}",
+            "--local-repository", f"{ACTION}={action_files()}",
             "--local-repository", f"{UPLOAD}={STUBS / 'upload-artifact'}",
             "--local-repository", f"{DOWNLOAD}={STUBS / 'download-artifact'}",
             *(["--matrix", matrix] if matrix else []),
@@ -116,6 +119,25 @@ class Act:
         shown = "\n".join(line for line in log.splitlines() if "WARNING: Location" not in line)
         assert (done.returncode == 0) == succeed, shown[-12000:]
         return log
+
+
+def copy_checkout(folder: Path) -> Path:
+    """This checkout's files as git sees them (tracked, and new ones it does not ignore) in
+    `folder`: what a clone of it holds."""
+    for name in git(ROOT, "ls-files", "-co", "--exclude-standard").splitlines():
+        if (ROOT / name).is_file():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, folder / name)
+    return folder
+
+
+@functools.cache
+def action_files() -> Path:
+    """The action as `uses:` fetches it: this checkout's files, without what is ignored (the test
+    references' node_modules, half a gigabyte, which act would copy for every run)."""
+    folder = Path(tempfile.mkdtemp(prefix="carbon-gate-action-"))
+    atexit.register(shutil.rmtree, folder, True)
+    return copy_checkout(folder)
 
 
 def pull_request(number: int, base: str, head: str, fork: bool = False) -> dict[str, object]:
@@ -138,10 +160,7 @@ def test_this_repositorys_workflow_comments_updates_and_survives_a_read_only_tok
 ) -> None:
     """.github/workflows/carbon-gate.yml, on a copy of this repository's files: `uses: ./`."""
     repo = tmp_path / "carbon-gate"
-    for name in git(ROOT, "ls-files", "-co", "--exclude-standard").splitlines():
-        if (ROOT / name).is_file():
-            (repo / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, repo / name)
+    copy_checkout(repo)
     edit(repo / "carbon_gate/example/carbon-budget.yml", FAST)
     git(repo, "init", "-q")
     git(repo, "remote", "add", "origin", "https://github.com/acme/model.git")
