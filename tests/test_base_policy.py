@@ -35,6 +35,8 @@ benchmark:
   compare_duration: 20 s
   timeout: 60 s
 """
+# Head and base measured in alternation, about ten seconds each: not in the fast tier.
+measures = pytest.mark.slow
 LOOSER = {"max_increase: 5 %": "max_increase: 900 %", "country: FRA": "country: SWE"}
 
 
@@ -62,6 +64,7 @@ def repo(tmp_path: Path) -> Path:
     return tmp_path
 
 
+@measures
 def test_a_pull_request_that_loosens_its_own_budget_and_grows_fails(repo: Path) -> None:
     """Five times the work, and the pull request's own file allows +900 % on a cleaner grid: the
     base's 5 % judges, and the report says first what happened to the pull request's file."""
@@ -84,6 +87,7 @@ def test_a_pull_request_that_loosens_its_own_budget_and_grows_fails(repo: Path) 
     assert "note: this pull request changes carbon-budget.yml" in err  # said before measuring
 
 
+@measures
 def test_a_push_to_the_default_branch_is_judged_by_its_own_file(repo: Path) -> None:
     """The history's run of a merged commit: the raise was reviewed and merged with it."""
     (repo / "toymodel" / "bench.py").write_text(BENCH.format(work=10000))
@@ -96,6 +100,7 @@ def test_a_push_to_the_default_branch_is_judged_by_its_own_file(repo: Path) -> N
     assert "pull request changes" not in out + err
 
 
+@measures
 def test_a_budget_file_the_pull_request_does_not_change_says_nothing(repo: Path) -> None:
     (repo / "README.md").write_text("a change that is no change of the model\n")
     commit(repo, "docs")
@@ -106,6 +111,7 @@ def test_a_budget_file_the_pull_request_does_not_change_says_nothing(repo: Path)
     assert not report[3].startswith(">")
 
 
+@measures
 def test_the_pull_request_that_adopts_the_gate_is_judged_by_its_own_file(tmp_path: Path) -> None:
     (tmp_path / "README.md").write_text("a model, not yet gated\n")
     git(tmp_path, "init", "-q")
@@ -181,6 +187,7 @@ def _costlier(repo: Path) -> None:
     (repo / "toymodel" / "bench.py").write_text(BENCH.format(work=10000))
 
 
+@measures
 @pytest.mark.parametrize(
     "how", ["file", "folder", "folder-to-the-top"], ids=lambda how: f"a-link-to-{how}"
 )
@@ -227,6 +234,7 @@ def test_a_link_the_pull_request_adds_does_not_point_the_policy_elsewhere(
     assert "this pull request changes models/x/carbon-budget.yml (budgets.max_increase)" in out
 
 
+@measures
 def test_the_bases_own_link_is_followed_within_the_base(repo: Path) -> None:
     """A base whose budget file is a link to another file of its own: that file is its policy."""
     (repo / "configs").mkdir()
@@ -267,6 +275,7 @@ def test_a_base_whose_budget_file_cannot_be_read_judges_nothing(
     assert not (repo / "carbon-gate-report.md").exists()
 
 
+@measures
 def test_a_pull_request_that_changes_what_is_measured_fails(repo: Path) -> None:
     """Ten times the samples per call divides every per-inference figure by ten: a benchmark that
     runs something else is not compared with the base's, and that is not a pass."""
