@@ -106,6 +106,10 @@ class Config:
             f"for {label}: its own budgets apply"
         )
 
+    def requiring_comparison(self) -> Config:
+        """This file with the comparison with the base required: one not made fails."""
+        return replace(self, budgets=replace(self.budgets, require_comparison=True))
+
     def for_runner(self, label: str | None) -> Config:
         """This file as it judges a leg measured on runner `label`: its budgets there."""
         if not label or label not in self.runners:

@@ -90,7 +90,7 @@ def at_base(sha: str, root: Path, config_path: Path, head: Config, data: grid.Gr
         )
     if bench_changed:
         changed.append(f"what its benchmark runs: {bench_changed}")
-        judging = replace(judging, budgets=replace(judging.budgets, require_comparison=True))
+        judging = judging.requiring_comparison()
     if not changed:
         return Policy(judging)
     sentence = (

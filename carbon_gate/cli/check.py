@@ -4,7 +4,6 @@ with the budgets and the base, render, publish (see `cli.decision` and `cli.verd
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 from pathlib import Path
 
 from carbon_gate import output
@@ -112,7 +111,7 @@ def _policy_sentence(
         return policy.sentence
     own = policy.own.for_runner(options.runner)
     if options.require_comparison:
-        own = replace(own, budgets=replace(own.budgets, require_comparison=True))
+        own = own.requiring_comparison()
     theirs = decision.decide(own, inputs, data, options)
     would = _WOULD[theirs.decision.status]
     return (

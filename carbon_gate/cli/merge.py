@@ -107,7 +107,7 @@ def _judged(
         inputs = inputs._replace(notes=(*inputs.notes, *([note] if note else [])))
         loaded = loaded.for_runner(leg.runner)
         if options.require_comparison:
-            loaded = replace(loaded, budgets=replace(loaded.budgets, require_comparison=True))
+            loaded = loaded.requiring_comparison()
         leg_options = replace(
             options, results=folder / artifact.HEAD, baseline=folder / artifact.BASE
         )

@@ -104,7 +104,7 @@ def artifact_inputs(
                 f"benchmark's, judged with {loaded.path}'s assumptions and budgets"
             )
             unjudged = f"the pull request changed the benchmark ({changed})"
-            loaded = replace(loaded, budgets=replace(loaded.budgets, require_comparison=True))
+            loaded = loaded.requiring_comparison()
     if bundle.base is None and bundle.claim is not None and not decision.not_measured(bundle.head):
         unjudged = unjudged or f"the artifact {folder.name} holds no measurement of the base"
     return decision.Inputs(bundle.head, bundle.base, tuple(notes), unjudged), loaded

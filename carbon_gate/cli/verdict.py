@@ -45,7 +45,7 @@ def give(
     could not set: `status_required`). `policy` is said first: whose budget file judged."""
     name = config.display_name(config_path)
     if options.require_comparison:
-        loaded = replace(loaded, budgets=replace(loaded.budgets, require_comparison=True))
+        loaded = loaded.requiring_comparison()
     decision, head, base, notes = decide(loaded, inputs, grid_data, options)
     if decision.unjudged and env.get("GITHUB_ACTIONS") != "true":  # in Actions: an annotation
         level = "error" if decision.status == "fail" else "warning"
