@@ -18,12 +18,13 @@ from carbon_gate.measure.interleave import EARLY_PAIRS, Plan, interleave
 
 BENCH = """\
 import os
-CALLS = [0]
+import time
+FIRST_CALL = []
 
 
 def predict():
-    CALLS[0] += 1
-    if {fail_after} and CALLS[0] > {fail_after}:
+    FIRST_CALL or FIRST_CALL.append(time.monotonic())
+    if {fail_after_s} and time.monotonic() - FIRST_CALL[0] > {fail_after_s}:
         {failure}
     return sum(i * i for i in range(2000))
 """
@@ -31,9 +32,11 @@ RAISES = 'raise RuntimeError("gave up midway")'
 VANISHES = "os._exit(9)  # no answer, no result: the pipe just closes"
 
 
-def spec(folder: Path, fail_after: int = 0, failure: str = RAISES) -> dict[str, Any]:
+def spec(folder: Path, fail_after_s: float = 0, failure: str = RAISES) -> dict[str, Any]:
+    """The toy benchmark; with `fail_after_s`, its calls fail once that long after the first."""
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "toybench.py").write_text(BENCH.format(fail_after=fail_after, failure=failure))
+    text = BENCH.format(fail_after_s=fail_after_s, failure=failure)
+    (folder / "toybench.py").write_text(text)
     bench = Benchmark(
         callable="toybench:predict",
         warmup_s=0.1,
@@ -98,7 +101,11 @@ def test_it_stops_once_the_verdict_is_clear_but_not_before_the_early_pairs(tmp_p
 def test_a_base_that_fails_midway_ends_the_pairs_and_the_head_goes_on(
     tmp_path: Path, failure: str, message: str
 ) -> None:
-    outcome = measure_in_pairs(tmp_path, spec(tmp_path / "base", fail_after=7000, failure=failure))
+    # The warm-up takes 0.1 s and a batch 0.2 s: the base fails in its first or second batch
+    # however fast this machine calls, and the head needs batches of its own to reach 5. (A
+    # count of calls made this depend on the machine's speed: a slow one had 6 pairs by then.)
+    base = spec(tmp_path / "base", fail_after_s=0.35, failure=failure)
+    outcome = measure_in_pairs(tmp_path, base)
     assert outcome.base is None
     assert outcome.base_failure is not None
     assert message in str(outcome.base_failure)
