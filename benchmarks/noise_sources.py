@@ -61,7 +61,7 @@ def a_a_changes(runs: int) -> tuple[dict[str, list[float]], dict[str, list[float
     errors: dict[str, list[float]] = {"inference": [], "train_step": []}  # standard errors (log)
     for run in range(runs):
         outcome = interleave(
-            spec, spec, Plan(10, 10, 1e9, 120), lambda head, base: len(head) >= 10,
+            spec, spec, Plan(10, 10, 1e9, 120), lambda head, base, processes: len(head) >= 10,
             rng=random.Random(run),
         )  # fmt: skip
         assert outcome.base is not None

@@ -60,7 +60,7 @@ def test_a_steady_five_percent_is_found_with_a_tight_interval() -> None:
         paired.figures(pricing(), batch(250e-6 * 1.05 * (1 + d), 1250e-6), WATTS)
         for d in NOISE[::-1]
     ]
-    found = paired.changes(head, base, floors={})
+    found = paired.changes(head, base, {}, paired.in_turn(len(head), 1))
     inference = found["inference_per_1000"]
     assert inference.fraction == pytest.approx(0.05, abs=0.004)
     assert 0.03 < inference.low < inference.fraction < inference.high < 0.07
@@ -71,13 +71,55 @@ def test_a_steady_five_percent_is_found_with_a_tight_interval() -> None:
 NOISE = [0.004, -0.003, 0.001, 0.0, -0.002, 0.003, -0.001, 0.002, -0.004, 0.001]
 
 
-def test_the_spread_between_processes_widens_the_interval() -> None:
+def test_the_least_spread_between_processes_widens_the_interval() -> None:
     base = [paired.figures(pricing(), batch(250e-6 * (1 + d)), WATTS) for d in NOISE]
     head = [paired.figures(pricing(), batch(250e-6 * (1 + d)), WATTS) for d in NOISE[::-1]]
-    narrow = paired.changes(head, base, floors={})["inference"]
-    wide = paired.changes(head, base, floors={"inference": 0.01})["inference"]
+    one = paired.in_turn(len(head), 1)
+    narrow = paired.changes(head, base, {}, one)["inference"]
+    wide = paired.changes(head, base, {"inference": 0.01}, one)["inference"]
     assert wide.low < narrow.low - 0.015
     assert wide.high > narrow.high + 0.015
+    # Three pairs of processes share the least spread out: a third of the variance each.
+    three = paired.changes(head, base, {"inference": 0.01}, paired.in_turn(len(head), 3))
+    assert narrow.high < three["inference"].high < wide.high
+
+
+def offsets_by_process(offsets: list[float], pairs: int = 24) -> tuple[list[dict], list[dict]]:
+    """Head and base pairs, the head's process `p` (of len(offsets), in turn) off by
+    offsets[p] (log), with a little noise of each pair's own."""
+    head, base = [], []
+    for index in range(pairs):
+        noise = NOISE[index % len(NOISE)]
+        offset = offsets[index % len(offsets)]
+        head.append({"inference": 1e-6 * math.exp(offset + noise)})
+        base.append({"inference": 1e-6 * math.exp(-noise)})
+    return head, base
+
+
+def test_the_spread_between_processes_is_measured_in_the_run() -> None:
+    """Three pairs of processes whose pairs sit 3 % apart: the run measures that spread, and
+    its interval is wider than the least spread alone would make it."""
+    head, base = offsets_by_process([0.03, -0.03, 0.0])
+    processes = paired.in_turn(len(head), 3)
+    found = paired.changes(head, base, {"inference": 0.015}, processes)["inference"]
+    assert found.process_spread == pytest.approx(0.03, rel=0.05)  # the offsets' SD
+    assert found.processes == 3
+    # The measured spread's quantile has 2 degrees of freedom (t = 4.30 at 95 %), shared out
+    # over three pairs of processes: ±4.30 · 3 % / √3 = ±7.4 %, with the pairs' own interval.
+    assert found.high - found.low == pytest.approx(2 * 4.303 * 0.03 / math.sqrt(3), rel=0.05)
+    floor_only = paired.changes(head, base, {"inference": 0.015}, paired.in_turn(24, 24))
+    assert found.high - found.low > 2 * (floor_only["inference"].high - floor_only["inference"].low)
+
+
+def test_a_spread_below_the_floor_leaves_the_floor() -> None:
+    """Processes that differ by less than the least spread are judged with the least spread:
+    a floor, never a ceiling."""
+    head, base = offsets_by_process([0.001, -0.001, 0.0])
+    processes = paired.in_turn(len(head), 3)
+    found = paired.changes(head, base, {"inference": 0.015}, processes)["inference"]
+    assert found.process_spread < 0.005
+    at_floor = 1.96 * 0.015 / math.sqrt(3)
+    assert found.high - found.fraction >= at_floor * 0.99
 
 
 def test_the_spread_reaches_each_stage_through_the_estimator() -> None:
@@ -138,7 +180,7 @@ def test_the_whole_cost_sees_rare_costly_calls_that_the_typical_call_does_not() 
 
     base = [one(1.0) for _ in range(10)]
     head = [one(1.6 if i % 2 else 1.0) for i in range(10)]
-    found = paired.judge(pricing(), head, base)
+    found = paired.judge(pricing(), head, base, paired.in_turn(10, 1))
     assert found.typical["inference"].holds_zero
     whole = found.whole["inference"]
     assert whole.fraction == pytest.approx(0.3, rel=1e-9)  # (1 + 1.6) / 2 − 1
@@ -147,12 +189,14 @@ def test_the_whole_cost_sees_rare_costly_calls_that_the_typical_call_does_not() 
 
 
 def test_the_changes_are_recorded_for_people_not_read_back() -> None:
-    found = Paired({"lifecycle": Change(0.042, 0.03, 0.055, 12)}, {}, 12)
+    found = Paired({"lifecycle": Change(0.042, 0.03, 0.055, 12, 95, 0.021, 3)}, {}, 12)
     recorded = paired.to_json(found)
     assert recorded["typical_call"]["lifecycle"] == {
         "fraction": 0.042,
         "ci": [0.03, 0.055],
         "confidence": 95,
+        "process_spread": 0.021,
+        "processes": 3,
     }
     assert not hasattr(paired, "from_json")
 

@@ -6,7 +6,7 @@ import statistics
 
 import pytest
 
-from carbon_gate.stats import hodges_lehmann, summarize, t95
+from carbon_gate.stats import between_groups, hodges_lehmann, summarize, t95, t_quantile
 
 
 def test_summary_of_known_values() -> None:
@@ -72,3 +72,29 @@ def test_the_signed_rank_interval_covers_the_true_shift_as_often_as_it_says(
 def test_hodges_lehmann_needs_two_differences() -> None:
     with pytest.raises(ValueError, match="two differences"):
         hodges_lehmann([0.1])
+
+
+@pytest.mark.parametrize(
+    ("confidence", "freedom", "table"),
+    # Standard tables of Student's t (two-sided).
+    [(0.95, 1, 12.706), (0.95, 2, 4.303), (0.99, 4, 4.604), (0.999, 2, 31.599), (0.999, 30, 3.646)],
+)
+def test_t_quantiles_match_the_tables_even_with_few_degrees_of_freedom(
+    confidence: float, freedom: int, table: float
+) -> None:
+    assert t_quantile(confidence, freedom) == pytest.approx(table, abs=0.001)
+
+
+def test_between_groups_separates_the_offsets_from_the_scatter() -> None:
+    scatter = [0.01, -0.01, 0.02, -0.02, 0.0, 0.005, -0.005, 0.015, -0.015, 0.0]
+    # Four groups of ten, offsets -3, -1, +1, +3 %: an SD of 2.58 % between them.
+    offsets = [-0.03, -0.01, 0.01, 0.03]
+    values = [o + s for o in offsets for s in scatter]
+    groups = [g for g in range(4) for _ in scatter]
+    found = between_groups(values, groups)
+    assert found.spread == pytest.approx(0.0258, abs=0.001)
+    assert found.groups == 4
+    assert found.reach == pytest.approx(0.5)  # 1/√4: four equal groups
+    # The same values in one group, or scattered with no offsets: nothing between.
+    assert between_groups(values, [0] * len(values)).spread == 0.0
+    assert between_groups(scatter * 4, groups).spread == 0.0

@@ -174,8 +174,10 @@ def _in_pairs(
         measurement.worker_spec(bench.in_pairs(), data.country_of(loaded.assumptions.location)),
         {**base_spec, "watch_root": str(base_commit.head_root)},
         # Alone (the base failed), the head measures as long as `measure` would: duration.
-        Plan(MIN_PAIRS, alone, bench.compare_duration_s, bench.timeout_s, workers),
-        lambda head, base: _decisive(paired.priced(pricing, head, base, workers), allowed),
+        Plan(MIN_PAIRS, alone, bench.compare_duration_s, bench.timeout_s, workers, renew=True),
+        lambda head, base, processes: _decisive(
+            paired.priced(pricing, head, base, processes), allowed
+        ),
         rng=random.Random(secrets.randbits(64)),
         vet=lambda head, base: _imported_elsewhere(head, base, base_commit.tree),
     )
@@ -201,7 +203,7 @@ def _in_pairs(
             pricing,
             outcome.head.batches.repeats(),
             outcome.base.batches.repeats(),
-            workers=workers,
+            list(outcome.processes),
         )
     token = secrets.token_hex(8)
     comparison = Comparison(
@@ -211,6 +213,7 @@ def _in_pairs(
         stopped=outcome.stopped,
         max_seconds=bench.compare_duration_s,
         changes=None if found is None else paired.to_json(found),
+        processes=outcome.processes,
     )
     head = record(
         loaded, paths.config, paths.head_results, data, outcome.head, comparison=comparison

@@ -105,10 +105,12 @@ def decide(
     elif batches is not None:
         factor = data.factor(loaded.assumptions.location)
         pricing = paired.Pricing(loaded.assumptions, factor, head.measurement.batch_size)
-        # As many processes per side as the budget file the gate was given says; none said: one,
-        # the widest allowance for the difference between processes.
+        # Which pair of processes measured each pair, as recorded; a file from before that was:
+        # as many per side as the budget file the gate was given says, taking the pairs in turn
+        # (none said: one, the widest allowance for the difference between them).
         workers = loaded.benchmark.compare_workers if loaded.benchmark else 1
-        found = paired.judge(pricing, batches.head, batches.base, workers=workers)
+        processes = list(batches.processes) or paired.in_turn(len(batches.head), workers)
+        found = paired.judge(pricing, batches.head, batches.base, processes)
     decision = compare.decide(
         sides.side_of(head.estimate, head.measurement),
         None if base is None else sides.side_of(base.estimate, base.measurement),

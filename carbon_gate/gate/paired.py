@@ -10,9 +10,12 @@ stage's change is judged twice over the same pairs:
 - **whole cost**: the ratio of the two sides' mean cost per batch (every call, rare costly ones
   included), with the ratio estimator's 99 % interval: what the Head and Base columns show.
 
-Both intervals are widened by how much two processes running the same code differ
-(`PROCESS_SPREAD`). Growth fails when either interval lies wholly above the allowed increase; the
-whole cost's stricter level keeps false alarms of the two together at about 1 in 20 or fewer.
+Both intervals are widened by how much two processes running the same code differ: measured in
+the run itself, from how far the pairs of each pair of worker processes sit apart (a random
+effect for the processes, its quantile from as many degrees of freedom as there were pairs of
+processes, less one), and never taken below `PROCESS_SPREAD`. Growth fails when either interval
+lies wholly above the allowed increase; the whole cost's stricter level keeps false alarms of the
+two together at about 1 in 20 or fewer.
 
 Pure: the numbers come in, the changes go out; measuring is `measure.interleave`'s job.
 """
@@ -31,17 +34,17 @@ from carbon_gate.lifecycle.grid import EmissionFactor
 from carbon_gate.measure.batches import Repeat
 from carbon_gate.quantities import Duration, Energy
 from carbon_gate.readable import signed_percent
-from carbon_gate.stats import Shift, hodges_lehmann, ratio_of_means
+from carbon_gate.stats import Shift, between_groups, hodges_lehmann, ratio_of_means, t_quantile
 
 # Two worker processes running the same code can differ by a constant amount (where the model's
 # arrays land in memory, and so in the caches): a difference the pairs cannot see, since every pair
-# shares it. Its size, as the standard deviation of the A/A change (log head/base) between one
-# process per side and another: about 1.5 % for the example on 2026-12-02 (ten A/A runs of
-# benchmarks/noise_sources.py: 1.7 % for inference, 0.9 % for the train step; nine A/A runs of
-# `check` with batches of 0.25 s: the train step off by +2.3 to +2.6 % in two of them, the
-# inference by -0.5 to -1.7 %). The train step's 50 % jumps before that were glibc's malloc, now
-# fixed in the worker (measure/worker_process.py). Several workers per side average it out
-# (`spread`). benchmarks/time_to_verdict.py checks the end result.
+# of one pair of processes shares it. Each run measures it (`between`); this is the least it is
+# taken to be, as the standard deviation of the A/A change (log head/base) between one process
+# per side and another: about 1.5 % for the example on 2026-12-02 (ten A/A runs of
+# benchmarks/noise_sources.py: 1.7 % for inference, 0.9 % for the train step). A scikit-learn
+# forest differed by more on 2026-12-07 (2.5-3 %, benchmarks/frameworks.py): a floor, not a
+# ceiling. Several workers per side average it out. benchmarks/time_to_verdict.py and
+# benchmarks/frameworks.py check the end result.
 PROCESS_SPREAD = {"inference": 0.015, "train_step": 0.015}
 # Confidence levels (percent) of the verdict, and of the early looks after each pair (stricter, so
 # that looking often does not turn noise into a verdict).
@@ -69,6 +72,10 @@ class Change:
     high: float
     pairs: int
     confidence: float = TYPICAL
+    # How far two processes of the same code differed in this run (log, the standard deviation
+    # of a pair of processes' offset), and over how many pairs of processes it was measured.
+    process_spread: float = 0.0
+    processes: int = 0
 
     def interval(self) -> str:
         """The interval as people read it: "95 % CI −0.4 % to +2.1 %"."""
@@ -141,19 +148,16 @@ def _through(pricing: Pricing, per_call: dict[str, float], call_s: float) -> dic
     return {key: value.co2eq.kg for key, value in values.items() if value is not None}
 
 
-def spread(
-    pricing: Pricing, repeat: Repeat, watts: dict[str, float], workers: int = 1
-) -> dict[str, float]:
-    """How far (log) each budget key moves between the two sides' processes of the same code:
-    the workloads' `PROCESS_SPREAD`, averaged over `workers` processes per side (the pairs use
-    each in turn), taken through the estimator (a stage made of training alone moves with the
-    train step, the life cycle with both, by their shares). A slower process takes longer per
-    call at the same power: its energy and its time move together, and the embodied emissions,
-    which follow the time, with them."""
+def spread(pricing: Pricing, repeat: Repeat, watts: dict[str, float]) -> dict[str, float]:
+    """How far (log) each budget key moves between two processes of the same code, one per side,
+    at the least: the workloads' `PROCESS_SPREAD` taken through the estimator (a stage made of
+    training alone moves with the train step, the life cycle with both, by their shares). A
+    slower process takes longer per call at the same power: its energy and its time move
+    together, and the embodied emissions, which follow the time, with them."""
     center = figures(pricing, repeat, watts)
     moved = []
     for name, batch in repeat.by_workload().items():
-        moves = PROCESS_SPREAD.get(name, 0.0) / math.sqrt(max(1, workers))
+        moves = PROCESS_SPREAD.get(name, 0.0)
         slower = replace(batch, fastest_call_s=batch.fastest_call_s * math.exp(moves))
         moved.append(figures(pricing, replace(repeat, **{name: slower}), watts))
     return {
@@ -163,24 +167,43 @@ def spread(
     }
 
 
+def in_turn(pairs: int, workers: int) -> list[int]:
+    """Which pair of worker processes measured each pair, when `workers` per side take the pairs
+    in turn (`measure.interleave`)."""
+    return [index % max(1, workers) for index in range(pairs)]
+
+
 class Priced(NamedTuple):
     """The pairs priced through the estimator, by budget key: each batch's typical-call and
-    whole-cost figures, per side, and the allowance for the difference between processes. Judged
-    at the verdict's levels or at the early looks' from the same figures."""
+    whole-cost figures, per side; the least difference between processes allowed for; and which
+    pair of processes measured each pair. Judged at the verdict's levels or at the early looks'
+    from the same figures."""
 
     typical: tuple[list[dict[str, float]], list[dict[str, float]]]  # head's, base's
     whole: tuple[list[dict[str, float]], list[dict[str, float]]]
     floors: dict[str, float]
+    processes: list[int]
 
     def judged(self, *, interim: bool = False) -> Paired:
         """Both changes of every budget key, at the early looks' levels or at the verdict's."""
-        typical = changes(*self.typical, self.floors, INTERIM_TYPICAL if interim else TYPICAL)
-        whole = changes(*self.whole, self.floors, INTERIM_WHOLE if interim else WHOLE, whole=True)
+        typical = changes(
+            *self.typical, self.floors, self.processes, INTERIM_TYPICAL if interim else TYPICAL
+        )
+        whole = changes(
+            *self.whole,
+            self.floors,
+            self.processes,
+            INTERIM_WHOLE if interim else WHOLE,
+            whole=True,
+        )
         return Paired(typical, whole, len(self.typical[0]))
 
 
-def priced(pricing: Pricing, head: list[Repeat], base: list[Repeat], workers: int = 1) -> Priced:
-    """The pairs (head[i] beside base[i]), measured by `workers` processes per side, priced."""
+def priced(
+    pricing: Pricing, head: list[Repeat], base: list[Repeat], processes: list[int]
+) -> Priced:
+    """The pairs (head[i] beside base[i], measured by the pair of processes `processes[i]`),
+    priced."""
     head_watts, base_watts = power(head), power(base)
     return Priced(
         (
@@ -188,7 +211,8 @@ def priced(pricing: Pricing, head: list[Repeat], base: list[Repeat], workers: in
             [figures(pricing, r, base_watts) for r in base],
         ),
         ([whole_figures(pricing, r) for r in head], [whole_figures(pricing, r) for r in base]),
-        spread(pricing, base[0], base_watts, workers),
+        spread(pricing, base[0], base_watts),
+        processes,
     )
 
 
@@ -196,53 +220,85 @@ def judge(
     pricing: Pricing,
     head: list[Repeat],
     base: list[Repeat],
+    processes: list[int],
     *,
     interim: bool = False,
-    workers: int = 1,
 ) -> Paired:
-    """Both changes of every budget key over the pairs (head[i] beside base[i]), measured by
-    `workers` processes per side."""
-    return priced(pricing, head, base, workers).judged(interim=interim)
+    """Both changes of every budget key over the pairs (head[i] beside base[i], measured by the
+    pair of processes `processes[i]`)."""
+    return priced(pricing, head, base, processes).judged(interim=interim)
 
 
 def changes(
     head: list[dict[str, float]],
     base: list[dict[str, float]],
     floors: dict[str, float],
+    processes: list[int],
     confidence: float = TYPICAL,
     *,
     whole: bool = False,
 ) -> dict[str, Change]:
-    """Each budget key's change over the pairs (head[i] beside base[i]), its interval widened by
-    `floors` (log, one standard deviation): the Hodges–Lehmann shift of the log ratios, or with
-    `whole` the ratio of the means. A key is left out where a side could not compute it, or where
-    it is zero (no ratio)."""
+    """Each budget key's change over the pairs (head[i] beside base[i], measured by the pair of
+    processes `processes[i]`): the Hodges–Lehmann shift of the log ratios, or with `whole` the
+    ratio of the means. Its interval is widened by the difference between processes: as measured
+    (`between`), with a t quantile of its degrees of freedom, or `floors` (log, one standard
+    deviation, a known least value: a normal quantile), whichever is wider. A key is left out
+    where a side could not compute it, or where it is zero (no ratio)."""
     out = {}
     z = statistics.NormalDist().inv_cdf(0.5 + confidence / 200)
     for key in BUDGET_KEYS:
         pairs = [
-            (h[key], b[key])
-            for h, b in zip(head, base, strict=True)
+            (h[key], b[key], p)
+            for h, b, p in zip(head, base, processes, strict=True)
             if h.get(key, 0.0) > 0 and b.get(key, 0.0) > 0
         ]
         if len(pairs) < 2 or len(pairs) != len(head):
             continue
+        ratios = [math.log(h / b) for h, b, _ in pairs]
         shift: Shift
         if whole:
-            shift = ratio_of_means([h for h, _ in pairs], [b for _, b in pairs], confidence / 100)
+            shift = ratio_of_means(
+                [h for h, _, _ in pairs], [b for _, b, _ in pairs], confidence / 100
+            )
         else:
-            shift = hodges_lehmann([math.log(h / b) for h, b in pairs], z)
-        floor = z * floors.get(key, 0.0)
-        below = math.hypot(shift.estimate - shift.low, floor)
-        above = math.hypot(shift.high - shift.estimate, floor)
+            shift = hodges_lehmann(ratios, z)
+        apart = between(ratios, [p for _, _, p in pairs], floors.get(key, 0.0), confidence)
+        below = math.hypot(shift.estimate - shift.low, apart.allowance)
+        above = math.hypot(shift.high - shift.estimate, apart.allowance)
         out[key] = Change(
             math.expm1(shift.estimate),
             math.expm1(shift.estimate - below),
             math.expm1(shift.estimate + above),
             len(pairs),
             confidence,
+            apart.measured,
+            apart.processes,
         )
     return out
+
+
+class Apart(NamedTuple):
+    """The difference between processes in one key's pairs: as measured (log, a pair of
+    processes' offset), over how many pairs of processes, and what it adds to the interval's
+    half-width (log) at the interval's level."""
+
+    measured: float
+    processes: int
+    allowance: float
+
+
+def between(ratios: list[float], processes: list[int], floor: float, confidence: float) -> Apart:
+    """How far the pairs of each pair of processes sit apart (`stats.between_groups`), and what
+    that adds to the interval: the measured spread with the t quantile of its degrees of freedom
+    (one pair of processes fewer than measured), or the floor with the normal quantile, whichever
+    is wider; shared out over the pairs of processes as the pairs were (`Between.reach`). With
+    one pair of processes nothing is measured: the floor, in full."""
+    found = between_groups(ratios, processes)
+    z = statistics.NormalDist().inv_cdf(0.5 + confidence / 200)
+    measured = 0.0
+    if found.groups >= 2:
+        measured = t_quantile(confidence / 100, found.groups - 1) * found.spread
+    return Apart(found.spread, found.groups, max(z * floor, measured) * found.reach)
 
 
 def decisive(interim: Paired, verdict: Paired, allowed_percent: float | None) -> bool:
@@ -268,7 +324,13 @@ def to_json(found: Paired) -> dict[str, Any]:
 
     def one(changes: dict[str, Change]) -> dict[str, Any]:
         return {
-            key: {"fraction": c.fraction, "ci": [c.low, c.high], "confidence": c.confidence}
+            key: {
+                "fraction": c.fraction,
+                "ci": [c.low, c.high],
+                "confidence": c.confidence,
+                "process_spread": c.process_spread,
+                "processes": c.processes,
+            }
             for key, c in changes.items()
         }
 

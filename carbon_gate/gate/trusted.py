@@ -80,6 +80,7 @@ class Pairs(NamedTuple):
     head: list[Repeat]
     base: list[Repeat]
     unjudged: str = ""
+    processes: tuple[int, ...] = ()  # as recorded; empty: not recorded, or not one per pair
 
 
 def pairs(head: Judged, base: Judged) -> Pairs | None:
@@ -101,4 +102,5 @@ def pairs(head: Judged, base: Judged) -> Pairs | None:
             f"only {count} pairs fit in benchmark.compare_duration: too few to judge the change "
             f"(at least {MIN_PAIRS}) — raise it",
         )
-    return Pairs(head_batches, base_batches)
+    recorded = () if comparison is None else comparison.processes
+    return Pairs(head_batches, base_batches, processes=recorded if len(recorded) == count else ())

@@ -198,12 +198,15 @@ def _comparison(given: dict[str, Any]) -> Comparison:
     are never read: the gate judges the pairs again from the batches."""
     pairs: Any = given.get("pairs")
     seconds: Any = given.get("max_seconds")
+    processes = _list(given.get("processes"))
     return Comparison(
         id=_text(given.get("id")),
         base_commit=_text(given.get("base_commit")),
         pairs=pairs if _small_int(pairs) else 0,
         stopped=_text(given.get("stopped")),
         max_seconds=float(seconds) if type(seconds) in (int, float) and abs(seconds) < 1e9 else 0.0,
+        # Kept only whole (a number ≥ 0 for each pair); otherwise the workers taken in turn.
+        processes=tuple(processes) if all(_small_int(p) and p >= 0 for p in processes) else (),
     )
 
 
