@@ -204,3 +204,12 @@ def test_the_changes_are_recorded_for_people_not_read_back() -> None:
 def test_a_change_reads_as_an_interval() -> None:
     assert Change(0.012, -0.004, 0.021, 9).interval() == "95 % CI −0.4% to +2.1%"
     assert math.isclose(Change(0.1, 0.05, 0.15, 9).fraction, 0.1)
+
+
+def test_fresh_processes_are_wanted_only_while_the_measured_spread_sets_the_width() -> None:
+    def found(offsets: list[float]) -> paired.Priced:
+        head, base = offsets_by_process(offsets)
+        return paired.Priced((head, base), (head, base), {"inference": 0.015}, [0, 1, 2] * 8)
+
+    assert paired.measured_sets_the_width(found([0.03, -0.03, 0.0]))
+    assert not paired.measured_sets_the_width(found([0.001, -0.001, 0.0]))

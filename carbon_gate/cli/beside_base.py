@@ -180,6 +180,10 @@ def _in_pairs(
         ),
         rng=random.Random(secrets.randbits(64)),
         vet=lambda head, base: _imported_elsewhere(head, base, base_commit.tree),
+        # Fresh pairs of processes, while their difference as measured widens the intervals.
+        spread_large=lambda head, base, processes: paired.measured_sets_the_width(
+            paired.priced(pricing, head, base, processes)
+        ),
     )
     if len(outcome.head.batches.inference) < 2:
         raise MeasurementError(

@@ -199,6 +199,23 @@ class Priced(NamedTuple):
         return Paired(typical, whole, len(self.typical[0]))
 
 
+def measured_sets_the_width(found: Priced) -> bool:
+    """Whether the difference between processes as measured, not its floor, widens some
+    typical-call interval at the verdict's level: then more pairs of processes would narrow it
+    (`measure.interleave` starts fresh ones)."""
+    head, base = found.typical
+    z = statistics.NormalDist().inv_cdf(0.5 + TYPICAL / 200)
+    for key, floor in found.floors.items():
+        pairs = [(h[key], b[key]) for h, b in zip(head, base, strict=True) if key in h and key in b]
+        if len(pairs) != len(head) or not all(h > 0 and b > 0 for h, b in pairs):
+            continue
+        ratios = [math.log(h / b) for h, b in pairs]
+        apart = between(ratios, found.processes, floor, TYPICAL)
+        if apart.allowance > z * floor * between_groups(ratios, found.processes).reach * 1.0001:
+            return True
+    return False
+
+
 def priced(
     pricing: Pricing, head: list[Repeat], base: list[Repeat], processes: list[int]
 ) -> Priced:

@@ -62,11 +62,14 @@ def interleave(
     rng: random.Random,
     vet: Callable[[Ready, Ready], str] = lambda head, base: "",
     clock: Callable[[], float] = time.monotonic,
+    spread_large: Callable[[list[Repeat], list[Repeat], list[int]], bool] = lambda h, b, p: True,
 ) -> Outcome:
     """Measure both sides pair by pair until `decisive(head, base, processes)` (which pair of
     processes measured each pair) or the plan says stop. A
     failure of the head's is raised; the base's ends the pairs, and the head goes on alone; so
-    does a base that `vet` (given both workers' ready answers) finds a reason against."""
+    does a base that `vet` (given both workers' ready answers) finds a reason against. With
+    `plan.renew`, fresh pairs of processes start while `spread_large(head, base, processes)`
+    says that the difference between processes, as measured so far, widens the intervals."""
     with contextlib.ExitStack() as stack:
         stack.enter_context(terminate_as_interrupt())
         began_starting = time.monotonic()
@@ -96,11 +99,14 @@ def interleave(
                 head_repeats.append(pair[0])
                 base_repeats.append(pair[1])
                 sides.served(index)
-                # A fresh pair of processes, when one can still be ready and serve in time.
+                # A fresh pair of processes, when one can still be ready and serve in time, and
+                # the difference between processes as measured so far widens the intervals.
                 if (
                     plan.renew
                     and spare is None
                     and start + plan.max_seconds - clock() > 3 * starting_s
+                    and len(head_repeats) >= plan.min_pairs
+                    and spread_large(head_repeats, base_repeats, sides.processes)
                 ):
                     spare = _Spare(stack, (head_spec, base_spec), plan.timeout_s, rng)
             longest = max(longest, clock() - began)

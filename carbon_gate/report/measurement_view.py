@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from carbon_gate.gate.compare import Decision
-from carbon_gate.gate.paired import describe_stop
+from carbon_gate.gate.paired import PROCESS_SPREAD, describe_stop
 from carbon_gate.gate.trusted import Judged
 from carbon_gate.quantities import Energy
 from carbon_gate.readable import format_energy, format_energy_range
@@ -53,14 +53,29 @@ def measured(side: Judged | None) -> dict[str, Any] | None:
 
 
 def paired(decision: Decision, head: Judged) -> dict[str, str] | None:
-    """How head and base were compared in pairs, when they were."""
+    """How head and base were compared in pairs, when they were: how many, why they ended, and
+    how far two processes of the same code differed (`spread`: the largest of the typical
+    calls', over how many pairs of processes)."""
     counted = [row.change.pairs for row in decision.rows if row.change is not None]
     if not counted:
         return None
     comparison = head.results.comparison
     seconds = 0.0 if comparison is None else comparison.max_seconds
     stopped = "" if comparison is None else comparison.stopped
-    return {"pairs": str(counted[0]), "stopped": describe_stop(stopped, counted[0], seconds)}
+    typical = [row.typical for row in decision.rows if row.typical is not None]
+    widest = max(typical, key=lambda change: change.process_spread, default=None)
+    spread = ""
+    if widest is not None and widest.processes >= 2:
+        spread = (
+            f"{widest.process_spread:.1%} between two worker processes of the same code, "
+            f"measured over {widest.processes} pairs of processes; never taken as less than "
+            f"{min(PROCESS_SPREAD.values()):.1%}"
+        )
+    return {
+        "pairs": str(counted[0]),
+        "stopped": describe_stop(stopped, counted[0], seconds),
+        "spread": spread,
+    }
 
 
 def unlike(head: Judged, base: Judged | None) -> list[str]:
