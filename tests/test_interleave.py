@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import random
 import sys
 import time
@@ -205,31 +204,3 @@ def test_a_base_worker_that_fails_to_start_stops_the_others_before_the_head_goes
     assert outcome.stopped == "alone"
     assert len(running) > 5
     assert not any(running), running  # no base worker ran beside the head's batches
-
-
-def test_fresh_pairs_of_processes_take_turns_in_the_background(tmp_path: Path) -> None:
-    """With renewal, spare pairs of processes start while the pairs go on and take a place in
-    the turn once ready: more pairs of processes measure than run at once, each pair says which
-    one measured it, and none of them outlives the measurement."""
-    specs = {side: spec(tmp_path / side) for side in ("head", "base")}
-    for side in specs:
-        (tmp_path / side / "toybench.py").write_text(PIDS)
-    outcome = interleave(
-        specs["head"],
-        specs["base"],
-        Plan(min_pairs=6, repeats=5, max_seconds=600, timeout_s=60, workers=2, renew=True),
-        lambda head, base, processes: len(set(processes)) >= 4 and len(head) >= 30,
-        rng=random.Random(1),
-    )
-    assert outcome.base is not None
-    assert len(outcome.processes) == outcome.pairs >= 30
-    assert outcome.processes[:2] == (0, 1)  # the first pairs, by the first processes
-    assert len(set(outcome.processes)) >= 4
-    # Each place in the turn holds one pair of processes at a time: pair k at place k mod 2.
-    for place in (0, 1):
-        held = outcome.processes[place::2]
-        assert all(later >= earlier for earlier, later in itertools.pairwise(held))
-    for side in ("head", "base"):
-        pids = [int(p.name[6:-4]) for p in (tmp_path / side).glob("calls-*.txt")]
-        assert len(pids) >= 4  # as many processes per side as pairs of processes
-        assert not any(alive(pid) for pid in pids)

@@ -97,18 +97,19 @@ def offsets_by_process(offsets: list[float], pairs: int = 24) -> tuple[list[dict
 
 
 def test_the_spread_between_processes_is_measured_in_the_run() -> None:
-    """Three pairs of processes whose pairs sit 3 % apart: the run measures that spread, and
-    its interval is wider than the least spread alone would make it."""
+    """Three pairs of processes whose pairs sit 3 % apart: the run measures that spread and
+    records it beside the change; the interval allows for the least spread, shared out over
+    the three (the measured one does not judge yet: issue 31)."""
     head, base = offsets_by_process([0.03, -0.03, 0.0])
     processes = paired.in_turn(len(head), 3)
     found = paired.changes(head, base, {"inference": 0.015}, processes)["inference"]
     assert found.process_spread == pytest.approx(0.03, rel=0.05)  # the offsets' SD
     assert found.processes == 3
-    # The measured spread's quantile has 2 degrees of freedom (t = 4.30 at 95 %), shared out
-    # over three pairs of processes: ±4.30 · 3 % / √3 = ±7.4 %, with the pairs' own interval.
-    assert found.high - found.low == pytest.approx(2 * 4.303 * 0.03 / math.sqrt(3), rel=0.05)
-    floor_only = paired.changes(head, base, {"inference": 0.015}, paired.in_turn(24, 24))
-    assert found.high - found.low > 2 * (floor_only["inference"].high - floor_only["inference"].low)
+    alone = paired.changes(head, base, {}, processes)["inference"]
+    at_floor = 1.96 * 0.015 / math.sqrt(3)
+    widened = math.log1p(found.high) - math.log1p(found.fraction)
+    own = math.log1p(alone.high) - math.log1p(alone.fraction)
+    assert widened == pytest.approx(math.hypot(own, at_floor), rel=1e-4)
 
 
 def test_a_spread_below_the_floor_leaves_the_floor() -> None:
@@ -204,12 +205,3 @@ def test_the_changes_are_recorded_for_people_not_read_back() -> None:
 def test_a_change_reads_as_an_interval() -> None:
     assert Change(0.012, -0.004, 0.021, 9).interval() == "95 % CI −0.4% to +2.1%"
     assert math.isclose(Change(0.1, 0.05, 0.15, 9).fraction, 0.1)
-
-
-def test_fresh_processes_are_wanted_only_while_the_measured_spread_sets_the_width() -> None:
-    def found(offsets: list[float]) -> paired.Priced:
-        head, base = offsets_by_process(offsets)
-        return paired.Priced((head, base), (head, base), {"inference": 0.015}, [0, 1, 2] * 8)
-
-    assert paired.measured_sets_the_width(found([0.03, -0.03, 0.0]))
-    assert not paired.measured_sets_the_width(found([0.001, -0.001, 0.0]))

@@ -38,7 +38,8 @@ def render(case: str) -> str:
             {"id": "x", "pairs": 12, "stopped": "clear", "max_seconds": 60},
             "x",
         )
-        whole, typical = Change(0.01, -0.03, 0.05, 12, 99), Change(0.0, -0.005, 0.006, 12)
+        whole = Change(0.01, -0.03, 0.05, 12, 99)
+        typical = Change(0.0, -0.005, 0.006, 12, process_spread=0.021, processes=3)
         found = Paired(dict.fromkeys(BUDGET_KEYS, typical), dict.fromkeys(BUDGET_KEYS, whole), 12)
     decision = decide(
         side_from_results(head),

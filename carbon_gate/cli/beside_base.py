@@ -174,16 +174,12 @@ def _in_pairs(
         measurement.worker_spec(bench.in_pairs(), data.country_of(loaded.assumptions.location)),
         {**base_spec, "watch_root": str(base_commit.head_root)},
         # Alone (the base failed), the head measures as long as `measure` would: duration.
-        Plan(MIN_PAIRS, alone, bench.compare_duration_s, bench.timeout_s, workers, renew=True),
+        Plan(MIN_PAIRS, alone, bench.compare_duration_s, bench.timeout_s, workers),
         lambda head, base, processes: _decisive(
             paired.priced(pricing, head, base, processes), allowed
         ),
         rng=random.Random(secrets.randbits(64)),
         vet=lambda head, base: _imported_elsewhere(head, base, base_commit.tree),
-        # Fresh pairs of processes, while their difference as measured widens the intervals.
-        spread_large=lambda head, base, processes: paired.measured_sets_the_width(
-            paired.priced(pricing, head, base, processes)
-        ),
     )
     if len(outcome.head.batches.inference) < 2:
         raise MeasurementError(

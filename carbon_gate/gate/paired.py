@@ -10,12 +10,11 @@ stage's change is judged twice over the same pairs:
 - **whole cost**: the ratio of the two sides' mean cost per batch (every call, rare costly ones
   included), with the ratio estimator's 99 % interval: what the Head and Base columns show.
 
-Both intervals are widened by how much two processes running the same code differ: measured in
-the run itself, from how far the pairs of each pair of worker processes sit apart (a random
-effect for the processes, its quantile from as many degrees of freedom as there were pairs of
-processes, less one), and never taken below `PROCESS_SPREAD`. Growth fails when either interval
-lies wholly above the allowed increase; the whole cost's stricter level keeps false alarms of the
-two together at about 1 in 20 or fewer.
+Both intervals are widened by how much two processes running the same code differ
+(`PROCESS_SPREAD`, shared out over the pairs of processes). How much they did differ in the run is
+measured too, and reported (`between`). Growth fails when either interval lies wholly above the
+allowed increase; the whole cost's stricter level keeps false alarms of the two together at about
+1 in 20 or fewer.
 
 Pure: the numbers come in, the changes go out; measuring is `measure.interleave`'s job.
 """
@@ -34,17 +33,16 @@ from carbon_gate.lifecycle.grid import EmissionFactor
 from carbon_gate.measure.batches import Repeat
 from carbon_gate.quantities import Duration, Energy
 from carbon_gate.readable import signed_percent
-from carbon_gate.stats import Shift, between_groups, hodges_lehmann, ratio_of_means, t_quantile
+from carbon_gate.stats import Shift, between_groups, hodges_lehmann, ratio_of_means
 
 # Two worker processes running the same code can differ by a constant amount (where the model's
 # arrays land in memory, and so in the caches): a difference the pairs cannot see, since every pair
-# of one pair of processes shares it. Each run measures it (`between`); this is the least it is
-# taken to be, as the standard deviation of the A/A change (log head/base) between one process
-# per side and another: about 1.5 % for the example on 2026-12-02 (ten A/A runs of
-# benchmarks/noise_sources.py: 1.7 % for inference, 0.9 % for the train step). A scikit-learn
-# forest differed by more on 2026-12-07 (2.5-3 %, benchmarks/frameworks.py): a floor, not a
-# ceiling. Several workers per side average it out. benchmarks/time_to_verdict.py and
-# benchmarks/frameworks.py check the end result.
+# of one pair of processes shares it. Its size, as the standard deviation of the A/A change (log
+# head/base) between one process per side and another: about 1.5 % for the example on 2026-12-02
+# (ten A/A runs of benchmarks/noise_sources.py: 1.7 % for inference, 0.9 % for the train step).
+# Several workers per side average it out. Each run also measures it (`between`) and the report
+# shows it; a scikit-learn forest measured 2.7 % on 2026-12-07, so for such models this constant
+# is too small (issue 31). benchmarks/time_to_verdict.py checks the end result.
 PROCESS_SPREAD = {"inference": 0.015, "train_step": 0.015}
 # Confidence levels (percent) of the verdict, and of the early looks after each pair (stricter, so
 # that looking often does not turn noise into a verdict).
@@ -199,23 +197,6 @@ class Priced(NamedTuple):
         return Paired(typical, whole, len(self.typical[0]))
 
 
-def measured_sets_the_width(found: Priced) -> bool:
-    """Whether the difference between processes as measured, not its floor, widens some
-    typical-call interval at the verdict's level: then more pairs of processes would narrow it
-    (`measure.interleave` starts fresh ones)."""
-    head, base = found.typical
-    z = statistics.NormalDist().inv_cdf(0.5 + TYPICAL / 200)
-    for key, floor in found.floors.items():
-        pairs = [(h[key], b[key]) for h, b in zip(head, base, strict=True) if key in h and key in b]
-        if len(pairs) != len(head) or not all(h > 0 and b > 0 for h, b in pairs):
-            continue
-        ratios = [math.log(h / b) for h, b in pairs]
-        apart = between(ratios, found.processes, floor, TYPICAL)
-        if apart.allowance > z * floor * between_groups(ratios, found.processes).reach * 1.0001:
-            return True
-    return False
-
-
 def priced(
     pricing: Pricing, head: list[Repeat], base: list[Repeat], processes: list[int]
 ) -> Priced:
@@ -305,17 +286,14 @@ class Apart(NamedTuple):
 
 
 def between(ratios: list[float], processes: list[int], floor: float, confidence: float) -> Apart:
-    """How far the pairs of each pair of processes sit apart (`stats.between_groups`), and what
-    that adds to the interval: the measured spread with the t quantile of its degrees of freedom
-    (one pair of processes fewer than measured), or the floor with the normal quantile, whichever
-    is wider; shared out over the pairs of processes as the pairs were (`Between.reach`). With
-    one pair of processes nothing is measured: the floor, in full."""
+    """How far the pairs of each pair of processes sit apart (`stats.between_groups`), reported;
+    and what the difference between processes adds to the interval: the floor with the normal
+    quantile, shared out over the pairs of processes as the pairs were (`Between.reach`: 1/√3
+    for three equal ones; in full for one). Judging by the measured spread, with the t quantile
+    of its few degrees of freedom, was tried and is not used yet (docs/statistics.md)."""
     found = between_groups(ratios, processes)
     z = statistics.NormalDist().inv_cdf(0.5 + confidence / 200)
-    measured = 0.0
-    if found.groups >= 2:
-        measured = t_quantile(confidence / 100, found.groups - 1) * found.spread
-    return Apart(found.spread, found.groups, max(z * floor, measured) * found.reach)
+    return Apart(found.spread, found.groups, z * floor * found.reach)
 
 
 def decisive(interim: Paired, verdict: Paired, allowed_percent: float | None) -> bool:

@@ -61,17 +61,6 @@ class Session:
             self._gone()
         return run.repeat(self._answer()["repeat"])
 
-    def answered(self) -> bool:
-        """Whether an answer is waiting (or the worker is gone), without waiting for one."""
-        if b"\n" not in self._buffer:
-            readable, _, _ = select.select([self._replies], [], [], 0)
-            if readable:
-                chunk = os.read(self._replies, 1 << 16)
-                if not chunk:
-                    return True  # gone: the next read says how
-                self._buffer += chunk
-        return b"\n" in self._buffer
-
     def close(self) -> None:
         """Stop the worker and everything it started; harmless when it is already gone."""
         with contextlib.suppress(OSError):

@@ -67,9 +67,9 @@ def paired(decision: Decision, head: Judged) -> dict[str, str] | None:
     spread = ""
     if widest is not None and widest.processes >= 2:
         spread = (
-            f"{widest.process_spread:.1%} between two worker processes of the same code, "
-            f"measured over {widest.processes} pairs of processes; never taken as less than "
-            f"{min(PROCESS_SPREAD.values()):.1%}"
+            f"two worker processes of the same code differed by {widest.process_spread:.1%} "
+            f"in this run (measured over {widest.processes} pairs of processes); the intervals "
+            f"allow for {min(PROCESS_SPREAD.values()):.1%}"
         )
     return {
         "pairs": str(counted[0]),
