@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from carbon_gate.cli.main import cli
 from carbon_gate.measure.worker import workload
+from carbon_gate.results import reader
 
 BUDGET = "grid: {country: FRA}\n" + LIFECYCLE_YAML + "budgets:\n  max_increase: 2 %\n"
 HUGE = "<an integer of 5,000 digits>"  # past Python's limit for reading integers from text
@@ -42,8 +43,8 @@ PLACES = [
     ("repeats", "train_step"), ("power_sources",), ("power_sources", "cpu"),
     ("power_sources", "cpu", "source"), ("environment",), ("benchmark",),
     ("benchmark", "batch_size"), ("benchmark", "callable"), ("comparison",),
-    ("comparison", "id"), ("comparison_id",), ("base_not_measured",), ("energy_kind",),
-    ("warnings",), ("estimate",), ("summary",),
+    ("comparison", "id"), ("comparison", "processes"), ("comparison_id",),
+    ("base_not_measured",), ("energy_kind",), ("warnings",), ("estimate",), ("summary",),
 ]  # fmt: skip
 
 
@@ -89,6 +90,30 @@ def test_whatever_a_results_file_holds_it_is_judged_or_refused_cleanly(
     assert "Traceback" not in out
     if code == 2:
         assert "head.json" in out or "results file" in out, out
+
+
+@pytest.mark.parametrize(
+    ("recorded", "kept"),
+    [
+        ([0, 1, 2, 3, 1], (0, 1, 2, 3, 1)),
+        (["0", 1], ()),
+        ([0, -1], ()),
+        ([0, True], ()),
+        ([0, 1.0], ()),
+        ([10**30], ()),
+        ({"0": 1}, ()),
+        (None, ()),
+    ],
+)
+def test_which_processes_measured_the_pairs_is_kept_only_whole(
+    recorded: Any, kept: tuple[int, ...]
+) -> None:
+    """A fork writes the results: a list of processes is taken only when every entry is a
+    number of a process (an integer, not a bool, from 0); otherwise none is, and the gate takes
+    the workers in turn."""
+    head = results_document(0.0101)
+    head["comparison"] = {"id": "run-1", "pairs": 5, "stopped": "clear", "processes": recorded}
+    assert reader.parse(head, "head.json").comparison.processes == kept
 
 
 def test_a_base_said_not_measured_is_not_judged_in_any_path(folder: Path) -> None:
