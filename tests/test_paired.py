@@ -10,7 +10,7 @@ from carbon_gate.gate import paired
 from carbon_gate.gate.paired import Change, Paired
 from carbon_gate.lifecycle import grid
 from carbon_gate.lifecycle.assumptions import Assumptions, Location, TrainingHardware
-from carbon_gate.measure.batches import Batch, Repeat
+from carbon_gate.measure.batches import Batch, Repeat, in_turn
 from carbon_gate.quantities import Energy
 
 WATTS = {"inference": 10.0, "train_step": 10.0}
@@ -60,7 +60,7 @@ def test_a_steady_five_percent_is_found_with_a_tight_interval() -> None:
         paired.figures(pricing(), batch(250e-6 * 1.05 * (1 + d), 1250e-6), WATTS)
         for d in NOISE[::-1]
     ]
-    found = paired.changes(head, base, {}, paired.in_turn(len(head), 1))
+    found = paired.changes(head, base, {}, in_turn(len(head), 1))
     inference = found["inference_per_1000"]
     assert inference.fraction == pytest.approx(0.05, abs=0.004)
     assert 0.03 < inference.low < inference.fraction < inference.high < 0.07
@@ -74,13 +74,13 @@ NOISE = [0.004, -0.003, 0.001, 0.0, -0.002, 0.003, -0.001, 0.002, -0.004, 0.001]
 def test_the_least_spread_between_processes_widens_the_interval() -> None:
     base = [paired.figures(pricing(), batch(250e-6 * (1 + d)), WATTS) for d in NOISE]
     head = [paired.figures(pricing(), batch(250e-6 * (1 + d)), WATTS) for d in NOISE[::-1]]
-    one = paired.in_turn(len(head), 1)
+    one = in_turn(len(head), 1)
     narrow = paired.changes(head, base, {}, one)["inference"]
     wide = paired.changes(head, base, {"inference": 0.01}, one)["inference"]
     assert wide.low < narrow.low - 0.015
     assert wide.high > narrow.high + 0.015
     # Three pairs of processes share the least spread out: a third of the variance each.
-    three = paired.changes(head, base, {"inference": 0.01}, paired.in_turn(len(head), 3))
+    three = paired.changes(head, base, {"inference": 0.01}, in_turn(len(head), 3))
     assert narrow.high < three["inference"].high < wide.high
 
 
@@ -101,7 +101,7 @@ def test_the_spread_between_processes_is_measured_in_the_run() -> None:
     records it beside the change; the interval allows for the least spread, shared out over
     the three (the measured one does not judge yet: issue 31)."""
     head, base = offsets_by_process([0.03, -0.03, 0.0])
-    processes = paired.in_turn(len(head), 3)
+    processes = in_turn(len(head), 3)
     found = paired.changes(head, base, {"inference": 0.015}, processes)["inference"]
     assert found.process_spread == pytest.approx(0.03, rel=0.05)  # the offsets' SD
     assert found.processes == 3
@@ -116,7 +116,7 @@ def test_a_spread_below_the_floor_leaves_the_floor() -> None:
     """Processes that differ by less than the least spread are judged with the least spread:
     a floor, never a ceiling."""
     head, base = offsets_by_process([0.001, -0.001, 0.0])
-    processes = paired.in_turn(len(head), 3)
+    processes = in_turn(len(head), 3)
     found = paired.changes(head, base, {"inference": 0.015}, processes)["inference"]
     assert found.process_spread < 0.005
     at_floor = 1.96 * 0.015 / math.sqrt(3)
@@ -181,7 +181,7 @@ def test_the_whole_cost_sees_rare_costly_calls_that_the_typical_call_does_not() 
 
     base = [one(1.0) for _ in range(10)]
     head = [one(1.6 if i % 2 else 1.0) for i in range(10)]
-    found = paired.judge(pricing(), head, base, paired.in_turn(10, 1))
+    found = paired.judge(pricing(), head, base, in_turn(10, 1))
     assert found.typical["inference"].holds_zero
     whole = found.whole["inference"]
     assert whole.fraction == pytest.approx(0.3, rel=1e-9)  # (1 + 1.6) / 2 − 1

@@ -16,6 +16,7 @@ import random
 from typing import NamedTuple
 
 from carbon_gate.gate import paired
+from carbon_gate.measure.batches import in_turn
 from carbon_gate.measure.interleave import EARLY_PAIRS
 
 KEY = "lifecycle"
@@ -61,9 +62,7 @@ def priced(head: list[dict], base: list[dict]) -> paired.Priced:
     def column(name: str) -> tuple[list[dict[str, float]], list[dict[str, float]]]:
         return [row[name] for row in head], [row[name] for row in base]
 
-    return paired.Priced(
-        column("typical"), column("whole"), FLOORS, paired.in_turn(len(head), WORKERS)
-    )
+    return paired.Priced(column("typical"), column("whole"), FLOORS, in_turn(len(head), WORKERS))
 
 
 NOISE = Noise()

@@ -15,6 +15,7 @@ from carbon_gate.errors import UsageError
 from carbon_gate.gate import compare, paired, sides, trusted
 from carbon_gate.lifecycle import grid
 from carbon_gate.measure import measurement
+from carbon_gate.measure.batches import in_turn
 from carbon_gate.results import results_file
 from carbon_gate.results.records import Results
 
@@ -109,7 +110,7 @@ def decide(
         # as many per side as the budget file the gate was given says, taking the pairs in turn
         # (none said: one, the widest allowance for the difference between them).
         workers = loaded.benchmark.compare_workers if loaded.benchmark else 1
-        processes = list(batches.processes) or paired.in_turn(len(batches.head), workers)
+        processes = list(batches.processes) or in_turn(len(batches.head), workers)
         found = paired.judge(pricing, batches.head, batches.base, processes)
     decision = compare.decide(
         sides.side_of(head.estimate, head.measurement),

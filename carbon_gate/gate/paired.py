@@ -165,12 +165,6 @@ def spread(pricing: Pricing, repeat: Repeat, watts: dict[str, float]) -> dict[st
     }
 
 
-def in_turn(pairs: int, workers: int) -> list[int]:
-    """Which pair of worker processes measured each pair, when `workers` per side take the pairs
-    in turn (`measure.interleave`)."""
-    return [index % max(1, workers) for index in range(pairs)]
-
-
 class Priced(NamedTuple):
     """The pairs priced through the estimator, by budget key: each batch's typical-call and
     whole-cost figures, per side; the least difference between processes allowed for; and which
@@ -238,10 +232,10 @@ def changes(
 ) -> dict[str, Change]:
     """Each budget key's change over the pairs (head[i] beside base[i], measured by the pair of
     processes `processes[i]`): the Hodges–Lehmann shift of the log ratios, or with `whole` the
-    ratio of the means. Its interval is widened by the difference between processes: as measured
-    (`between`), with a t quantile of its degrees of freedom, or `floors` (log, one standard
-    deviation, a known least value: a normal quantile), whichever is wider. A key is left out
-    where a side could not compute it, or where it is zero (no ratio)."""
+    ratio of the means. Its interval is widened by `floors` (log, one standard deviation between
+    two processes, with the normal quantile), shared out over the pairs of processes; how far
+    they differed as measured is recorded beside it (`between`). A key is left out where a side
+    could not compute it, or where it is zero (no ratio)."""
     out = {}
     z = statistics.NormalDist().inv_cdf(0.5 + confidence / 200)
     for key in BUDGET_KEYS:
@@ -260,7 +254,7 @@ def changes(
             )
         else:
             shift = hodges_lehmann(ratios, z)
-        apart = between(ratios, [p for _, _, p in pairs], floors.get(key, 0.0), confidence)
+        apart = between(ratios, [p for _, _, p in pairs], z * floors.get(key, 0.0))
         below = math.hypot(shift.estimate - shift.low, apart.allowance)
         above = math.hypot(shift.high - shift.estimate, apart.allowance)
         out[key] = Change(
@@ -285,15 +279,15 @@ class Apart(NamedTuple):
     allowance: float
 
 
-def between(ratios: list[float], processes: list[int], floor: float, confidence: float) -> Apart:
+def between(ratios: list[float], processes: list[int], floor: float) -> Apart:
     """How far the pairs of each pair of processes sit apart (`stats.between_groups`), reported;
-    and what the difference between processes adds to the interval: the floor with the normal
-    quantile, shared out over the pairs of processes as the pairs were (`Between.reach`: 1/√3
-    for three equal ones; in full for one). Judging by the measured spread, with the t quantile
-    of its few degrees of freedom, was tried and is not used yet (docs/statistics.md)."""
+    and what the difference between processes adds to the interval: `floor` (the least spread
+    at the interval's quantile), shared out over the pairs of processes as the pairs were
+    (`Between.reach`: 1/√3 for three equal ones; in full for one). Judging by the measured
+    spread, with the t quantile of its few degrees of freedom, was tried and is not used yet
+    (docs/statistics.md)."""
     found = between_groups(ratios, processes)
-    z = statistics.NormalDist().inv_cdf(0.5 + confidence / 200)
-    return Apart(found.spread, found.groups, z * floor * found.reach)
+    return Apart(found.spread, found.groups, floor * found.reach)
 
 
 def decisive(interim: Paired, verdict: Paired, allowed_percent: float | None) -> bool:

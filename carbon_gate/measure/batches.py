@@ -38,6 +38,12 @@ class Batch:
         }
 
 
+def in_turn(pairs: int, workers: int) -> list[int]:
+    """Which pair of worker processes measured each pair, when `workers` per side take the pairs
+    in turn (`measure.interleave`)."""
+    return [index % max(1, workers) for index in range(pairs)]
+
+
 @dataclass(frozen=True)
 class Repeat:
     """One repeat: the inference batch, and the train step's beside it when there is one."""

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from carbon_gate.errors import MeasurementError
-from carbon_gate.measure.batches import Repeat
+from carbon_gate.measure.batches import Repeat, in_turn
 from carbon_gate.measure.measurement import MAX_PAIRS
 from carbon_gate.measure.run import Ready, Run
 from carbon_gate.measure.session import Session, serving
@@ -124,7 +124,7 @@ def interleave(
         failure,
         pairs,
         stopped,
-        tuple(index % count for index in range(pairs)),
+        tuple(in_turn(pairs, count)),
     )
 
 
@@ -163,9 +163,7 @@ def _stop(
         return "alone" if pairs >= min(plan.repeats, MAX_PAIRS) else ""
     if pairs < plan.min_pairs:
         return ""
-    if pairs >= EARLY_PAIRS and decisive(
-        head, base, [i % max(1, plan.workers) for i in range(pairs)]
-    ):
+    if pairs >= EARLY_PAIRS and decisive(head, base, in_turn(pairs, plan.workers)):
         return "clear"
     if pairs >= MAX_PAIRS:  # what a results file may hold, and the statistics can take
         return "time"

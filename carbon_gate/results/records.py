@@ -52,8 +52,8 @@ class Comparison:
     # The changes the measuring run found, written for people and tools; never read back (the gate
     # judges the pairs again from the batches), so a file's is None here.
     changes: Mapping[str, Any] | None = None
-    # Which pair of worker processes (numbered from 0) measured each pair: the gate judges how far
-    # they differed (gate.paired.between). Empty in a file written before they were recorded.
+    # Which pair of worker processes (numbered from 0) measured each pair: the gate measures how
+    # far they differed (gate.paired.between). Empty in a file written before they were recorded.
     processes: tuple[int, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
